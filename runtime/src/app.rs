@@ -1,0 +1,365 @@
+//! The application: routes, state, configuration, and the code path every request takes.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_util::future::{CatchUnwind, FutureExt};
+use http::header::{self, HeaderValue};
+use http::{Method, StatusCode};
+
+use crate::body::Body;
+use crate::error::{Abort, HttpError};
+use crate::handler::HandlerFuture;
+use crate::request::{RequestBody, RequestContext};
+use crate::response::{IntoResponse, Response};
+use crate::route::{MethodSet, RouteDef};
+use crate::router::{Lookup, Router};
+
+/// The routes `routes![..]` collects, ready for [`App::mount`].
+#[derive(Clone, Copy)]
+pub struct Routes(&'static [RouteDef]);
+
+impl Routes {
+    #[doc(hidden)]
+    pub const fn from_static(routes: &'static [RouteDef]) -> Routes {
+        Routes(routes)
+    }
+}
+
+/// Settings with Flask-like defaults.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    /// Largest request body read, in bytes (axum's default, 2 MiB).
+    pub(crate) body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: 2 * 1024 * 1024,
+        }
+    }
+}
+
+type ErrorHandler = Box<dyn Fn(HttpError) -> Response + Send + Sync>;
+
+/// What every request reads: built by [`App`], then shared by all connections.
+pub(crate) struct Shared {
+    router: Router,
+    state: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    pub(crate) config: Config,
+    error_handlers: HashMap<StatusCode, ErrorHandler>,
+}
+
+impl Shared {
+    pub(crate) fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let value = self.state.get(&TypeId::of::<T>())?;
+        Arc::clone(value).downcast::<T>().ok()
+    }
+
+    /// Answers one request: routing, the handler, and the final checks on its response.
+    pub(crate) fn dispatch(
+        self: &Arc<Self>,
+        request: http::Request<RequestBody>,
+    ) -> ResponseFuture {
+        let (parts, body) = request.into_parts();
+        let finish = Finish {
+            shared: Arc::clone(self),
+            accepts_json_only: accepts_json_only(&parts.headers),
+        };
+        let state = match self.router.lookup(&parts.method, parts.uri.path()) {
+            Lookup::Found(route, params) => {
+                let ctx = RequestContext::new(parts, body, params, Arc::clone(self));
+                // The generated function only wraps the handler in a future: extraction and
+                // the handler's own code run when it is polled, inside `catch_unwind`.
+                Dispatch::Handler(AssertUnwindSafe((route.handler)(ctx)).catch_unwind())
+            }
+            Lookup::MethodNotAllowed(allowed) => {
+                Dispatch::Ready(Some(method_not_allowed(&parts.method, allowed)))
+            }
+            Lookup::NotFound => Dispatch::Ready(Some(self.not_found(&parts))),
+        };
+        ResponseFuture { state, finish }
+    }
+
+    /// A 404, or Flask's 308 to the same path with a trailing slash when that is a route.
+    fn not_found(&self, parts: &http::request::Parts) -> Response {
+        let path = parts.uri.path();
+        if !path.ends_with('/') {
+            let with_slash = format!("{path}/");
+            if let Lookup::Found(..) = self.router.lookup(&parts.method, &with_slash) {
+                let location = match parts.uri.query() {
+                    Some(query) => format!("{with_slash}?{query}"),
+                    None => with_slash,
+                };
+                return redirect(StatusCode::PERMANENT_REDIRECT, &location);
+            }
+        }
+        HttpError::new(404).into_response()
+    }
+}
+
+/// 405, or the automatic answer to `OPTIONS`; both list the allowed methods.
+fn method_not_allowed(method: &Method, allowed: MethodSet) -> Response {
+    let mut allowed = allowed.union(MethodSet::OPTIONS);
+    if allowed.intersects(MethodSet::GET) {
+        allowed = allowed.union(MethodSet::HEAD);
+    }
+    let allow = allowed
+        .iter()
+        .map(|method| method.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut response = if method == Method::OPTIONS {
+        ().into_response()
+    } else {
+        HttpError::new(405).into_response()
+    };
+    // The method names are ASCII tokens, always a valid header value.
+    if let Ok(value) = HeaderValue::try_from(allow) {
+        response.headers.insert(header::ALLOW, value);
+    }
+    response
+}
+
+fn redirect(status: StatusCode, location: &str) -> Response {
+    let mut response = ().into_response();
+    response.status_code = status.as_u16();
+    match HeaderValue::try_from(location) {
+        Ok(value) => {
+            response.headers.insert(header::LOCATION, value);
+            response
+        }
+        Err(_) => HttpError::new(404).into_response(),
+    }
+}
+
+/// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
+fn accepts_json_only(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
+}
+
+/// The state of one request in flight.
+enum Dispatch {
+    Ready(Option<Response>),
+    Handler(CatchUnwind<AssertUnwindSafe<HandlerFuture>>),
+}
+
+/// Resolves to the response hyper sends.
+pub(crate) struct ResponseFuture {
+    state: Dispatch,
+    finish: Finish,
+}
+
+/// What the final checks of a response need.
+struct Finish {
+    shared: Arc<Shared>,
+    accepts_json_only: bool,
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<http::Response<Body>, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let response = match &mut self.state {
+            Dispatch::Ready(response) => response.take().expect("polled after completion"),
+            Dispatch::Handler(future) => match future.poll_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(response)) => response,
+                Poll::Ready(Err(payload)) => response_for_panic(payload),
+            },
+        };
+        Poll::Ready(Ok(self.finish.finalize(response)))
+    }
+}
+
+/// `abort` unwinds with its response; anything else is a bug in the handler: a 500.
+fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
+    match payload.downcast::<Abort>() {
+        Ok(abort) => abort.0,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic with a non-text payload");
+            HttpError::misconfigured(format!("the handler panicked: {message}")).into_response()
+        }
+    }
+}
+
+impl Finish {
+    /// Renders error pages and refuses to send what would be malformed.
+    fn finalize(&self, mut response: Response) -> http::Response<Body> {
+        if let Some(error) = response.take_error() {
+            response = self.render_error(error);
+        }
+        let (code, headers, body) = response.into_parts();
+        let status = match StatusCode::from_u16(code) {
+            Ok(status) if (100..=599).contains(&code) => status,
+            _ => {
+                let error = HttpError::misconfigured(format!(
+                    "the handler answered status {code}, outside 100..=599"
+                ));
+                return self.finalize(error.into_response());
+            }
+        };
+        // 1xx, 204 and 304 never carry a body, whatever the handler returned.
+        let body_forbidden = status.is_informational()
+            || status == StatusCode::NO_CONTENT
+            || status == StatusCode::NOT_MODIFIED;
+        let body = if body_forbidden { Body::empty() } else { body };
+        let mut headers = headers;
+        // Written here rather than left to hyper, so the test client sees what a socket does;
+        // for HEAD, hyper sends this length and no body.
+        if body_forbidden {
+            headers.remove(header::CONTENT_LENGTH);
+        } else {
+            headers.insert(
+                header::CONTENT_LENGTH,
+                HeaderValue::from(body.as_bytes().len()),
+            );
+        }
+        let mut http_response = http::Response::new(body);
+        *http_response.status_mut() = status;
+        *http_response.headers_mut() = headers;
+        http_response
+    }
+
+    /// The app's page for an HTTP error: its error handler for the status, or the default page.
+    fn render_error(&self, error: HttpError) -> Response {
+        if let Some(detail) = error.internal_detail() {
+            tracing::error!("{detail}");
+        }
+        if let Some(handler) = self.shared.error_handlers.get(&error.status()) {
+            let status = error.status();
+            let mut response = handler(error);
+            // An error page sent as 200 is almost always a slip: keep the error's status
+            // unless the handler chose another one.
+            if response.status_code == 200 {
+                response.status_code = status.as_u16();
+            }
+            // The handler's own errors are shown with the default page, never looped back.
+            return match response.take_error() {
+                Some(inner) => inner.html_page(),
+                None => response,
+            };
+        }
+        if self.accepts_json_only {
+            error.json_page()
+        } else {
+            error.html_page()
+        }
+    }
+}
+
+/// A carafe application: routes, shared state and settings, like Flask's `app`.
+///
+/// ```
+/// use std::sync::RwLock;
+/// use carafe_runtime::App;
+///
+/// let app = App::new().state(RwLock::new(0u64)).body_limit(64 * 1024);
+/// ```
+pub struct App {
+    shared: Shared,
+    /// Mistakes found while building (two handlers on one route): the app refuses to start.
+    problems: Vec<String>,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
+impl App {
+    /// An app with no routes.
+    pub fn new() -> App {
+        App {
+            shared: Shared {
+                router: Router::default(),
+                state: HashMap::new(),
+                config: Config::default(),
+                error_handlers: HashMap::new(),
+            },
+            problems: Vec::new(),
+        }
+    }
+
+    /// Adds a value that handlers receive with [`State<T>`](crate::State); one per type.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> App {
+        self.shared.state.insert(TypeId::of::<T>(), Arc::new(value));
+        self
+    }
+
+    /// Adds the routes collected by `routes![..]`. Two handlers answering the same method on
+    /// the same path make the app refuse to start, naming both.
+    pub fn mount(mut self, routes: Routes) -> App {
+        for route in routes.0 {
+            if let Err(problem) = self.shared.router.insert(*route) {
+                self.problems.push(problem);
+            }
+        }
+        self
+    }
+
+    /// Sets the largest request body read, in bytes; a larger one answers 413. Default 2 MiB.
+    pub fn body_limit(mut self, bytes: usize) -> App {
+        self.shared.config.body_limit = bytes;
+        self
+    }
+
+    /// Replaces the page for an HTTP error status, like Flask's `@app.errorhandler(404)`. It
+    /// applies to `abort`, extractor errors, and the 404 and 405 of routing. The response keeps
+    /// the error's status unless the handler sets another.
+    ///
+    /// ```
+    /// use carafe_runtime::{App, HttpError, Json};
+    /// use serde_json::json;
+    ///
+    /// let app = App::new().error_handler(404, |error: HttpError| {
+    ///     Json(json!({ "error": error.message() }))
+    /// });
+    /// ```
+    pub fn error_handler<R: IntoResponse>(
+        mut self,
+        status: u16,
+        handler: impl Fn(HttpError) -> R + Send + Sync + 'static,
+    ) -> App {
+        match StatusCode::from_u16(status) {
+            Ok(code) if code.is_client_error() || code.is_server_error() => {
+                self.shared
+                    .error_handlers
+                    .insert(code, Box::new(move |error| handler(error).into_response()));
+            }
+            _ => self.problems.push(format!(
+                "error_handler({status}, ..): error handlers are for statuses 400..=599"
+            )),
+        }
+        self
+    }
+
+    /// The shared form of the app every connection uses, or what stops it from starting.
+    pub(crate) fn into_shared(self) -> Result<Arc<Shared>, String> {
+        if self.problems.is_empty() {
+            Ok(Arc::new(self.shared))
+        } else {
+            Err(self.problems.join("\n"))
+        }
+    }
+
+    /// Every route, in registration order.
+    pub(crate) fn route_defs(&self) -> impl Iterator<Item = &RouteDef> {
+        self.shared.router.routes()
+    }
+}

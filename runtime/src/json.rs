@@ -1,0 +1,92 @@
+//! JSON in both directions: `Json<T>` as a response body and as an extractor.
+
+use std::ops::{Deref, DerefMut};
+
+use bytes::{BufMut, BytesMut};
+use http::HeaderValue;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::body::Body;
+use crate::error::HttpError;
+use crate::extract::FromRequest;
+use crate::request::RequestContext;
+use crate::response::{IntoResponse, Response};
+
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// JSON, like Flask's `jsonify` when returned and `request.get_json()` when taken.
+///
+/// As a response it serializes `T` with `Content-Type: application/json`. As an argument it
+/// answers 415 unless the request says `application/json` (or `…+json`), and 400 with the
+/// parser's message when the body is not valid JSON for `T`.
+///
+/// ```
+/// use carafe_runtime::{IntoResponse, Json};
+/// use serde_json::json;
+///
+/// let response = (Json(json!({ "item": "apple" })), 200).into_response();
+/// assert_eq!(response.headers["content-type"], "application/json");
+/// assert_eq!(response.body().as_bytes(), br#"{"item":"apple"}"#);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        // Small payloads are the common case; 128 bytes avoids regrowing for most of them.
+        let mut buffer = BytesMut::with_capacity(128).writer();
+        match serde_json::to_writer(&mut buffer, &self.0) {
+            Ok(()) => Response::with_content_type(
+                Body::from(buffer.into_inner().freeze()),
+                APPLICATION_JSON,
+            ),
+            Err(error) => HttpError::misconfigured(format!(
+                "the response could not be serialized as JSON: {error}"
+            ))
+            .into_response(),
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
+    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        let media_type = ctx.media_type();
+        let is_json = media_type
+            .as_deref()
+            .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"));
+        if !is_json {
+            let found = media_type.unwrap_or_else(|| "no Content-Type".to_owned());
+            return Err(HttpError::new(415)
+                .with_message(format!(
+                    "Expected a body sent as application/json, got {found}."
+                ))
+                .into_response());
+        }
+        let body = ctx.body_bytes().await?;
+        parse_json(&body)
+            .map(Json)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// Parses a JSON body; a 400 error with the parser's message when it is not valid for `T`.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice(body).map_err(|error| {
+        HttpError::new(400).with_message(format!("Failed to decode JSON object: {error}."))
+    })
+}

@@ -1,0 +1,98 @@
+//! The route listing, like `flask routes`.
+
+use std::fmt;
+
+use crate::app::App;
+use crate::route::MethodSet;
+
+/// One route as [`App::routes`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// The methods it answers (HEAD and OPTIONS are also answered automatically).
+    pub methods: MethodSet,
+    /// The path as written in `#[route]`.
+    pub path: &'static str,
+    /// The handler's module path and name.
+    pub handler: String,
+    /// Where the handler is defined.
+    pub file: &'static str,
+    /// The line of the handler's name.
+    pub line: u32,
+    /// The status codes written in the handler's body, as the macro found them.
+    pub statuses: &'static [u16],
+}
+
+impl App {
+    /// Every route, like `flask routes`.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// assert!(App::new().routes().is_empty());
+    /// ```
+    pub fn routes(&self) -> Vec<RouteInfo> {
+        self.route_defs()
+            .map(|route| RouteInfo {
+                methods: route.methods,
+                path: route.path,
+                handler: format!("{}::{}", route.module_path, route.handler_name),
+                file: route.file,
+                line: route.line,
+                statuses: route.statuses,
+            })
+            .collect()
+    }
+
+    /// The route listing as a table, the way `cargo run --example NAME -- routes` prints it.
+    pub fn routes_table(&self) -> RoutesTable {
+        RoutesTable(self.routes())
+    }
+}
+
+/// The route listing formatted as a table; see [`App::routes_table`].
+pub struct RoutesTable(Vec<RouteInfo>);
+
+impl fmt::Display for RoutesTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows: Vec<[String; 5]> = self
+            .0
+            .iter()
+            .map(|route| {
+                let methods: Vec<String> = route.methods.iter().map(|m| m.to_string()).collect();
+                let statuses: Vec<String> = route.statuses.iter().map(u16::to_string).collect();
+                [
+                    route.handler.clone(),
+                    methods.join(", "),
+                    route.path.to_owned(),
+                    statuses.join(", "),
+                    format!("{}:{}", route.file, route.line),
+                ]
+            })
+            .collect();
+        let header = ["Endpoint", "Methods", "Rule", "Statuses", "Source"];
+        let widths: Vec<usize> = (0..header.len())
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row[column].len())
+                    .chain([header[column].len()])
+                    .max()
+                    .unwrap_or_default()
+            })
+            .collect();
+        let write_row = |f: &mut fmt::Formatter<'_>, cells: &[&str]| {
+            let line: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:width$}"))
+                .collect();
+            writeln!(f, "{}", line.join("  ").trim_end())
+        };
+        write_row(f, &header)?;
+        let rules: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
+        write_row(f, &rules.iter().map(String::as_str).collect::<Vec<_>>())?;
+        for row in &rows {
+            write_row(f, &row.iter().map(String::as_str).collect::<Vec<_>>())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! The request as handlers and extractors see it.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderMap, Method, Uri};
+use http_body_util::{BodyExt, Limited};
+use percent_encoding::percent_decode_str;
+use smallvec::SmallVec;
+
+use crate::app::Shared;
+use crate::error::HttpError;
+use crate::extract::FormData;
+use crate::response::{IntoResponse, Response};
+
+/// Byte ranges of the path parameters inside the request path, in path order.
+pub(crate) type ParamRanges = SmallVec<[(usize, usize); 4]>;
+
+/// A request body: from the network, or already in memory (the test client, or once read).
+pub(crate) enum RequestBody {
+    Incoming(hyper::body::Incoming),
+    Buffered(Bytes),
+}
+
+/// Everything the generated handler code extracts arguments from.
+#[doc(hidden)]
+pub struct RequestContext {
+    parts: Parts,
+    body: RequestBody,
+    params: ParamRanges,
+    shared: Arc<Shared>,
+}
+
+impl RequestContext {
+    pub(crate) fn new(
+        parts: Parts,
+        body: RequestBody,
+        params: ParamRanges,
+        shared: Arc<Shared>,
+    ) -> Self {
+        RequestContext {
+            parts,
+            body,
+            params,
+            shared,
+        }
+    }
+
+    /// The request line and headers.
+    pub fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// The `index`-th path parameter, percent-decoded and parsed into `T`. A value that does not
+    /// parse answers 404, as Flask's converters do.
+    pub fn path_param<T: FromStr>(&self, index: usize) -> Result<T, Response> {
+        let not_found = || HttpError::new(404).into_response();
+        let (start, end) = *self.params.get(index).ok_or_else(not_found)?;
+        let raw = &self.parts.uri.path()[start..end];
+        let decoded: Cow<'_, str> = percent_decode_str(raw)
+            .decode_utf8()
+            .map_err(|_| not_found())?;
+        decoded.parse().map_err(|_| not_found())
+    }
+
+    /// The whole body, read once (within the app's size limit) and kept for later extractors.
+    pub async fn body_bytes(&mut self) -> Result<Bytes, Response> {
+        let limit = self.shared.config.body_limit;
+        let incoming = match &mut self.body {
+            RequestBody::Buffered(bytes) => return Ok(bytes.clone()),
+            RequestBody::Incoming(incoming) => incoming,
+        };
+        let too_large = || {
+            HttpError::new(413)
+                .with_message(format!("The request body is larger than {limit} bytes."))
+                .into_response()
+        };
+        let declared = self
+            .parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Err(too_large());
+        }
+        let collected = Limited::new(incoming, limit).collect().await;
+        let bytes = match collected {
+            Ok(collected) => collected.to_bytes(),
+            Err(error) if error.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+            Err(error) => {
+                return Err(HttpError::new(400)
+                    .with_message(format!("The request body could not be read: {error}"))
+                    .into_response())
+            }
+        };
+        self.body = RequestBody::Buffered(bytes.clone());
+        Ok(bytes)
+    }
+
+    /// The media type of the body (`Content-Type` without parameters), lowercased.
+    pub(crate) fn media_type(&self) -> Option<String> {
+        let value = self.parts.headers.get(http::header::CONTENT_TYPE)?;
+        let value = value.to_str().ok()?;
+        let essence = value.split(';').next().unwrap_or_default().trim();
+        Some(essence.to_ascii_lowercase())
+    }
+}
+
+/// The whole request, like Flask's `request`: method, path, headers, query arguments and body.
+///
+/// Take it as a handler argument when the typed extractors do not fit. It reads the body
+/// (within the app's size limit) before the handler runs.
+///
+/// ```
+/// use carafe_runtime::Request;
+///
+/// let request = Request::builder().method("POST").uri("/userDetails?page=2")
+///     .header("content-type", "application/x-www-form-urlencoded")
+///     .body("username=sam&lastname=king");
+/// assert_eq!(request.method(), "POST");
+/// assert_eq!(request.path(), "/userDetails");
+/// assert_eq!(request.args().get("page"), Some("2"));
+/// assert_eq!(request.form().get("lastname"), Some("king"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Request {
+    pub(crate) async fn extract(ctx: &mut RequestContext) -> Result<Request, Response> {
+        let body = ctx.body_bytes().await?;
+        let parts = ctx.parts();
+        Ok(Request {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            headers: parts.headers.clone(),
+            body,
+        })
+    }
+
+    /// Starts a request by hand, for unit tests of code that takes a `Request`.
+    pub fn builder() -> RequestBuilder {
+        RequestBuilder(Request {
+            method: Method::GET,
+            uri: Uri::from_static("/"),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        })
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request target.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The path, still percent-encoded.
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// One header's value as text, when present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The query arguments, like Flask's `request.args`.
+    pub fn args(&self) -> FormData {
+        FormData::parse(self.uri.query().unwrap_or_default().as_bytes())
+    }
+
+    /// The urlencoded form fields of the body, like Flask's `request.form`; empty when the body
+    /// is not a urlencoded form.
+    pub fn form(&self) -> FormData {
+        let is_form = self.header("content-type").is_some_and(|value| {
+            value.split(';').next().is_some_and(|essence| {
+                essence
+                    .trim()
+                    .eq_ignore_ascii_case(crate::extract::FORM_MEDIA_TYPE)
+            })
+        });
+        if is_form {
+            FormData::parse(&self.body)
+        } else {
+            FormData::default()
+        }
+    }
+
+    /// The body parsed as JSON, like Flask's `request.get_json()`; a 400 error when it is not.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, HttpError> {
+        crate::json::parse_json(&self.body)
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+/// Builds a [`Request`] by hand; see [`Request::builder`].
+#[derive(Debug)]
+pub struct RequestBuilder(Request);
+
+impl RequestBuilder {
+    /// Sets the method; an invalid one is a programming mistake and panics.
+    pub fn method(mut self, method: &str) -> Self {
+        self.0.method = method.parse().expect("a valid HTTP method");
+        self
+    }
+
+    /// Sets the path and query; an invalid one is a programming mistake and panics.
+    pub fn uri(mut self, uri: &str) -> Self {
+        self.0.uri = uri.parse().expect("a valid request target");
+        self
+    }
+
+    /// Adds a header; an invalid one is a programming mistake and panics.
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.0
+            .headers
+            .append(name, value.parse().expect("a valid header value"));
+        self
+    }
+
+    /// Sets the body and finishes the request.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Request {
+        self.0.body = body.into();
+        self.0
+    }
+}

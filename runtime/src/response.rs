@@ -1,0 +1,366 @@
+//! Responses: the [`Response`] type and everything a handler may return.
+//!
+//! As in Flask, a handler returns a body, or a tuple with the body first:
+//! `(body, status)`, `(body, status, headers)` or `(body, headers)`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use http::header::{self, HeaderName, HeaderValue};
+use http::{HeaderMap, StatusCode};
+
+use crate::body::Body;
+use crate::error::HttpError;
+
+/// Flask's default content type for text bodies.
+pub(crate) const TEXT_HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-stream");
+
+/// An HTTP response whose status and headers can still be changed, like Flask's `Response`.
+///
+/// The status is a plain integer, as Flask's `response.status_code`: one outside 100..=599
+/// is never sent; the client gets a 500 and the server logs the mistake.
+///
+/// ```
+/// use carafe_runtime::{make_response, Response};
+///
+/// let mut response = make_response("<h1>Success</h1>", 201);
+/// response.status_code = 200;
+/// response.headers.insert("x-request-id", "42".parse().unwrap());
+/// assert_eq!(response.status_code, 200);
+/// assert_eq!(response.body().as_bytes(), b"<h1>Success</h1>");
+///
+/// let plain = Response::new("ok");
+/// assert_eq!(plain.status_code, 200);
+/// ```
+#[derive(Debug)]
+pub struct Response {
+    /// The status code, 200 unless set.
+    pub status_code: u16,
+    /// The response headers.
+    pub headers: HeaderMap,
+    body: Body,
+    /// Set when the response stands for an HTTP error (routing, extractors, `abort`), so the
+    /// app can render it with its error handler or in the format the client accepts.
+    error: Option<Box<HttpError>>,
+}
+
+impl Response {
+    /// A 200 response with this body and the body's content type.
+    pub fn new(body: impl IntoResponse) -> Response {
+        body.into_response()
+    }
+
+    /// A response with a body and a content type, status 200.
+    pub(crate) fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, content_type);
+        Response {
+            status_code: 200,
+            headers,
+            body,
+            error: None,
+        }
+    }
+
+    /// The response that stands for an HTTP error; the app renders its page.
+    pub(crate) fn from_error(error: HttpError) -> Response {
+        Response {
+            status_code: error.status().as_u16(),
+            headers: HeaderMap::new(),
+            body: Body::empty(),
+            error: Some(Box::new(error)),
+        }
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// Replaces the body, keeping status and headers.
+    pub fn set_body(&mut self, body: impl Into<Body>) {
+        self.body = body.into();
+    }
+
+    /// The HTTP error this response stands for, if it is one whose page is still to render.
+    pub(crate) fn take_error(&mut self) -> Option<HttpError> {
+        self.error.take().map(|error| *error)
+    }
+
+    /// Splits into status, headers and body.
+    pub(crate) fn into_parts(self) -> (u16, HeaderMap, Body) {
+        (self.status_code, self.headers, self.body)
+    }
+}
+
+/// Anything a handler can return.
+///
+/// Implemented for bodies (`&'static str`, `String`, `Cow<'static, str>`, `Vec<u8>`,
+/// `&'static [u8]`, `Bytes`, [`Json`](crate::Json), `()`), for [`Response`] and
+/// [`HttpError`], for the Flask tuples `(body, status)`, `(body, status, headers)` and
+/// `(body, headers)`, and for `Result<T, E>` where both sides are responses.
+///
+/// ```
+/// use carafe_runtime::IntoResponse;
+///
+/// let response = ("Created", 201, [("Location", "/items/3")]).into_response();
+/// assert_eq!(response.status_code, 201);
+/// assert_eq!(response.headers["location"], "/items/3");
+/// assert_eq!(response.headers["content-type"], "text/html; charset=utf-8");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a response",
+    label = "a handler returns a body, a Response, or a tuple with the body first",
+    note = "a body is &str, String, bytes or Json(..); tuples are (body, status), (body, status, headers) and (body, headers), as in Flask"
+)]
+pub trait IntoResponse {
+    /// Builds the response.
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+impl IntoResponse for &'static str {
+    fn into_response(self) -> Response {
+        Response::with_content_type(Body::from(self), TEXT_HTML)
+    }
+}
+
+impl IntoResponse for String {
+    fn into_response(self) -> Response {
+        Response::with_content_type(Body::from(self), TEXT_HTML)
+    }
+}
+
+impl IntoResponse for Cow<'static, str> {
+    fn into_response(self) -> Response {
+        match self {
+            Cow::Borrowed(text) => text.into_response(),
+            Cow::Owned(text) => text.into_response(),
+        }
+    }
+}
+
+impl IntoResponse for Bytes {
+    fn into_response(self) -> Response {
+        Response::with_content_type(Body::from(self), OCTET_STREAM)
+    }
+}
+
+impl IntoResponse for Vec<u8> {
+    fn into_response(self) -> Response {
+        Bytes::from(self).into_response()
+    }
+}
+
+impl IntoResponse for &'static [u8] {
+    fn into_response(self) -> Response {
+        Bytes::from_static(self).into_response()
+    }
+}
+
+/// An empty 200 response.
+impl IntoResponse for () {
+    fn into_response(self) -> Response {
+        Response {
+            status_code: 200,
+            headers: HeaderMap::new(),
+            body: Body::empty(),
+            error: None,
+        }
+    }
+}
+
+impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(response) => response.into_response(),
+            Err(error) => error.into_response(),
+        }
+    }
+}
+
+impl<B: IntoResponse, P: ResponsePart> IntoResponse for (B, P) {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        match self.1.apply(&mut response) {
+            Ok(()) => response,
+            Err(error) => error.into_response(),
+        }
+    }
+}
+
+impl<B: IntoResponse, S: IntoStatus, H: IntoHeaders> IntoResponse for (B, S, H) {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        response.status_code = self.1.into_status_code();
+        match self.2.apply_headers(&mut response.headers) {
+            Ok(()) => response,
+            Err(error) => error.into_response(),
+        }
+    }
+}
+
+/// A status code: an integer, as in Flask, or an [`http::StatusCode`].
+///
+/// A string is refused at compile time: `("Error", "404")` does not build.
+///
+/// ```
+/// use carafe_runtime::IntoStatus;
+/// use http::StatusCode;
+///
+/// assert_eq!(404.into_status_code(), 404);
+/// assert_eq!(StatusCode::CREATED.into_status_code(), 201);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "status code must be an integer: write 404, not \"404\" (found `{Self}`)",
+    label = "expected an integer status such as 404, or an http::StatusCode",
+    note = "Flask would quietly accept a string here; carafe asks for the number"
+)]
+pub trait IntoStatus {
+    /// The status as a number; a value that does not fit is 0, which is never sent.
+    fn into_status_code(self) -> u16;
+}
+
+impl IntoStatus for StatusCode {
+    fn into_status_code(self) -> u16 {
+        self.as_u16()
+    }
+}
+
+macro_rules! integer_status {
+    ($($int:ty),*) => {$(
+        impl IntoStatus for $int {
+            fn into_status_code(self) -> u16 {
+                u16::try_from(self).unwrap_or(0)
+            }
+        }
+        impl ResponsePart for $int {
+            fn apply(self, response: &mut Response) -> Result<(), HttpError> {
+                response.status_code = self.into_status_code();
+                Ok(())
+            }
+        }
+    )*};
+}
+integer_status!(i16, i32, i64, isize, u16, u32, u64, usize);
+
+/// What may follow the body in a two-element response tuple: a status or headers.
+#[diagnostic::on_unimplemented(
+    message = "status code must be an integer: write 404, not \"404\" (found `{Self}`)",
+    label = "the second element of a response tuple is its status (an integer or StatusCode) or its headers",
+    note = "carafe reads (body, status), (body, status, headers) and (body, headers), body first as in Flask"
+)]
+pub trait ResponsePart {
+    /// Sets this part on the response.
+    fn apply(self, response: &mut Response) -> Result<(), HttpError>;
+}
+
+impl ResponsePart for StatusCode {
+    fn apply(self, response: &mut Response) -> Result<(), HttpError> {
+        response.status_code = self.as_u16();
+        Ok(())
+    }
+}
+
+/// Response headers: `[(name, value); N]`, `Vec<(name, value)>`, a `HashMap` (Flask's dict)
+/// or a `HeaderMap`. Each header replaces one of the same name, as Flask's `headers.update`.
+///
+/// A name that is not a valid token or a value with CR, LF or NUL is never sent: the client
+/// gets a 500 and the server logs the mistake.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a set of headers",
+    label = "headers are written as [(\"Name\", \"value\"), ..]",
+    note = "a response tuple is (body, status, headers), body first as in Flask"
+)]
+pub trait IntoHeaders {
+    /// Adds the headers to `headers`.
+    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError>;
+}
+
+/// Converts one `(name, value)` pair, refusing what would corrupt the response.
+fn insert_header(
+    headers: &mut HeaderMap,
+    name: impl AsRef<str>,
+    value: impl AsRef<str>,
+) -> Result<(), HttpError> {
+    let (name, value) = (name.as_ref(), value.as_ref());
+    let header_name = HeaderName::try_from(name)
+        .map_err(|_| HttpError::misconfigured(format!("invalid response header name {name:?}")))?;
+    let header_value = HeaderValue::try_from(value).map_err(|_| {
+        HttpError::misconfigured(format!(
+            "invalid value for response header {name:?}: {value:?} (CR, LF and NUL are not allowed)"
+        ))
+    })?;
+    headers.insert(header_name, header_value);
+    Ok(())
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> IntoHeaders for [(K, V); N] {
+    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+        self.into_iter()
+            .try_for_each(|(name, value)| insert_header(headers, name, value))
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> IntoHeaders for Vec<(K, V)> {
+    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+        self.into_iter()
+            .try_for_each(|(name, value)| insert_header(headers, name, value))
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, S> IntoHeaders for HashMap<K, V, S> {
+    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+        self.into_iter()
+            .try_for_each(|(name, value)| insert_header(headers, name, value))
+    }
+}
+
+impl IntoHeaders for HeaderMap {
+    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+        for (name, value) in self {
+            if let Some(name) = name {
+                headers.insert(name, value);
+            }
+        }
+        Ok(())
+    }
+}
+
+macro_rules! headers_as_part {
+    ($($headers:ty => [$($generics:tt)*]),*) => {$(
+        impl<$($generics)*> ResponsePart for $headers {
+            fn apply(self, response: &mut Response) -> Result<(), HttpError> {
+                self.apply_headers(&mut response.headers)
+            }
+        }
+    )*};
+}
+headers_as_part!(
+    [(K, V); N] => [K: AsRef<str>, V: AsRef<str>, const N: usize],
+    Vec<(K, V)> => [K: AsRef<str>, V: AsRef<str>],
+    HashMap<K, V, S> => [K: AsRef<str>, V: AsRef<str>, S],
+    HeaderMap => []
+);
+
+/// Builds a [`Response`] from a body and a status, like Flask's `make_response(body, status)`;
+/// its status and headers can be changed afterwards. For a body alone, use [`Response::new`].
+///
+/// ```
+/// use carafe_runtime::make_response;
+///
+/// let response = make_response("Not Found", 404);
+/// assert_eq!(response.status_code, 404);
+/// ```
+pub fn make_response(body: impl IntoResponse, status: impl IntoStatus) -> Response {
+    let mut response = body.into_response();
+    response.status_code = status.into_status_code();
+    response
+}

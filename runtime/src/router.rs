@@ -1,0 +1,262 @@
+//! Method and path dispatch on a `matchit` radix tree.
+//!
+//! Routes that differ only in their converters (`/items/<int:id>` and `/items/<name>`) share
+//! one tree entry; the candidates behind it are tried from the most specific converter to the
+//! least, so the `int` route wins whatever the order of registration, as in Werkzeug.
+
+use std::collections::HashMap;
+
+use http::Method;
+
+use crate::request::ParamRanges;
+use crate::route::{MethodSet, RouteDef};
+
+/// The routes of an app.
+#[derive(Default)]
+pub(crate) struct Router {
+    tree: matchit::Router<usize>,
+    /// One entry per distinct pattern; the tree's values index into it.
+    endpoints: Vec<Endpoint>,
+    /// Where each pattern's endpoint is, to add candidates to it.
+    by_pattern: HashMap<&'static str, usize>,
+}
+
+/// The routes that share a `matchit` pattern, most specific converters first.
+struct Endpoint {
+    routes: Vec<RouteDef>,
+}
+
+/// What the router answers for a method and a path.
+pub(crate) enum Lookup<'r> {
+    /// A route answers; its parameters are at these byte ranges of the path.
+    Found(&'r RouteDef, ParamRanges),
+    /// The path exists but not with this method; these are the methods it has.
+    MethodNotAllowed(MethodSet),
+    /// No route has this path.
+    NotFound,
+}
+
+impl Router {
+    /// Adds a route; refuses one that answers a method on the same path (parameter names
+    /// aside) as a route already there, naming both handlers.
+    pub(crate) fn insert(&mut self, route: RouteDef) -> Result<(), String> {
+        let index = match self.by_pattern.get(route.pattern) {
+            Some(&index) => index,
+            None => {
+                self.tree
+                    .insert(route.pattern, self.endpoints.len())
+                    .map_err(|error| {
+                        format!(
+                            "route `{}` ({}:{}) for {} cannot be added: {error}",
+                            route.handler_name, route.file, route.line, route.path
+                        )
+                    })?;
+                self.endpoints.push(Endpoint { routes: Vec::new() });
+                self.by_pattern
+                    .insert(route.pattern, self.endpoints.len() - 1);
+                self.endpoints.len() - 1
+            }
+        };
+        let endpoint = &mut self.endpoints[index];
+        if let Some(existing) = endpoint.routes.iter().find(|existing| {
+            converters(existing).eq(converters(&route))
+                && existing.methods.intersects(route.methods)
+        }) {
+            return Err(format!(
+                "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {:?} on {}: remove one, or change its path or methods",
+                existing.handler_name,
+                existing.file,
+                existing.line,
+                route.handler_name,
+                route.file,
+                route.line,
+                existing.methods.intersection(route.methods),
+                route.path
+            ));
+        }
+        endpoint.routes.push(route);
+        endpoint
+            .routes
+            .sort_by(|a, b| converters(a).cmp(converters(b)));
+        Ok(())
+    }
+
+    /// Finds the route for `method` on `path`.
+    pub(crate) fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
+        let Ok(found) = self.tree.at(path) else {
+            return Lookup::NotFound;
+        };
+        let params: ParamRanges = found
+            .params
+            .iter()
+            .map(|(_, value)| {
+                let start = value.as_ptr() as usize - path.as_ptr() as usize;
+                (start, start + value.len())
+            })
+            .collect();
+        let wanted = MethodSet::from_method(method).unwrap_or(MethodSet::EMPTY);
+        // HEAD is answered by the GET route when there is no HEAD route of its own.
+        let fallback = if wanted == MethodSet::HEAD {
+            MethodSet::GET
+        } else {
+            MethodSet::EMPTY
+        };
+        let mut allowed = MethodSet::EMPTY;
+        let mut head_fallback = None;
+        for route in &self.endpoints[*found.value].routes {
+            let accepts = route
+                .params
+                .iter()
+                .zip(&params)
+                .all(|(param, &(start, end))| param.converter.accepts(&path[start..end]));
+            if !accepts {
+                continue;
+            }
+            if route.methods.intersects(wanted) {
+                return Lookup::Found(route, params);
+            }
+            if head_fallback.is_none() && route.methods.intersects(fallback) {
+                head_fallback = Some(route);
+            }
+            allowed = allowed.union(route.methods);
+        }
+        match head_fallback {
+            Some(route) => Lookup::Found(route, params),
+            None if allowed.is_empty() => Lookup::NotFound,
+            None => Lookup::MethodNotAllowed(allowed),
+        }
+    }
+
+    /// Every route, in registration order of their patterns.
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
+        self.endpoints.iter().flat_map(|endpoint| &endpoint.routes)
+    }
+}
+
+fn converters(route: &RouteDef) -> impl Iterator<Item = crate::route::Converter> + '_ {
+    route.params.iter().map(|param| param.converter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handler::HandlerFuture;
+    use crate::request::RequestContext;
+    use crate::route::{Converter, ParamDef};
+
+    fn handler(_: RequestContext) -> HandlerFuture {
+        HandlerFuture::new(async { crate::IntoResponse::into_response(()) })
+    }
+
+    fn route(
+        name: &'static str,
+        pattern: &'static str,
+        params: &'static [ParamDef],
+        methods: MethodSet,
+    ) -> RouteDef {
+        RouteDef {
+            handler_name: name,
+            module_path: "tests",
+            file: "router.rs",
+            line: 1,
+            path: pattern,
+            pattern,
+            params,
+            methods,
+            statuses: &[],
+            handler,
+        }
+    }
+
+    const INT_ID: &[ParamDef] = &[ParamDef {
+        name: "id",
+        converter: Converter::Int,
+    }];
+    const STRING_ID: &[ParamDef] = &[ParamDef {
+        name: "id",
+        converter: Converter::String,
+    }];
+
+    fn found_name(router: &Router, method: Method, path: &str) -> Option<&'static str> {
+        match router.lookup(&method, path) {
+            Lookup::Found(route, _) => Some(route.handler_name),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn int_route_wins_over_string_route_in_either_order() {
+        for order in [[0, 1], [1, 0]] {
+            let candidates = [
+                route("by_id", "/items/{p0}", INT_ID, MethodSet::GET),
+                route("by_name", "/items/{p0}", STRING_ID, MethodSet::GET),
+            ];
+            let mut router = Router::default();
+            for i in order {
+                router.insert(candidates[i]).unwrap();
+            }
+            assert_eq!(found_name(&router, Method::GET, "/items/42"), Some("by_id"));
+            assert_eq!(
+                found_name(&router, Method::GET, "/items/apple"),
+                Some("by_name")
+            );
+        }
+    }
+
+    #[test]
+    fn converter_mismatch_is_not_found_and_wrong_method_lists_allowed() {
+        let mut router = Router::default();
+        router
+            .insert(route("get", "/items/{p0}", INT_ID, MethodSet::GET))
+            .unwrap();
+        router
+            .insert(route("put", "/items/{p0}", INT_ID, MethodSet::PUT))
+            .unwrap();
+        assert!(matches!(
+            router.lookup(&Method::GET, "/items/x"),
+            Lookup::NotFound
+        ));
+        match router.lookup(&Method::POST, "/items/1") {
+            Lookup::MethodNotAllowed(allowed) => {
+                assert_eq!(allowed, MethodSet::GET.union(MethodSet::PUT))
+            }
+            _ => panic!("expected 405"),
+        }
+        assert_eq!(found_name(&router, Method::HEAD, "/items/1"), Some("get"));
+    }
+
+    #[test]
+    fn duplicate_route_names_both_handlers() {
+        let mut router = Router::default();
+        router
+            .insert(route("first", "/items/{p0}", INT_ID, MethodSet::GET))
+            .unwrap();
+        let error = router
+            .insert(route(
+                "second",
+                "/items/{p0}",
+                INT_ID,
+                MethodSet::GET.union(MethodSet::POST),
+            ))
+            .unwrap_err();
+        assert!(
+            error.contains("`first`") && error.contains("`second`"),
+            "{error}"
+        );
+        router
+            .insert(route("third", "/items/{p0}", STRING_ID, MethodSet::GET))
+            .unwrap();
+    }
+
+    #[test]
+    fn parameter_ranges_point_into_the_path() {
+        let mut router = Router::default();
+        router
+            .insert(route("get", "/items/{p0}", STRING_ID, MethodSet::GET))
+            .unwrap();
+        let Lookup::Found(_, params) = router.lookup(&Method::GET, "/items/apple") else {
+            panic!("expected a route");
+        };
+        assert_eq!(&"/items/apple"[params[0].0..params[0].1], "apple");
+    }
+}

@@ -1,0 +1,201 @@
+//! A test client: requests through the app's own request path, without a socket.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use http::{HeaderMap, Method, StatusCode};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::app::{App, Shared};
+use crate::request::RequestBody;
+
+impl App {
+    /// A client that sends requests to this app without a socket, through the same routing,
+    /// extraction and error handling as the server. Panics, naming the problem, if the app
+    /// could not start (two handlers on one route).
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let client = App::new().test_client();
+    /// let response = client.get("/nothing-here").send();
+    /// assert_eq!(response.status(), 404);
+    /// assert!(response.text().contains("<title>404 Not Found</title>"));
+    /// ```
+    pub fn test_client(self) -> TestClient {
+        match self.into_shared() {
+            Ok(shared) => TestClient { shared },
+            Err(problem) => panic!("the app cannot start: {problem}"),
+        }
+    }
+}
+
+/// Sends requests to an app in memory; see [`App::test_client`].
+///
+/// Blocking in a plain `#[test]` with `.send()`, or awaited in an async test:
+///
+/// ```
+/// # async fn demo() {
+/// use carafe_runtime::App;
+///
+/// let client = App::new().test_client();
+/// let response = client.options("/").await;
+/// assert_eq!(response.status(), 404);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct TestClient {
+    shared: Arc<Shared>,
+}
+
+macro_rules! method_shortcuts {
+    ($($name:ident => $method:ident),*) => {$(
+        #[doc = concat!("Starts a `", stringify!($method), "` request to `uri`.")]
+        pub fn $name(&self, uri: &str) -> TestRequest {
+            self.request(Method::$method, uri)
+        }
+    )*};
+}
+
+impl TestClient {
+    /// Starts a request with any method.
+    pub fn request(&self, method: Method, uri: &str) -> TestRequest {
+        TestRequest {
+            shared: Arc::clone(&self.shared),
+            request: http::Request::builder().method(method).uri(uri),
+            body: Bytes::new(),
+        }
+    }
+
+    method_shortcuts!(
+        get => GET, post => POST, put => PUT, patch => PATCH,
+        delete => DELETE, head => HEAD, options => OPTIONS
+    );
+}
+
+/// A request being built; `.send()` it, or `.await` it.
+pub struct TestRequest {
+    shared: Arc<Shared>,
+    request: http::request::Builder,
+    body: Bytes,
+}
+
+impl TestRequest {
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> TestRequest {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    /// Sends `fields` as an `application/x-www-form-urlencoded` body.
+    pub fn form(self, fields: &[(&str, &str)]) -> TestRequest {
+        let encoded = serde_urlencoded::to_string(fields).expect("form fields encode");
+        self.header(CONTENT_TYPE.as_str(), "application/x-www-form-urlencoded")
+            .body(encoded)
+    }
+
+    /// Sends `value` as an `application/json` body.
+    pub fn json(self, value: &impl Serialize) -> TestRequest {
+        let encoded = serde_json::to_vec(value).expect("the value serializes as JSON");
+        self.header(CONTENT_TYPE.as_str(), "application/json")
+            .body(encoded)
+    }
+
+    /// Sets the raw body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> TestRequest {
+        self.body = body.into();
+        self
+    }
+
+    /// Sends the request and waits for the response, from a plain `#[test]`.
+    pub fn send(self) -> TestResponse {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the test client")
+            .block_on(self.into_future())
+    }
+}
+
+impl IntoFuture for TestRequest {
+    type Output = TestResponse;
+    type IntoFuture = Pin<Box<dyn Future<Output = TestResponse> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let request = self
+            .request
+            .body(RequestBody::Buffered(self.body))
+            .expect("a valid test request (method, URI and headers)");
+        let is_head = request.method() == Method::HEAD;
+        let response = self.shared.dispatch(request);
+        Box::pin(async move {
+            let Ok(response) = response.await;
+            let (parts, body) = response.into_parts();
+            let Ok(collected) = body.collect().await;
+            // Like a socket: a HEAD answer carries the headers of the GET one, not its body.
+            let body = if is_head {
+                Bytes::new()
+            } else {
+                collected.to_bytes()
+            };
+            TestResponse {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            }
+        })
+    }
+}
+
+/// What the app answered to a [`TestRequest`].
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl TestResponse {
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// One header's value as text, when present and visible ASCII.
+    pub fn header(&self, name: impl TryInto<HeaderName>) -> Option<&str> {
+        let name = name.try_into().ok()?;
+        self.headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body's bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body parsed as JSON; panics with the body when it is not, as a test should.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "the body is not the JSON expected ({error}): {}",
+                self.text()
+            )
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! carafe: a web micro-framework for people who like Flask, with the mistakes Flask shows at
+//! run time caught at compile time.
+//!
+//! ```no_run
+//! use carafe::prelude::*;
+//!
+//! type Items = RwLock<HashMap<String, String>>;
+//!
+//! #[route("/items/<item_id>", GET)]
+//! async fn get_item(item_id: String, items: State<Items>) -> impl IntoResponse {
+//!     match items.read().unwrap().get(&item_id) {
+//!         Some(name) => (Json(json!({ "item": name })), 200),
+//!         None => (Json(json!({ "error": "Item not found" })), 404),
+//!     }
+//! }
+//!
+//! #[route("/userSignUp", POST)]
+//! fn sign_up(form: Form) -> impl IntoResponse {
+//!     let _username = form.get("username");
+//!     ("Success", 200, [("Access-Control-Allow-Origin", "*")])
+//! }
+//!
+//! fn main() {
+//!     App::new().state(Items::default()).mount(routes![get_item, sign_up]).run();
+//! }
+//! ```
+//!
+//! A status written as a string does not compile:
+//!
+//! ```compile_fail
+//! use carafe::prelude::*;
+//!
+//! #[route("/wrong")]
+//! fn wrong() -> impl IntoResponse {
+//!     ("Error", "404")
+//! }
+//! ```
+
+pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes};
+pub use carafe_runtime::*;
+
+#[doc(hidden)]
+pub use carafe_runtime::__private;
+
+/// What most apps need, in one `use carafe::prelude::*;`.
+pub mod prelude {
+    pub use std::collections::HashMap;
+    pub use std::sync::RwLock;
+
+    pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes};
+    pub use carafe_runtime::{
+        abort, abort_with, make_response, App, Form, FormData, HttpError, IntoResponse, Json,
+        Method, Query, Request, Response, State, StatusCode,
+    };
+    pub use serde_json::json;
+}

@@ -1,0 +1,294 @@
+//! `#[route]`: the handler, unchanged but for fixed status literals, and beside it a hidden
+//! struct of the same name whose `Route` impl describes the route to the runtime.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{ItemFn, LitStr};
+
+use crate::attr::{Method, RouteArgs};
+use crate::errors::Errors;
+use crate::path::{self, Converter, RoutePath};
+use crate::signature::{self, Handler, Source};
+use crate::status;
+
+/// Expands `#[route]` on `item`, given what its arguments parsed into and the errors they had.
+pub fn route(args: Option<RouteArgs>, mut errors: Errors, item: TokenStream) -> TokenStream {
+    let Ok(mut item) = syn::parse2::<ItemFn>(item.clone()) else {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "`#[route]` goes on a function: write it above `fn handler(..)`",
+        ));
+        let errors = errors.finish().err().map(|error| error.to_compile_error());
+        return quote!(#item #errors);
+    };
+    let path = args
+        .as_ref()
+        .and_then(|args| errors.ok(path::parse_lit(&args.path)));
+    let statuses = status::check(&mut item.block, &mut errors);
+    let route = args
+        .as_ref()
+        .zip(path.as_ref())
+        .map(|(args, path)| signature::Route {
+            lit: &args.path,
+            path,
+        });
+    let handler = errors.ok(Handler::new(&item.sig, route));
+
+    // With any error the build fails anyway; the handler is a stub so that the errors above
+    // are not followed by type errors about code the user did not write.
+    let handler_fn = match &handler {
+        Some(handler) if errors.is_empty() => handler_fn(handler),
+        _ => quote! {
+            fn __carafe_handler(
+                _: ::carafe::__private::RequestContext,
+            ) -> ::carafe::__private::HandlerFuture {
+                ::core::unreachable!()
+            }
+        },
+    };
+    let name = &item.sig.ident;
+    let vis = &item.vis;
+    let handler_name = LitStr::new(&name.unraw().to_string(), name.span());
+    let line = quote_spanned!(name.span()=> ::core::line!());
+    let path_lit = args.as_ref().map_or_else(
+        || LitStr::new("", Span::call_site()),
+        |args| args.path.clone(),
+    );
+    let pattern = path.as_ref().map_or("", |path| &path.pattern);
+    let params = path.as_ref().map(param_defs);
+    // Without a path there is no route: no method either, so that it cannot clash with
+    // another broken route in `routes![..]`.
+    let methods = method_set(match (&args, &path) {
+        (Some(args), Some(_)) => &args.methods,
+        _ => &[],
+    });
+    let errors = errors.finish().err().map(|error| error.to_compile_error());
+
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+
+        impl ::carafe::__private::Route for #name {
+            const ROUTE: ::carafe::__private::RouteDef = {
+                #handler_fn
+                ::carafe::__private::RouteDef {
+                    handler_name: #handler_name,
+                    module_path: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: #line,
+                    path: #path_lit,
+                    pattern: #pattern,
+                    params: &[#params],
+                    methods: #methods,
+                    statuses: &[#(#statuses),*],
+                    handler: __carafe_handler,
+                }
+            };
+        }
+
+        #errors
+    }
+}
+
+/// The function the router calls: extracts each argument, calls the handler, converts its
+/// value into a response. An extractor that fails answers in the handler's place.
+fn handler_fn(handler: &Handler) -> TokenStream {
+    let name = &handler.name;
+    let vars: Vec<_> = (0..handler.args.len())
+        .map(|index| format_ident!("__carafe_arg{}", index))
+        .collect();
+    let extract = handler.args.iter().zip(&vars).map(|(arg, var)| {
+        let ty = &arg.ty;
+        // Spanned on the argument's type, so that a type that is no extractor, or that a
+        // parameter cannot be parsed into, is reported there.
+        let value = match arg.source {
+            Source::PathParam(index) => quote_spanned! {ty.span()=>
+                ctx.path_param::<#ty>(#index)
+            },
+            Source::Extractor => quote_spanned! {ty.span()=>
+                <#ty as ::carafe::__private::FromRequest>::from_request(&mut ctx).await
+            },
+        };
+        quote! {
+            let #var: #ty = match #value {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(response) => return response,
+            };
+        }
+    });
+    let has_extractor = handler
+        .args
+        .iter()
+        .any(|arg| matches!(arg.source, Source::Extractor));
+    let ctx = match (has_extractor, handler.args.is_empty()) {
+        (true, _) => quote!(mut ctx),
+        (false, false) => quote!(ctx),
+        (false, true) => quote!(_),
+    };
+    let await_ = handler.is_async.then(|| quote!(.await));
+    let respond = quote_spanned! {handler.output_span=>
+        ::carafe::__private::IntoResponse::into_response(#name(#(#vars),*) #await_)
+    };
+    quote! {
+        fn __carafe_handler(
+            #ctx: ::carafe::__private::RequestContext,
+        ) -> ::carafe::__private::HandlerFuture {
+            ::carafe::__private::HandlerFuture::new(async move {
+                #(#extract)*
+                #respond
+            })
+        }
+    }
+}
+
+fn param_defs(path: &RoutePath) -> TokenStream {
+    let params = path.params.iter().map(|param| {
+        let name = &param.name;
+        let converter = match param.converter {
+            Converter::String => quote!(String),
+            Converter::Int => quote!(Int),
+            Converter::Float => quote!(Float),
+            Converter::Path => quote!(Path),
+            Converter::Uuid => quote!(Uuid),
+        };
+        quote! {
+            ::carafe::__private::ParamDef {
+                name: #name,
+                converter: ::carafe::__private::Converter::#converter,
+            }
+        }
+    });
+    quote!(#(#params),*)
+}
+
+/// `MethodSet::GET.union(MethodSet::POST)`: `union` is a `const fn`, so this is a constant.
+fn method_set(methods: &[Method]) -> TokenStream {
+    let mut methods = methods
+        .iter()
+        .map(|method| format_ident!("{}", method.name()));
+    let Some(first) = methods.next() else {
+        return quote!(::carafe::__private::MethodSet::EMPTY);
+    };
+    let mut set = quote!(::carafe::__private::MethodSet::#first);
+    for method in methods {
+        set = quote!(#set.union(::carafe::__private::MethodSet::#method));
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::attr;
+
+    /// The expansion of `#[route(args)] item`, without whitespace, so that tests can look
+    /// for pieces of it.
+    fn expand(args: TokenStream, item: TokenStream) -> String {
+        let mut errors = Errors::default();
+        let args = attr::parse_route(args, &mut errors);
+        route(args, errors, item).to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn describes_the_route() {
+        let out = expand(
+            quote!("/items/<int:item_id>", GET, POST),
+            quote! {
+                pub async fn get_item(item_id: u32, items: State<Items>) -> impl IntoResponse {
+                    if item_id == 0 { return ("missing", 404); }
+                    ("found", 200)
+                }
+            },
+        );
+        for piece in [
+            "pubstructget_item{}",
+            "impl::carafe::__private::Routeforget_item",
+            r#"handler_name:"get_item""#,
+            r#"path:"/items/<int:item_id>""#,
+            r#"pattern:"/items/{p0}""#,
+            r#"name:"item_id",converter:::carafe::__private::Converter::Int"#,
+            "methods:::carafe::__private::MethodSet::GET.union(::carafe::__private::MethodSet::POST)",
+            "statuses:&[200u16,404u16]",
+            "fn__carafe_handler(mutctx:",
+            "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
+            "<State<Items>as::carafe::__private::FromRequest>::from_request(&mutctx).await",
+            "into_response(get_item(__carafe_arg0,__carafe_arg1).await)",
+        ] {
+            assert!(out.contains(piece), "{piece} not in {out}");
+        }
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn plain_fn_without_arguments() {
+        let out = expand(
+            quote!("/"),
+            quote!(
+                fn index() -> &'static str {
+                    "hi"
+                }
+            ),
+        );
+        assert!(out.contains("fn__carafe_handler(_:"), "{out}");
+        assert!(out.contains("into_response(index())"), "{out}");
+        assert!(
+            out.contains("methods:::carafe::__private::MethodSet::GET,"),
+            "{out}"
+        );
+        assert!(out.contains("statuses:&[]"), "{out}");
+    }
+
+    #[test]
+    fn only_path_parameters_need_no_mut() {
+        let out = expand(
+            quote!("/<id>"),
+            quote!(
+                fn f(id: String) {}
+            ),
+        );
+        assert!(out.contains("fn__carafe_handler(ctx:"), "{out}");
+    }
+
+    #[test]
+    fn errors_keep_the_item_and_stub_the_handler() {
+        let out = expand(
+            quote!("/items/{id}", PSOT),
+            quote!(
+                fn f(id: String) -> (&'static str, u16) {
+                    ("Error", "404")
+                }
+            ),
+        );
+        assert!(
+            out.contains(r#"fnf(id:String)->(&'staticstr,u16){("Error",404)}"#),
+            "{out}"
+        );
+        assert!(out.contains("structf{}"), "{out}");
+        assert!(out.contains("::core::unreachable!()"), "{out}");
+        // A broken route answers no method, so it clashes with nothing in `routes![..]`.
+        assert!(
+            out.contains("methods:::carafe::__private::MethodSet::EMPTY"),
+            "{out}"
+        );
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+    }
+
+    #[test]
+    fn not_a_function() {
+        let out = expand(
+            quote!("/"),
+            quote!(
+                struct S;
+            ),
+        );
+        assert!(out.starts_with("structS;"), "{out}");
+        assert!(out.contains("`#[route]`goesonafunction"), "{out}");
+    }
+}

@@ -1,0 +1,199 @@
+//! The macros of carafe: `#[route]`, its shorthands `#[get]`, `#[post]`, …, and
+//! `routes![..]`.
+//!
+//! Use them through the `carafe` crate, which re-exports them; the code they generate names
+//! `::carafe::__private`.
+//!
+//! Each macro parses its input into a small model (the path grammar in `path`, the methods
+//! in `attr`, the handler's arguments in `signature`, the statuses its body returns in
+//! `status`), checks it, collecting every error rather than stopping at the first, and only
+//! then expands (`expand`, `routes`). On errors the handler and its route are still
+//! emitted, so the rest of the crate type-checks and the user sees only the real mistakes.
+
+mod attr;
+mod errors;
+mod expand;
+mod path;
+mod routes;
+mod signature;
+mod span;
+mod status;
+mod suggest;
+
+use proc_macro::TokenStream;
+use syn::parse_macro_input;
+
+use crate::attr::Method;
+use crate::errors::Errors;
+
+/// Turns a function into a route: `#[route("/path", METHOD, ..)]`.
+///
+/// The path comes first; the methods (`GET POST PUT PATCH DELETE HEAD OPTIONS`) follow, and
+/// none means `GET`, as in Flask. Path parameters are written as Flask writes them, `<name>` or
+/// `<converter:name>` with the converters `string` (the default), `int`, `float`, `uuid` and
+/// `path` (the rest of the path, last only).
+///
+/// An argument named like a path parameter receives it, parsed into the argument's type (a
+/// value that does not parse answers 404). Every other argument is an extractor: `Form`,
+/// `Json<T>`, `Query<T>`, `State<T>`, `Request`, …. The handler may be `fn` or `async fn`,
+/// and returns anything that is a response: a body, `(body, status)`,
+/// `(body, status, headers)`, `(body, headers)`, `Json<T>`, `Response`, or a `Result` of those.
+///
+/// ```ignore
+/// use carafe::prelude::*;
+///
+/// #[route("/items/<int:item_id>", GET, DELETE)]
+/// async fn item(item_id: u64, items: State<Items>) -> impl IntoResponse {
+///     match items.read().unwrap().get(&item_id) {
+///         Some(name) => (Json(json!({ "item": name })), 200),
+///         None => (Json(json!({ "error": "Item not found" })), 404),
+///     }
+/// }
+/// ```
+///
+/// The function stays callable as written: the macro adds, beside it, a hidden item of the
+/// same name that [`routes!`] collects.
+///
+/// # Compile-time checks
+///
+/// Each error points at the offending token and says what to write instead:
+///
+/// ```text
+/// #[route("/items/{id}", PSOT)]          // carafe paths use Flask's `<id>`, not `{id}`
+///                                        // unknown method `PSOT`: did you mean `POST`?
+/// fn item(itemid: String) -> impl IntoResponse {
+///     ("Error", "404")                   // status code must be an integer: write 404, not "404"
+/// }
+/// ```
+///
+/// Also checked: statuses outside 100..=599 and float, negative, bool or char statuses (in a
+/// returned tuple, `make_response`, `abort` and `.status_code = ..`); a body on a 1xx, 204 or
+/// 304 response; reversed tuples such as `(404, "Error")`; header names and values in response
+/// tuples; every path parameter having a same-named argument and a converter that agrees with
+/// its type.
+#[proc_macro_attribute]
+pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = attr::parse_route(args.into(), &mut errors);
+    expand::route(args, errors, item.into()).into()
+}
+
+/// `#[get("/path")]`: the same as `#[route("/path", GET)]`.
+///
+/// ```ignore
+/// #[get("/success")]
+/// fn success() -> impl IntoResponse {
+///     ("Success!", 200)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Get, args, item)
+}
+
+/// `#[post("/path")]`: the same as `#[route("/path", POST)]`.
+///
+/// ```ignore
+/// #[post("/userSignUp")]
+/// fn sign_up(form: Form) -> impl IntoResponse {
+///     ("Success", 200, [("Access-Control-Allow-Origin", "*")])
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Post, args, item)
+}
+
+/// `#[put("/path")]`: the same as `#[route("/path", PUT)]`.
+///
+/// ```ignore
+/// #[put("/items/<item_id>")]
+/// async fn replace_item(item_id: String, Json(item): Json<Item>) -> impl IntoResponse {
+///     ("", 204)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Put, args, item)
+}
+
+/// `#[patch("/path")]`: the same as `#[route("/path", PATCH)]`.
+///
+/// ```ignore
+/// #[patch("/items/<item_id>")]
+/// async fn rename_item(item_id: String, form: Form) -> impl IntoResponse {
+///     ("Renamed", 200)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Patch, args, item)
+}
+
+/// `#[delete("/path")]`: the same as `#[route("/path", DELETE)]`.
+///
+/// ```ignore
+/// #[delete("/items/<item_id>")]
+/// async fn delete_item(item_id: String, items: State<Items>) -> impl IntoResponse {
+///     items.write().unwrap().remove(&item_id);
+///     ("", 204)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Delete, args, item)
+}
+
+/// `#[head("/path")]`: the same as `#[route("/path", HEAD)]`. A `GET` route answers `HEAD`
+/// on its own; this is for answering it differently.
+///
+/// ```ignore
+/// #[head("/health")]
+/// fn health() -> impl IntoResponse {
+///     ("", 200)
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Head, args, item)
+}
+
+/// `#[options("/path")]`: the same as `#[route("/path", OPTIONS)]`. Every path answers
+/// `OPTIONS` with its `Allow` header on its own; this is for answering it differently.
+///
+/// ```ignore
+/// #[options("/userSignUp")]
+/// fn sign_up_preflight() -> impl IntoResponse {
+///     ("", 204, [("Access-Control-Allow-Origin", "*")])
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn options(args: TokenStream, item: TokenStream) -> TokenStream {
+    shorthand(Method::Options, args, item)
+}
+
+fn shorthand(method: Method, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = attr::parse_shorthand(method, args.into(), &mut errors);
+    expand::route(args, errors, item.into()).into()
+}
+
+/// The routes of the named handlers, to mount on an app: `routes![a, b, module::c]`.
+///
+/// Two handlers that answer the same method on the same path (parameter names aside) are a
+/// compile error naming both; a name that is not a `#[route]` handler is a compile error too.
+///
+/// ```ignore
+/// use carafe::prelude::*;
+///
+/// fn main() {
+///     App::new()
+///         .state(Items::default())
+///         .mount(routes![get_item, sign_up, admin::stats])
+///         .run();
+/// }
+/// ```
+#[proc_macro]
+pub fn routes(input: TokenStream) -> TokenStream {
+    parse_macro_input!(input as routes::Routes).expand().into()
+}

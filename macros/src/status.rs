@@ -1,0 +1,817 @@
+//! Finds the statuses, bodies and header literals in a handler's body and checks them
+//! (DESIGN checks 1–4 and 9).
+//!
+//! Only *response positions* are looked at: the values the handler returns (its tail
+//! expression, every `return`, the `break` values of a `loop` it returns, the argument of
+//! `abort_with`), followed through blocks, `if`, `match`, parentheses and `Ok(..)`/`Err(..)`.
+//! A tuple there is a response.
+//! Anything else is data: `let pair = ("k", "404")`, `Json(("a", "404"))`, a closure's return
+//! value. Calls to `make_response` and `abort` and assignments to `.status_code` are checked
+//! wherever they are, except inside closures, async blocks and nested items, which are not the
+//! handler's own code.
+//!
+//! A wrong status literal is replaced, in the emitted function, by the integer the user meant
+//! (or 500), keeping its span: the type checker then has nothing to add to our error.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{
+    Block, Expr, ExprCall, ExprLit, ExprTuple, Item, Lifetime, Lit, LitInt, Member, Stmt, Token,
+    UnOp,
+};
+
+use crate::errors::Errors;
+
+/// Checks the body, fixing wrong status literals in place, and returns the valid statuses
+/// it found, sorted.
+pub fn check(body: &mut Block, errors: &mut Errors) -> Vec<u16> {
+    let mut checker = Checker {
+        statuses: BTreeSet::new(),
+        errors,
+    };
+    checker.block_value(body);
+    checker.visit_block_mut(body);
+    checker.statuses.into_iter().collect()
+}
+
+struct Checker<'e> {
+    statuses: BTreeSet<u16>,
+    errors: &'e mut Errors,
+}
+
+impl Checker<'_> {
+    /// `expr` is a value the handler returns.
+    fn response(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Tuple(tuple) if matches!(tuple.elems.len(), 2 | 3) => self.tuple(tuple),
+            Expr::Block(block) => {
+                self.block_value(&mut block.block);
+                if let Some(label) = block.label.clone() {
+                    self.breaks(&mut block.block, Some(label.name), false);
+                }
+            }
+            Expr::Unsafe(block) => self.block_value(&mut block.block),
+            Expr::If(expr) => {
+                self.block_value(&mut expr.then_branch);
+                if let Some((_, otherwise)) = &mut expr.else_branch {
+                    self.response(otherwise);
+                }
+            }
+            Expr::Match(expr) => {
+                for arm in &mut expr.arms {
+                    self.response(&mut arm.body);
+                }
+            }
+            Expr::Loop(expr) => {
+                let label = expr.label.as_ref().map(|label| label.name.clone());
+                self.breaks(&mut expr.body, label, true);
+            }
+            Expr::Paren(expr) => self.response(&mut expr.expr),
+            Expr::Group(expr) => self.response(&mut expr.expr),
+            Expr::Call(call) if is_ok_or_err(call) => self.response(&mut call.args[0]),
+            // `return` is checked wherever it is, by `visit_expr_return_mut`.
+            _ => {}
+        }
+    }
+
+    /// The block's value, its tail expression, is a response.
+    fn block_value(&mut self, block: &mut Block) {
+        if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
+            self.response(tail);
+        }
+    }
+
+    /// The `break` values that leave the loop or labeled block whose body is `body`.
+    fn breaks(&mut self, body: &mut Block, label: Option<Lifetime>, is_loop: bool) {
+        Breaks {
+            checker: self,
+            label,
+            is_loop,
+            inner_loops: 0,
+        }
+        .visit_block_mut(body);
+    }
+
+    /// A response tuple: `(body, status)`, `(body, headers)` or `(body, status, headers)`.
+    fn tuple(&mut self, tuple: &mut ExprTuple) {
+        let context = Context::Tuple(tuple.elems.len());
+        self.put_body_first(&mut tuple.elems, context);
+        let mut elems = tuple.elems.iter_mut();
+        let (Some(body), Some(second)) = (elems.next(), elems.next()) else {
+            return;
+        };
+        if literal(second).is_some() {
+            self.status(second, Some((body, context)));
+        } else if context == Context::Tuple(2) {
+            self.headers(second);
+        }
+        if let Some(headers) = elems.next() {
+            self.headers(headers);
+        }
+    }
+
+    /// `(404, "Error")`: Flask's order is body first; swapped back in the emitted function,
+    /// so the error is reported once.
+    fn put_body_first(&mut self, elems: &mut Punctuated<Expr, Token![,]>, context: Context) {
+        let (Some(first), Some(second)) = (elems.get(0), elems.get(1)) else {
+            return;
+        };
+        let is_int = matches!(literal(first), Some((Lit::Int(_), false)));
+        let is_body = matches!(
+            literal(second),
+            Some((Lit::Str(_) | Lit::ByteStr(_), false))
+        );
+        if !(is_int && is_body) {
+            return;
+        }
+        let (status, body) = (first.to_token_stream(), second.to_token_stream());
+        let fix = context.fix(&body.to_string(), &status.to_string());
+        self.errors.push(syn::Error::new_spanned(
+            quote::quote!(#status #body),
+            format!("carafe puts the body first, as Flask does: write {fix}"),
+        ));
+        let mut elems = elems.iter_mut();
+        if let (Some(first), Some(second)) = (elems.next(), elems.next()) {
+            std::mem::swap(first, second);
+        }
+    }
+
+    /// `expr` is where a status belongs; `body` is the response's body, if it has one here.
+    fn status(&mut self, expr: &mut Expr, body: Option<(&Expr, Context)>) {
+        match classify(expr) {
+            None => {}
+            Some(Ok(status)) => {
+                self.statuses.insert(status);
+                if let Some((body, context)) = body {
+                    self.check_no_body(body, status, context);
+                }
+            }
+            Some(Err(invalid)) => {
+                self.errors
+                    .push(syn::Error::new_spanned(&*expr, invalid.message));
+                *expr = int_literal(invalid.meant, expr.span());
+            }
+        }
+    }
+
+    /// 1xx, 204 and 304 responses have no body (RFC 9110 §6.4.1).
+    fn check_no_body(&mut self, body: &Expr, status: u16, context: Context) {
+        let has_body = match literal(body) {
+            Some((Lit::Str(lit), _)) => !lit.value().is_empty(),
+            Some((Lit::ByteStr(lit), _)) => !lit.value().is_empty(),
+            _ => false,
+        };
+        if has_body && matches!(status, 100..=199 | 204 | 304) {
+            let fix = context.fix("\"\"", &status.to_string());
+            self.errors.push(syn::Error::new_spanned(
+                body,
+                format!("a {status} response has no body: write {fix} or use status 200"),
+            ));
+        }
+    }
+
+    /// Header literals: `[("Name", "value"), ..]`, also as `&[..]` or `vec![..]`.
+    fn headers(&mut self, expr: &Expr) {
+        let pairs: Vec<Expr> = match expr {
+            Expr::Array(array) => array.elems.iter().cloned().collect(),
+            Expr::Reference(reference) => return self.headers(&reference.expr),
+            Expr::Paren(expr) => return self.headers(&expr.expr),
+            Expr::Group(expr) => return self.headers(&expr.expr),
+            Expr::Macro(expr) if expr.mac.path.is_ident("vec") => {
+                match expr
+                    .mac
+                    .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+                {
+                    Ok(elems) => elems.into_iter().collect(),
+                    // `vec![x; n]`: not a list of literal pairs.
+                    Err(_) => return,
+                }
+            }
+            _ => return,
+        };
+        for pair in pairs {
+            let Expr::Tuple(pair) = pair else { continue };
+            let mut elems = pair.elems.iter();
+            if let (Some(name), Some(value), None) = (elems.next(), elems.next(), elems.next()) {
+                if let Some((Lit::Str(name), _)) = literal(name) {
+                    if let Err(message) = check_header_name(&name.value()) {
+                        self.errors.push(syn::Error::new(name.span(), message));
+                    }
+                }
+                if let Some((Lit::Str(value), _)) = literal(value) {
+                    if let Err(message) = check_header_value(&value.value()) {
+                        self.errors.push(syn::Error::new(value.span(), message));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where a body and a status are written together, for the wording of fixes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// A response tuple of this many elements.
+    Tuple(usize),
+    /// `make_response(body, status)`.
+    MakeResponse,
+}
+
+impl Context {
+    /// The code to write, with this body and status.
+    fn fix(self, body: &str, status: &str) -> String {
+        match self {
+            Context::Tuple(2) => format!("({body}, {status})"),
+            Context::Tuple(_) => format!("({body}, {status}, ..)"),
+            Context::MakeResponse => format!("make_response({body}, {status})"),
+        }
+    }
+}
+
+/// Walks the whole body (not closures, async blocks or nested items) for `return`,
+/// `make_response`, `abort`, `abort_with` and `.status_code = `.
+impl VisitMut for Checker<'_> {
+    fn visit_expr_return_mut(&mut self, expr: &mut syn::ExprReturn) {
+        if let Some(value) = &mut expr.expr {
+            self.response(value);
+        }
+        visit_mut::visit_expr_return_mut(self, expr);
+    }
+
+    fn visit_expr_call_mut(&mut self, call: &mut ExprCall) {
+        if calls(call, "make_response") && call.args.len() >= 2 {
+            self.put_body_first(&mut call.args, Context::MakeResponse);
+            let mut args = call.args.iter_mut();
+            if let (Some(body), Some(status)) = (args.next(), args.next()) {
+                self.status(status, Some((body, Context::MakeResponse)));
+            }
+            if let Some(headers) = args.next() {
+                self.headers(headers);
+            }
+        } else if calls(call, "abort") {
+            if let Some(status) = call.args.first_mut() {
+                self.status(status, None);
+            }
+        } else if calls(call, "abort_with") && call.args.len() == 1 {
+            // `abort_with(response)` answers with its argument, as a return would.
+            self.response(&mut call.args[0]);
+        }
+        visit_mut::visit_expr_call_mut(self, call);
+    }
+
+    fn visit_expr_assign_mut(&mut self, assign: &mut syn::ExprAssign) {
+        if let Expr::Field(field) = &*assign.left {
+            if matches!(&field.member, Member::Named(name) if name == "status_code") {
+                self.status(&mut assign.right, None);
+            }
+        }
+        visit_mut::visit_expr_assign_mut(self, assign);
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+
+    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+
+    fn visit_item_mut(&mut self, _: &mut Item) {}
+}
+
+/// Finds the `break` values that leave one loop or labeled block.
+struct Breaks<'c, 'e> {
+    checker: &'c mut Checker<'e>,
+    /// The label of the loop or block whose breaks are wanted.
+    label: Option<Lifetime>,
+    /// Whether it is a loop: only a loop is left by an unlabeled `break`.
+    is_loop: bool,
+    /// How many loops deep inside it we are: an unlabeled `break` there leaves the inner loop.
+    inner_loops: usize,
+}
+
+impl Breaks<'_, '_> {
+    fn inner_loop(&mut self, visit: impl FnOnce(&mut Self)) {
+        self.inner_loops += 1;
+        visit(self);
+        self.inner_loops -= 1;
+    }
+}
+
+impl VisitMut for Breaks<'_, '_> {
+    fn visit_expr_break_mut(&mut self, expr: &mut syn::ExprBreak) {
+        let leaves = match &expr.label {
+            Some(label) => self.label.as_ref() == Some(label),
+            None => self.is_loop && self.inner_loops == 0,
+        };
+        if let (true, Some(value)) = (leaves, &mut expr.expr) {
+            self.checker.response(value);
+        }
+        visit_mut::visit_expr_break_mut(self, expr);
+    }
+
+    fn visit_expr_loop_mut(&mut self, expr: &mut syn::ExprLoop) {
+        self.inner_loop(|this| visit_mut::visit_expr_loop_mut(this, expr));
+    }
+
+    fn visit_expr_while_mut(&mut self, expr: &mut syn::ExprWhile) {
+        self.inner_loop(|this| visit_mut::visit_expr_while_mut(this, expr));
+    }
+
+    fn visit_expr_for_loop_mut(&mut self, expr: &mut syn::ExprForLoop) {
+        self.inner_loop(|this| visit_mut::visit_expr_for_loop_mut(this, expr));
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+
+    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+
+    fn visit_item_mut(&mut self, _: &mut Item) {}
+}
+
+/// `Ok(x)` or `Err(x)`, however the variant is named (`Result::Ok`, `std::result::Result::Err`).
+fn is_ok_or_err(call: &ExprCall) -> bool {
+    call.args.len() == 1 && (calls(call, "Ok") || calls(call, "Err"))
+}
+
+/// Whether `call` calls a function whose path ends in `name`: `make_response`,
+/// `carafe::make_response`, ….
+fn calls(call: &ExprCall, name: &str) -> bool {
+    match &*call.func {
+        Expr::Path(func) => func
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == name),
+        _ => false,
+    }
+}
+
+/// The literal `expr` is, through parentheses, and whether it is negated (`-1`).
+fn literal(expr: &Expr) -> Option<(&Lit, bool)> {
+    match expr {
+        Expr::Lit(ExprLit { lit, .. }) => Some((lit, false)),
+        Expr::Paren(expr) => literal(&expr.expr),
+        Expr::Group(expr) => literal(&expr.expr),
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => match literal(&unary.expr)? {
+            (lit, false) => Some((lit, true)),
+            (_, true) => None,
+        },
+        _ => None,
+    }
+}
+
+/// A status literal that cannot be sent: why, and the status the user most likely meant.
+#[derive(Debug, PartialEq)]
+struct Invalid {
+    message: String,
+    meant: u16,
+}
+
+/// The status `expr` is, if it is a literal: `None` for other expressions, which the type
+/// system checks.
+fn classify(expr: &Expr) -> Option<Result<u16, Invalid>> {
+    let (lit, negative) = literal(expr)?;
+    let meant = match lit {
+        Lit::Int(int) => int.base10_parse().ok().and_then(valid),
+        Lit::Float(float) => leading_status(float.base10_digits()),
+        Lit::Str(lit) => leading_status(&lit.value()),
+        Lit::ByteStr(lit) => leading_status(&String::from_utf8_lossy(&lit.value())),
+        Lit::CStr(lit) => leading_status(&lit.value().to_string_lossy()),
+        Lit::Bool(_) | Lit::Char(_) | Lit::Byte(_) => None,
+        _ => return None,
+    };
+    let write = meant.map_or_else(
+        || "a status from 100 to 599, such as 200 or 404".to_owned(),
+        |meant| meant.to_string(),
+    );
+    let written = lit.to_token_stream().to_string();
+    let message = match lit {
+        _ if negative => format!("status code cannot be negative: write {write}"),
+        Lit::Int(int) => match meant {
+            Some(status) => return Some(Ok(status)),
+            None => format!(
+                "status {} is out of range: write a status from 100 to 599",
+                int.base10_digits()
+            ),
+        },
+        Lit::Str(_) | Lit::ByteStr(_) | Lit::CStr(_) => {
+            format!("status code must be an integer: write {write}, not {written}")
+        }
+        Lit::Float(_) => format!("status code must be an integer, not a float: write {write}"),
+        Lit::Bool(_) => format!("status code must be an integer, not a bool: write {write}"),
+        _ => format!("status code must be an integer, not {written}: write {write}"),
+    };
+    Some(Err(Invalid {
+        message,
+        meant: meant.unwrap_or(500),
+    }))
+}
+
+fn valid(status: u64) -> Option<u16> {
+    (100..=599)
+        .contains(&status)
+        .then(|| u16::try_from(status).expect("checked range"))
+}
+
+/// The status a text starts with: `"404 NOT FOUND"` → 404.
+fn leading_status(text: &str) -> Option<u16> {
+    let text = text.trim_start();
+    let digits = &text[..text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len()];
+    digits.parse().ok().and_then(valid)
+}
+
+fn int_literal(value: u16, span: Span) -> Expr {
+    Expr::Lit(ExprLit {
+        attrs: Vec::new(),
+        lit: Lit::Int(LitInt::new(&value.to_string(), span)),
+    })
+}
+
+/// RFC 9110 §5.1: a field name is a token.
+fn check_header_name(name: &str) -> Result<(), String> {
+    let is_tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() {
+        return Err("a header name cannot be empty: write a name such as `X-Request-Id`".into());
+    }
+    if name.chars().all(is_tchar) {
+        return Ok(());
+    }
+    // The likely intent: `Content-Type:` without the colon, spaces as dashes.
+    let fixed: String = name
+        .trim()
+        .trim_end_matches(':')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .filter(|&c| is_tchar(c))
+        .collect();
+    Err(if fixed.is_empty() {
+        format!("header name {name:?} is not a valid token: use ASCII letters, digits and `-`")
+    } else {
+        format!(
+            "header name {name:?} is not a valid token (no spaces, colons or other \
+             separators): write {fixed:?}"
+        )
+    })
+}
+
+/// RFC 9110 §5.5: CR, LF and NUL can never appear in a field value.
+fn check_header_value(value: &str) -> Result<(), String> {
+    if !value.contains(['\r', '\n', '\0']) {
+        return Ok(());
+    }
+    let fixed: String = value
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n' | '\0'))
+        .collect();
+    Err(format!(
+        "a header value cannot contain CR, LF or NUL (they would split or end the header): \
+         write {fixed:?}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+    use syn::ItemFn;
+
+    use super::*;
+
+    struct Checked {
+        statuses: Vec<u16>,
+        errors: Vec<String>,
+        /// The function as it will be emitted.
+        emitted: String,
+    }
+
+    fn check_fn(item: &str) -> Checked {
+        let mut item: ItemFn = syn::parse_str(item).expect("test items parse");
+        let mut errors = Errors::default();
+        let statuses = check(&mut item.block, &mut errors);
+        let errors = match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|error| error.to_string()).collect(),
+        };
+        Checked {
+            statuses,
+            errors,
+            emitted: quote!(#item).to_string(),
+        }
+    }
+
+    /// The statuses of a handler with no error.
+    fn statuses(item: &str) -> Vec<u16> {
+        let checked = check_fn(item);
+        assert_eq!(checked.errors, Vec::<String>::new(), "{item}");
+        checked.statuses
+    }
+
+    fn errors(item: &str) -> Vec<String> {
+        check_fn(item).errors
+    }
+
+    #[test]
+    fn string_status_in_the_tail() {
+        let checked = check_fn(r#"fn f() -> impl IntoResponse { ("Error", "404") }"#);
+        assert_eq!(
+            checked.errors,
+            [r#"status code must be an integer: write 404, not "404""#]
+        );
+        assert!(
+            checked.emitted.contains(r#"("Error" , 404)"#),
+            "{}",
+            checked.emitted
+        );
+        assert!(checked.statuses.is_empty());
+    }
+
+    #[test]
+    fn string_statuses_and_what_to_write() {
+        let message = |status: &str| errors(&format!("fn f() {{ (\"x\", {status}) }}"));
+        assert_eq!(
+            message(r#""404 NOT FOUND""#),
+            [r#"status code must be an integer: write 404, not "404 NOT FOUND""#]
+        );
+        assert_eq!(
+            message(r#""""#),
+            [
+                r#"status code must be an integer: write a status from 100 to 599, such as 200 or 404, not """#
+            ]
+        );
+        assert_eq!(
+            message(r#""wtf""#),
+            [
+                r#"status code must be an integer: write a status from 100 to 599, such as 200 or 404, not "wtf""#
+            ]
+        );
+        assert_eq!(
+            message(r#"b"201""#),
+            [r#"status code must be an integer: write 201, not b"201""#]
+        );
+        assert_eq!(
+            message(r#""999""#),
+            [
+                r#"status code must be an integer: write a status from 100 to 599, such as 200 or 404, not "999""#
+            ]
+        );
+    }
+
+    #[test]
+    fn statuses_that_are_not_valid_integers() {
+        let checked_negative_float = check_fn(r#"fn f() { ("x", -404.0) }"#);
+        assert_eq!(
+            checked_negative_float.errors,
+            ["status code cannot be negative: write 404"]
+        );
+        let checked = |status: &str| check_fn(&format!("fn f() {{ (\"x\", {status}) }}"));
+        let out_of_range = checked("999");
+        assert_eq!(
+            out_of_range.errors,
+            ["status 999 is out of range: write a status from 100 to 599"]
+        );
+        assert!(out_of_range.emitted.contains(r#"("x" , 500)"#));
+        assert_eq!(
+            checked("99999999999999999999999").errors,
+            ["status 99999999999999999999999 is out of range: write a status from 100 to 599"]
+        );
+        assert_eq!(
+            checked("42u16").errors,
+            ["status 42 is out of range: write a status from 100 to 599"]
+        );
+        let float = checked("404.0");
+        assert_eq!(
+            float.errors,
+            ["status code must be an integer, not a float: write 404"]
+        );
+        assert!(float.emitted.contains(r#"("x" , 404)"#));
+        let negative = checked("-1");
+        assert_eq!(
+            negative.errors,
+            ["status code cannot be negative: write a status from 100 to 599, such as 200 or 404"]
+        );
+        assert!(
+            negative.emitted.contains(r#"("x" , 500)"#),
+            "{}",
+            negative.emitted
+        );
+        assert_eq!(
+            checked("-404").errors,
+            ["status code cannot be negative: write 404"]
+        );
+        assert_eq!(
+            checked("true").errors,
+            ["status code must be an integer, not a bool: write a status from 100 to 599, such as 200 or 404"]
+        );
+        assert_eq!(
+            checked("'4'").errors,
+            ["status code must be an integer, not '4': write a status from 100 to 599, such as 200 or 404"]
+        );
+    }
+
+    #[test]
+    fn valid_statuses_are_collected_sorted_and_once() {
+        assert_eq!(
+            statuses(
+                r#"fn f(a: bool, b: bool) -> impl IntoResponse {
+                    if a { ("x", 404) } else if b { ("y", 200) } else { ("z", (404)) }
+                }"#
+            ),
+            [200, 404]
+        );
+        assert_eq!(statuses(r#"fn f() { "hello" }"#), Vec::<u16>::new());
+    }
+
+    #[test]
+    fn every_response_position() {
+        let item = r#"
+            async fn f(x: Option<u8>, items: Vec<u8>) -> impl IntoResponse {
+                let Some(x) = x else { return ("a", "400"); };
+                if x == 1 {
+                    return ("b", "401");
+                }
+                let _ = { return ("c", "402") };
+                match x {
+                    2 => ("d", "403"),
+                    3 => { ("e", "404") }
+                    4 => Ok(("f", "405")),
+                    5 => Err((("g", "406"))),
+                    6 => unsafe { ("h", "407") },
+                    7 => loop { break ("i", "408"); },
+                    8 => 'outer: loop {
+                        loop { break 'outer ("j", "409"); }
+                    },
+                    9 => 'block: { if x > 0 { break 'block ("k", "410"); } ("l", "411") },
+                    _ => std::result::Result::Ok(("m", "412")),
+                }
+            }
+        "#;
+        let checked = check_fn(item);
+        assert_eq!(checked.errors.len(), 13, "{:?}", checked.errors);
+        for status in 400..=412 {
+            let message =
+                format!("status code must be an integer: write {status}, not \"{status}\"");
+            assert!(checked.errors.contains(&message), "{message}");
+        }
+    }
+
+    #[test]
+    fn no_false_positives() {
+        for item in [
+            // Not in a response position.
+            r#"fn f() { let pair = ("k", "404"); Json(pair) }"#,
+            r#"fn f() { let pair = ("k", "404"); }"#,
+            r#"fn f() -> Json<(&'static str, &'static str)> { Json(("a", "404")) }"#,
+            r#"fn f() { some_fn(("a", "404")) }"#,
+            // Not the handler's own return value.
+            r#"fn f() { let g = || ("a", "404"); g(); }"#,
+            r#"fn f() { let g = |x: u8| { return ("a", "404"); }; }"#,
+            r#"fn f() { let fut = async { ("a", "404") }; }"#,
+            r#"fn f() { fn inner() -> (&'static str, &'static str) { ("a", "404") } "ok" }"#,
+            r#"fn f() { let g = || make_response("a", "404"); "ok" }"#,
+            // An inner loop's break is that loop's value.
+            r#"fn f() { loop { let x = loop { break ("a", "404"); }; break "ok"; } }"#,
+            // A body that looks like a status is fine.
+            r#"fn f() { ("404", 200) }"#,
+            // Not literals: the type system checks them.
+            r#"fn f(status: u16) { ("a", status, [("X-A", "b")]) }"#,
+            r#"fn f(a: &str, b: &str) { (a, b) }"#,
+            // Tuples of other sizes are not responses.
+            r#"fn f() { ("a", "b", "c", "d") }"#,
+        ] {
+            assert_eq!(errors(item), Vec::<String>::new(), "{item}");
+        }
+    }
+
+    #[test]
+    fn make_response_abort_and_status_code() {
+        let checked = check_fn(
+            r#"fn f(a: bool) -> Response {
+                if a { abort("404"); }
+                let mut response = carafe::make_response("<h1>Success</h1>", "201");
+                response.status_code = "200";
+                let other = make_response("x", 302, [("Location", "/")]);
+                other.status_code = 303;
+                response
+            }"#,
+        );
+        assert_eq!(
+            checked.errors,
+            [
+                r#"status code must be an integer: write 404, not "404""#,
+                r#"status code must be an integer: write 201, not "201""#,
+                r#"status code must be an integer: write 200, not "200""#,
+            ]
+        );
+        assert_eq!(checked.statuses, [302, 303]);
+        assert!(checked.emitted.contains("abort (404)"));
+        assert!(checked.emitted.contains("status_code = 200"));
+        assert_eq!(
+            statuses(r#"fn f() { let r = make_response("x"); abort(418) }"#),
+            [418]
+        );
+        assert_eq!(
+            errors(
+                r#"fn f() { carafe::abort_with(("login first", "401", [("WWW Authenticate", "Bearer")])) }"#
+            ),
+            [
+                r#"status code must be an integer: write 401, not "401""#,
+                r#"header name "WWW Authenticate" is not a valid token (no spaces, colons or other separators): write "WWW-Authenticate""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn reversed_tuples() {
+        let checked = check_fn(r#"fn f() { (404, "Error") }"#);
+        assert_eq!(
+            checked.errors,
+            [r#"carafe puts the body first, as Flask does: write ("Error", 404)"#]
+        );
+        assert!(checked.emitted.contains(r#"("Error" , 404)"#));
+        assert_eq!(checked.statuses, [404]);
+        assert_eq!(
+            errors(r#"fn f() { (201, "Created", [("X-A", "b")]) }"#),
+            [r#"carafe puts the body first, as Flask does: write ("Created", 201, ..)"#]
+        );
+        assert_eq!(
+            errors(r#"fn f() { make_response(404, "Error") }"#),
+            [r#"carafe puts the body first, as Flask does: write make_response("Error", 404)"#]
+        );
+    }
+
+    #[test]
+    fn bodies_on_bodiless_statuses() {
+        assert_eq!(
+            errors(r#"fn f() { ("Deleted", 204) }"#),
+            [r#"a 204 response has no body: write ("", 204) or use status 200"#]
+        );
+        assert_eq!(
+            errors(r#"fn f() { ("Not modified", 304, [("ETag", "x")]) }"#),
+            [r#"a 304 response has no body: write ("", 304, ..) or use status 200"#]
+        );
+        assert_eq!(
+            errors(r#"fn f() { make_response(b"go on", 100) }"#),
+            [r#"a 100 response has no body: write make_response("", 100) or use status 200"#]
+        );
+        assert_eq!(statuses(r#"fn f() { ("", 204) }"#), [204]);
+        assert_eq!(statuses(r#"fn f(body: String) { (body, 204) }"#), [204]);
+    }
+
+    #[test]
+    fn header_literals() {
+        assert_eq!(
+            statuses(
+                r#"fn f() {
+                    ("Success", 200, [("Access-Control-Allow-Origin", "*"), ("X-Id", "a b")])
+                }"#
+            ),
+            [200]
+        );
+        assert_eq!(
+            errors(r#"fn f() { ("a", 200, [("Content-Type:", "text/plain")]) }"#),
+            [
+                r#"header name "Content-Type:" is not a valid token (no spaces, colons or other separators): write "Content-Type""#
+            ]
+        );
+        assert_eq!(
+            errors(r#"fn f() { ("a", vec![("Access Control", "*")]) }"#),
+            [
+                r#"header name "Access Control" is not a valid token (no spaces, colons or other separators): write "Access-Control""#
+            ]
+        );
+        assert_eq!(
+            errors(r#"fn f() { ("a", &[("", "x")]) }"#),
+            ["a header name cannot be empty: write a name such as `X-Request-Id`"]
+        );
+        assert_eq!(
+            errors(r#"fn f() { ("a", 201, &[("Location", "/a\r\nSet-Cookie: x=1")]) }"#),
+            [
+                r#"a header value cannot contain CR, LF or NUL (they would split or end the header): write "/aSet-Cookie: x=1""#
+            ]
+        );
+        assert_eq!(
+            errors(r#"fn f() { make_response("a", 200, [("X-A", "b\0")]) }"#),
+            [
+                r#"a header value cannot contain CR, LF or NUL (they would split or end the header): write "b""#
+            ]
+        );
+        assert_eq!(
+            errors(r#"fn f() { ("a", [("é", "x")]) }"#),
+            [r#"header name "é" is not a valid token: use ASCII letters, digits and `-`"#]
+        );
+    }
+
+    #[test]
+    fn leading_statuses() {
+        assert_eq!(leading_status("404"), Some(404));
+        assert_eq!(leading_status(" 201 Created"), Some(201));
+        assert_eq!(leading_status("404.5"), Some(404));
+        assert_eq!(leading_status("99"), None);
+        assert_eq!(leading_status("4040"), None);
+        assert_eq!(leading_status("NOT FOUND"), None);
+        assert_eq!(leading_status(""), None);
+    }
+}

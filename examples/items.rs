@@ -33,7 +33,10 @@ fn create_item(Json(data): Json<Value>, items: State<Items>) -> impl IntoRespons
         _ => None,
     };
     let (Some(id), Some(name)) = (id, data["name"].as_str()) else {
-        return (Json(json!({ "error": "Bad request, id and name required" })), 400);
+        return (
+            Json(json!({ "error": "Bad request, id and name required" })),
+            400,
+        );
     };
     let mut items = items.write().unwrap();
     if items.contains_key(&id) {

@@ -4,10 +4,12 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use futures_util::future::{CatchUnwind, FutureExt};
 use http::header::{self, HeaderValue};
@@ -67,11 +69,13 @@ impl Shared {
     pub(crate) fn dispatch(
         self: &Arc<Self>,
         request: http::Request<RequestBody>,
+        peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let (parts, body) = request.into_parts();
         let finish = Finish {
             shared: Arc::clone(self),
             accepts_json_only: accepts_json_only(&parts.headers),
+            access: AccessLog::start(&parts, peer),
         };
         let state = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
@@ -164,6 +168,47 @@ pub(crate) struct ResponseFuture {
 struct Finish {
     shared: Arc<Shared>,
     accepts_json_only: bool,
+    access: Option<AccessLog>,
+}
+
+/// One access line per request, like Flask's development server: client, request line,
+/// status and duration. Only gathered when `tracing` would record it.
+struct AccessLog {
+    peer: Option<SocketAddr>,
+    method: Method,
+    uri: http::Uri,
+    version: http::Version,
+    started: Instant,
+}
+
+impl AccessLog {
+    fn start(parts: &http::request::Parts, peer: Option<SocketAddr>) -> Option<AccessLog> {
+        tracing::enabled!(target: "carafe::access", tracing::Level::INFO).then(|| AccessLog {
+            peer,
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            version: parts.version,
+            started: Instant::now(),
+        })
+    }
+
+    fn record(&self, status: StatusCode) {
+        let client = self
+            .peer
+            .map_or_else(|| "-".to_owned(), |peer| peer.ip().to_string());
+        let target = self
+            .uri
+            .path_and_query()
+            .map_or("/", |target| target.as_str());
+        tracing::info!(
+            target: "carafe::access",
+            "{client} \"{} {target} {:?}\" {} {:.2?}",
+            self.method,
+            self.version,
+            status.as_u16(),
+            self.started.elapsed(),
+        );
+    }
 }
 
 impl Future for ResponseFuture {
@@ -201,7 +246,14 @@ impl Finish {
     /// Renders error pages and refuses to send what would be malformed.
     fn finalize(&self, mut response: Response) -> http::Response<Body> {
         if let Some(error) = response.take_error() {
+            // Headers set on the error (`Allow` on a 405) stay on the page that replaces it.
+            let headers = std::mem::take(&mut response.headers);
             response = self.render_error(error);
+            for (name, value) in &headers {
+                if !response.headers.contains_key(name) {
+                    response.headers.insert(name, value.clone());
+                }
+            }
         }
         let (code, headers, body) = response.into_parts();
         let status = match StatusCode::from_u16(code) {
@@ -228,6 +280,9 @@ impl Finish {
                 header::CONTENT_LENGTH,
                 HeaderValue::from(body.as_bytes().len()),
             );
+        }
+        if let Some(access) = &self.access {
+            access.record(status);
         }
         let mut http_response = http::Response::new(body);
         *http_response.status_mut() = status;

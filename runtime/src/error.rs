@@ -134,7 +134,8 @@ fn standard_description(status: StatusCode) -> &'static str {
 }
 
 fn escape_html(text: &str) -> Cow<'_, str> {
-    if !text.contains(['<', '>', '&', '"', '\'']) {
+    // Text content only needs these three; quotes matter in attributes, which pages never use.
+    if !text.contains(['<', '>', '&']) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 16);
@@ -143,8 +144,6 @@ fn escape_html(text: &str) -> Cow<'_, str> {
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
             '&' => escaped.push_str("&amp;"),
-            '"' => escaped.push_str("&#34;"),
-            '\'' => escaped.push_str("&#39;"),
             c => escaped.push(c),
         }
     }

@@ -26,6 +26,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 struct Service {
     shared: Arc<Shared>,
+    peer: SocketAddr,
 }
 
 impl hyper::service::Service<http::Request<Incoming>> for Service {
@@ -34,7 +35,8 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
     type Future = ResponseFuture;
 
     fn call(&self, request: http::Request<Incoming>) -> ResponseFuture {
-        self.shared.dispatch(request.map(RequestBody::Incoming))
+        self.shared
+            .dispatch(request.map(RequestBody::Incoming), Some(self.peer))
     }
 }
 
@@ -50,6 +52,7 @@ impl App {
     /// App::new().run();
     /// ```
     pub fn run(self) {
+        install_default_subscriber();
         // `cargo run --example NAME -- routes` lists the routes instead, like `flask routes`.
         if std::env::args().nth(1).as_deref() == Some("routes") {
             print!("{}", self.routes_table());
@@ -100,7 +103,7 @@ impl App {
         let shared = self
             .into_shared()
             .map_err(|problem| io::Error::new(io::ErrorKind::InvalidInput, problem))?;
-        let service = Service { shared };
+
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
@@ -118,7 +121,8 @@ impl App {
                             continue;
                         }
                     };
-                    serve_connection(&builder, &graceful, service.clone(), stream, peer);
+                    let service = Service { shared: Arc::clone(&shared), peer };
+                    serve_connection(&builder, &graceful, service, stream);
                 }
                 () = &mut signal => break,
             }
@@ -139,8 +143,8 @@ fn serve_connection(
     graceful: &GracefulShutdown,
     service: Service,
     stream: tokio::net::TcpStream,
-    peer: SocketAddr,
 ) {
+    let peer = service.peer;
     // Small responses go out at once instead of waiting for Nagle's algorithm.
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
@@ -182,4 +186,15 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = terminate => {}
     }
+}
+
+/// Logs to stderr at `info` (or as `RUST_LOG` says) unless the program set up `tracing` itself.
+fn install_default_subscriber() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // `try_init` fails only when a subscriber is already installed: then that one is used.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -132,7 +132,7 @@ impl IntoFuture for TestRequest {
             .body(RequestBody::Buffered(self.body))
             .expect("a valid test request (method, URI and headers)");
         let is_head = request.method() == Method::HEAD;
-        let response = self.shared.dispatch(request);
+        let response = self.shared.dispatch(request, None);
         Box::pin(async move {
             let Ok(response) = response.await;
             let (parts, body) = response.into_parts();

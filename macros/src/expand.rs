@@ -111,7 +111,7 @@ fn handler_fn(handler: &Handler) -> TokenStream {
                 ctx.path_param::<#ty>(#index)
             },
             Source::Extractor => quote_spanned! {ty.span()=>
-                <#ty as ::carafe::__private::FromRequest>::from_request(&mut ctx).await
+                ::carafe::__private::extract::<#ty>(&mut ctx).await
             },
         };
         quote! {
@@ -218,7 +218,7 @@ mod tests {
             "statuses:&[200u16,404u16]",
             "fn__carafe_handler(mutctx:",
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
-            "<State<Items>as::carafe::__private::FromRequest>::from_request(&mutctx).await",
+            "::carafe::__private::extract::<State<Items>>(&mutctx).await",
             "into_response(get_item(__carafe_arg0,__carafe_arg1).await)",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");

@@ -7,6 +7,14 @@ pub use crate::request::RequestContext;
 pub use crate::response::IntoResponse;
 pub use crate::route::{Converter, MethodSet, ParamDef, Route, RouteDef};
 
+use crate::response::Response;
+
+/// Extracts one handler argument. Going through a generic function, rather than calling the
+/// trait method on the type, makes an argument type that is no extractor one error, not two.
+pub async fn extract<T: FromRequest>(ctx: &mut RequestContext) -> Result<T, Response> {
+    T::from_request(ctx).await
+}
+
 /// Fails compilation when route `index` of a `routes![..]` list answers a method on the same
 /// path (parameter names aside) as an earlier one, naming both handlers.
 pub const fn assert_distinct(routes: &[RouteDef], index: usize) {

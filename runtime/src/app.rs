@@ -9,7 +9,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::future::{CatchUnwind, FutureExt};
 use http::header::{self, HeaderValue};
@@ -39,12 +39,18 @@ impl Routes {
 pub(crate) struct Config {
     /// Largest request body read, in bytes (axum's default, 2 MiB).
     pub(crate) body_limit: usize,
+    /// How long a client may take to send its request headers (against slow-header attacks).
+    pub(crate) header_read_timeout: Duration,
+    /// How long requests in flight may take to finish once shutdown starts.
+    pub(crate) shutdown_grace: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             body_limit: 2 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -92,12 +98,18 @@ impl Shared {
         ResponseFuture { state, finish }
     }
 
-    /// A 404, or Flask's 308 to the same path with a trailing slash when that is a route.
+    /// A 404, or Flask's 308 to the same path with a trailing slash when that path answers the
+    /// method (`OPTIONS` included, as every path answers it).
     fn not_found(&self, parts: &http::request::Parts) -> Response {
         let path = parts.uri.path();
         if !path.ends_with('/') {
             let with_slash = format!("{path}/");
-            if let Lookup::Found(..) = self.router.lookup(&parts.method, &with_slash) {
+            let answers = match self.router.lookup(&parts.method, &with_slash) {
+                Lookup::Found(..) => true,
+                Lookup::MethodNotAllowed(_) => parts.method == Method::OPTIONS,
+                Lookup::NotFound => false,
+            };
+            if answers {
                 let location = match parts.uri.query() {
                     Some(query) => format!("{with_slash}?{query}"),
                     None => with_slash,
@@ -371,6 +383,35 @@ impl App {
     /// Sets the largest request body read, in bytes; a larger one answers 413. Default 2 MiB.
     pub fn body_limit(mut self, bytes: usize) -> App {
         self.shared.config.body_limit = bytes;
+        self
+    }
+
+    /// Sets how long a client may take to send a request's headers before the connection is
+    /// closed, against clients that hold connections open by sending slowly. Default 30 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().header_read_timeout(Duration::from_secs(5));
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> App {
+        self.shared.config.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets how long requests in flight may take to finish once shutdown starts (Ctrl-C,
+    /// SIGTERM, or the signal given to [`App::serve_with_shutdown`]); the connections still
+    /// open after it are closed. Default 10 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().shutdown_grace(Duration::from_secs(30));
+    /// ```
+    pub fn shutdown_grace(mut self, grace: Duration) -> App {
+        self.shared.config.shutdown_grace = grace;
         self
     }
 

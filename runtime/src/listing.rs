@@ -18,7 +18,8 @@ pub struct RouteInfo {
     pub file: &'static str,
     /// The line of the handler's name.
     pub line: u32,
-    /// The status codes written in the handler's body, as the macro found them.
+    /// The status codes written in the handler's body, as the macro found them; `[200]`, the
+    /// default status, when the body writes none.
     pub statuses: &'static [u16],
 }
 
@@ -38,18 +39,29 @@ impl App {
                 handler: format!("{}::{}", route.module_path, route.handler_name),
                 file: route.file,
                 line: route.line,
-                statuses: route.statuses,
+                statuses: if route.statuses.is_empty() {
+                    &[200]
+                } else {
+                    route.statuses
+                },
             })
             .collect()
     }
 
     /// The route listing as a table, the way `cargo run --example NAME -- routes` prints it.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let table = App::new().routes_table().to_string();
+    /// assert!(table.starts_with("Endpoint  Methods  Rule  Statuses  Source"));
+    /// ```
     pub fn routes_table(&self) -> RoutesTable {
         RoutesTable(self.routes())
     }
 }
 
-/// The route listing formatted as a table; see [`App::routes_table`].
+/// The route listing formatted as a table; see [`App::routes_table`]. Display it to print it.
 pub struct RoutesTable(Vec<RouteInfo>);
 
 impl fmt::Display for RoutesTable {

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use http::Method;
+use percent_encoding::percent_decode_str;
 
 use crate::handler::HandlerFn;
 
@@ -50,13 +51,14 @@ pub struct ParamDef {
 pub enum Converter {
     /// `<int:id>`: ASCII digits only, no sign.
     Int,
-    /// `<float:x>`: digits with a `.` in them, no sign.
+    /// `<float:x>`: digits, a `.`, digits; no sign, no exponent.
     Float,
     /// `<uuid:id>`: a hyphenated UUID, `8-4-4-4-12` hex digits.
     Uuid,
     /// `<id>` or `<string:id>`: one segment, no `/`.
     String,
-    /// `<path:rest>`: the rest of the path, slashes included; last segment only.
+    /// `<path:rest>`: the rest of the path, slashes included, not starting with one; last
+    /// segment only.
     Path,
 }
 
@@ -72,28 +74,46 @@ impl Converter {
         }
     }
 
-    /// Whether a raw (still percent-encoded) segment is accepted by this converter.
+    /// Whether a path segment as sent (still percent-encoded) is accepted by this converter.
+    /// Like Werkzeug, which matches the decoded path, it judges the decoded text: `%2F` is a `/`
+    /// that a `string` refuses, `%31` a digit that an `int` takes.
+    ///
+    /// ```
+    /// use carafe_runtime::Converter;
+    ///
+    /// assert!(Converter::Int.accepts("42"));
+    /// assert!(!Converter::Int.accepts("-42"));
+    /// assert!(Converter::Float.accepts("1.5") && !Converter::Float.accepts("1"));
+    /// assert!(Converter::String.accepts("a%20b") && !Converter::String.accepts("a%2Fb"));
+    /// assert!(Converter::Path.accepts("docs/a.txt"));
+    /// ```
     pub fn accepts(self, raw: &str) -> bool {
+        if !raw.contains('%') {
+            return self.accepts_decoded(raw);
+        }
+        percent_decode_str(raw)
+            .decode_utf8()
+            .is_ok_and(|decoded| self.accepts_decoded(&decoded))
+    }
+
+    /// Werkzeug's rules, on the decoded segment.
+    fn accepts_decoded(self, text: &str) -> bool {
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
         match self {
-            Converter::Int => !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()),
-            Converter::Float => {
-                let mut parts = raw.splitn(2, '.');
-                let whole = parts.next().unwrap_or_default();
-                let fraction = parts.next();
-                matches!(fraction, Some(f) if !f.is_empty()
-                    && f.bytes().all(|b| b.is_ascii_digit())
-                    && whole.bytes().all(|b| b.is_ascii_digit()))
-            }
+            Converter::Int => digits(text),
+            Converter::Float => text
+                .split_once('.')
+                .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction)),
             Converter::Uuid => {
-                let bytes = raw.as_bytes();
+                let bytes = text.as_bytes();
                 bytes.len() == 36
                     && bytes.iter().enumerate().all(|(i, b)| match i {
                         8 | 13 | 18 | 23 => *b == b'-',
                         _ => b.is_ascii_hexdigit(),
                     })
             }
-            Converter::String => !raw.is_empty() && !raw.contains('/'),
-            Converter::Path => !raw.is_empty(),
+            Converter::String => !text.is_empty() && !text.contains('/'),
+            Converter::Path => !text.is_empty() && !text.starts_with('/'),
         }
     }
 }

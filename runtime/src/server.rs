@@ -11,16 +11,11 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::app::{App, ResponseFuture, Shared};
 use crate::request::RequestBody;
-
-/// How long a client may take to send its request headers (against slow-header attacks).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long requests in flight may take to finish once shutdown starts.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The hyper service for one connection.
 #[derive(Clone)]
@@ -65,12 +60,15 @@ impl App {
             .build()
             .and_then(|runtime| {
                 runtime.block_on(async {
+                    // Listening for the signals before announcing the address, so a signal sent
+                    // as soon as the server is up stops it gracefully rather than killing it.
+                    let shutdown = shutdown_signal()?;
                     let listener = TcpListener::bind(format!("{host}:{port}")).await?;
                     println!(
                         " * Running on http://{} (Press CTRL+C to quit)",
                         listener.local_addr()?
                     );
-                    self.serve(listener).await
+                    self.serve_with_shutdown(listener, shutdown).await
                 })
             });
         if let Err(error) = result {
@@ -90,11 +88,25 @@ impl App {
     /// # }
     /// ```
     pub async fn serve(self, listener: TcpListener) -> io::Result<()> {
-        self.serve_with_shutdown(listener, shutdown_signal()).await
+        self.serve_with_shutdown(listener, shutdown_signal()?).await
     }
 
     /// Serves on `listener` until `signal` completes, then stops accepting and gives requests
-    /// in flight a grace period to finish.
+    /// in flight the [grace period](App::shutdown_grace) to finish.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use carafe_runtime::App;
+    ///
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let server = tokio::spawn(App::new().serve_with_shutdown(listener, async {
+    ///     let _ = stopped.await;
+    /// }));
+    /// stop.send(()).unwrap();
+    /// server.await.unwrap()
+    /// # }
+    /// ```
     pub async fn serve_with_shutdown(
         self,
         listener: TcpListener,
@@ -104,11 +116,13 @@ impl App {
             .into_shared()
             .map_err(|problem| io::Error::new(io::ErrorKind::InvalidInput, problem))?;
 
+        let config = shared.config.clone();
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
+            .header_read_timeout(config.header_read_timeout);
+        let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         tokio::pin!(signal);
         loop {
@@ -122,7 +136,13 @@ impl App {
                         }
                     };
                     let service = Service { shared: Arc::clone(&shared), peer };
-                    serve_connection(&builder, &graceful, service, stream);
+                    serve_connection(
+                        Arc::clone(&builder),
+                        graceful.watcher(),
+                        config.header_read_timeout,
+                        service,
+                        stream,
+                    );
                 }
                 () = &mut signal => break,
             }
@@ -130,8 +150,11 @@ impl App {
         drop(listener);
         tokio::select! {
             () = graceful.shutdown() => {}
-            () = tokio::time::sleep(SHUTDOWN_GRACE) => {
-                tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: closing them");
+            () = tokio::time::sleep(config.shutdown_grace) => {
+                tracing::warn!(
+                    "requests still in flight after {:?}: closing them",
+                    config.shutdown_grace
+                );
             }
         }
         Ok(())
@@ -139,20 +162,29 @@ impl App {
 }
 
 fn serve_connection(
-    builder: &auto::Builder<TokioExecutor>,
-    graceful: &GracefulShutdown,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watcher: Watcher,
+    header_read_timeout: Duration,
     service: Service,
-    stream: tokio::net::TcpStream,
+    stream: TcpStream,
 ) {
     let peer = service.peer;
     // Small responses go out at once instead of waiting for Nagle's algorithm.
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    let connection = graceful.watch(connection.into_owned());
     tokio::spawn(async move {
-        if let Err(error) = connection.await {
+        // hyper's header read timeout starts once it knows the protocol, which it learns from
+        // the first bytes: a client that sends nothing would otherwise hold the connection.
+        if tokio::time::timeout(header_read_timeout, stream.readable())
+            .await
+            .is_err()
+        {
+            tracing::debug!(%peer, "no request within {header_read_timeout:?}: closing");
+            return;
+        }
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        if let Err(error) = watcher.watch(connection).await {
             tracing::debug!(%peer, "connection closed: {error}");
         }
     });
@@ -164,28 +196,30 @@ async fn accept_error(error: io::Error) {
     tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Completes on Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is called, not
+/// when the future is first polled, so no signal slips through in between.
+#[cfg(unix)]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
+    Ok(async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
+    })
 }
 
 /// Logs to stderr at `info` (or as `RUST_LOG` says) unless the program set up `tracing` itself.

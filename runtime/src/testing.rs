@@ -112,8 +112,24 @@ impl TestRequest {
         self
     }
 
-    /// Sends the request and waits for the response, from a plain `#[test]`.
+    /// Sends the request and waits for the response, from a plain `#[test]`. In an async test,
+    /// `.await` the request instead: blocking there would stall the test's own runtime, so
+    /// `send` panics saying so.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let response = App::new().test_client().get("/").send();
+    /// assert_eq!(response.status(), 404);
+    /// ```
+    #[track_caller]
     pub fn send(self) -> TestResponse {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            panic!(
+                "TestRequest::send() blocks, and this code runs inside an async runtime \
+                 (an async test?): write `client.get(..).await` instead of `.send()`"
+            );
+        }
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -3,6 +3,9 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use carafe::App;
@@ -10,6 +13,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::{http1, http2};
 use hyper::{HeaderMap, Request, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Serves `app` on 127.0.0.1 on a port the OS picks, for the rest of the test.
@@ -126,4 +130,91 @@ async fn read_answer(response: hyper::Response<hyper::body::Incoming>) -> Answer
         headers: parts.headers,
         body: String::from_utf8(body.to_vec()).unwrap(),
     }
+}
+
+/// Writes `request` as raw bytes on a new connection and reads until the server closes it (send
+/// `Connection: close`), so the test sees exactly the bytes on the wire. Bounded in time.
+pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut received))
+        .await
+        .expect("the server closes the connection after a `Connection: close` request")
+        .unwrap();
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+/// A raw answer split at the blank line: the status line and headers, lowercased, and the body.
+pub fn split_raw(answer: &str) -> (String, &str) {
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of headers in {answer:?}"));
+    (head.to_ascii_lowercase(), body)
+}
+
+/// Everything `tracing` records while the guard lives, on this thread (the test client, and a
+/// server spawned on a `#[tokio::test]`'s single-threaded runtime).
+#[derive(Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
+        let logs = Logs::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        (logs.clone(), tracing::subscriber::set_default(subscriber))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// The access lines, one per request.
+    pub fn access_lines(&self) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|line| line.contains("carafe::access"))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+/// The binary of `examples/NAME.rs`, which `cargo test` builds beside the test binaries.
+pub fn example_binary(name: &str) -> PathBuf {
+    // A test runs as target/<profile>/deps/<test>-<hash>; examples sit in target/<profile>/examples.
+    let deps = std::env::current_exe().unwrap();
+    let profile = deps.parent().and_then(Path::parent).unwrap();
+    let binary = profile
+        .join("examples")
+        .join(name)
+        .with_extension(std::env::consts::EXE_EXTENSION);
+    assert!(
+        binary.exists(),
+        "{} is missing: `cargo test` builds the examples; with `--test`, run `cargo build --examples` first",
+        binary.display()
+    );
+    binary
 }

@@ -176,7 +176,9 @@ fn serve_connection(
     tokio::spawn(async move {
         // hyper's header read timeout starts once it knows the protocol, which it learns from
         // the first bytes: a client that sends nothing would otherwise hold the connection.
-        if tokio::time::timeout(header_read_timeout, stream.readable())
+        // (`readable()` may wake without data, so wait for a byte to peek at.)
+        let mut first_byte = [0u8; 1];
+        if tokio::time::timeout(header_read_timeout, stream.peek(&mut first_byte))
             .await
             .is_err()
         {

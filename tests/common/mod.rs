@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -153,20 +153,26 @@ pub fn split_raw(answer: &str) -> (String, &str) {
     (head.to_ascii_lowercase(), body)
 }
 
-/// Everything `tracing` records while the guard lives, on this thread (the test client, and a
-/// server spawned on a `#[tokio::test]`'s single-threaded runtime).
+/// Everything `tracing` records in this test binary, from any thread. One subscriber for the
+/// whole process: per-test scoped subscribers race on `tracing`'s shared level cache. Tests
+/// running side by side share it, so each looks for lines only its own requests produce.
 #[derive(Clone, Default)]
 pub struct Logs(Arc<Mutex<Vec<u8>>>);
 
 impl Logs {
-    pub fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
-        let logs = Logs::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::INFO)
-            .finish();
-        (logs.clone(), tracing::subscriber::set_default(subscriber))
+    pub fn capture() -> &'static Logs {
+        static LOGS: OnceLock<Logs> = OnceLock::new();
+        LOGS.get_or_init(|| {
+            let logs = Logs::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(logs.clone())
+                .with_ansi(false)
+                .with_max_level(tracing::Level::INFO)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other subscriber in the test binary");
+            logs
+        })
     }
 
     pub fn text(&self) -> String {

@@ -13,6 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
 
 use crate::app::{App, ResponseFuture, Shared};
 use crate::request::RequestBody;
@@ -125,6 +126,9 @@ impl App {
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         tokio::pin!(signal);
+        // The connections are owned here, so those still open after the grace period are closed
+        // when `serve_with_shutdown` returns, not left running behind the caller's back.
+        let mut connections = JoinSet::new();
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -136,14 +140,16 @@ impl App {
                         }
                     };
                     let service = Service { shared: Arc::clone(&shared), peer };
-                    serve_connection(
+                    connections.spawn(serve_connection(
                         Arc::clone(&builder),
                         graceful.watcher(),
                         config.header_read_timeout,
                         service,
                         stream,
-                    );
+                    ));
                 }
+                // Reaps finished connections so the set does not grow with every client.
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 () = &mut signal => break,
             }
         }
@@ -157,11 +163,12 @@ impl App {
                 );
             }
         }
+        connections.shutdown().await;
         Ok(())
     }
 }
 
-fn serve_connection(
+async fn serve_connection(
     builder: Arc<auto::Builder<TokioExecutor>>,
     watcher: Watcher,
     header_read_timeout: Duration,
@@ -173,23 +180,21 @@ fn serve_connection(
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
-    tokio::spawn(async move {
-        // hyper's header read timeout starts once it knows the protocol, which it learns from
-        // the first bytes: a client that sends nothing would otherwise hold the connection.
-        // (`readable()` may wake without data, so wait for a byte to peek at.)
-        let mut first_byte = [0u8; 1];
-        if tokio::time::timeout(header_read_timeout, stream.peek(&mut first_byte))
-            .await
-            .is_err()
-        {
-            tracing::debug!(%peer, "no request within {header_read_timeout:?}: closing");
-            return;
-        }
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        if let Err(error) = watcher.watch(connection).await {
-            tracing::debug!(%peer, "connection closed: {error}");
-        }
-    });
+    // hyper's header read timeout starts once it knows the protocol, which it learns from the
+    // first bytes: a client that sends nothing would otherwise hold the connection.
+    // (`readable()` may wake without data, so wait for a byte to peek at.)
+    let mut first_byte = [0u8; 1];
+    if tokio::time::timeout(header_read_timeout, stream.peek(&mut first_byte))
+        .await
+        .is_err()
+    {
+        tracing::debug!(%peer, "no request within {header_read_timeout:?}: closing");
+        return;
+    }
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    if let Err(error) = watcher.watch(connection).await {
+        tracing::debug!(%peer, "connection closed: {error}");
+    }
 }
 
 /// Accepting fails on a lack of file descriptors: wait instead of spinning.

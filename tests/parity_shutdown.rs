@@ -1,0 +1,189 @@
+//! Graceful shutdown: stop accepting, finish the requests in flight, return; in process with
+//! `serve_with_shutdown`, and for real by signalling the `slow` example.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use carafe::prelude::*;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Notify};
+
+#[route("/slow")]
+async fn slow(started: State<Arc<Notify>>) -> &'static str {
+    started.notify_one();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    "done"
+}
+
+/// Whether new connections to `addr` are refused, retried while the server gets to its signal.
+fn refuses_connections(addr: SocketAddr) -> bool {
+    (0..250).any(|_| {
+        let refused = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err();
+        if !refused {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        refused
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_shutdown_finishes_requests_in_flight() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let started = Arc::new(Notify::new());
+    let app = App::new().state(Arc::clone(&started)).mount(routes![slow]);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let in_flight = tokio::spawn(common::send(addr, "GET", "/slow", &[], ""));
+    started.notified().await;
+    stop.send(()).unwrap();
+
+    let refused = tokio::task::spawn_blocking(move || refuses_connections(addr));
+    assert!(refused.await.unwrap(), "new connections are refused");
+    let answer = in_flight.await.unwrap();
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "done")
+    );
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server returns once the request in flight is answered")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn requests_still_running_after_the_grace_period_are_cut() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let started = Arc::new(Notify::new());
+    let app = App::new()
+        .state(Arc::clone(&started))
+        .mount(routes![slow])
+        .shutdown_grace(Duration::from_millis(50));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
+        let _ = stopped.await;
+    }));
+    let in_flight = tokio::spawn(common::raw_exchange(
+        addr,
+        b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    ));
+    started.notified().await;
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the grace period bounds the shutdown")
+        .unwrap()
+        .unwrap();
+    // The connection was closed with the server, before the handler could answer.
+    assert_eq!(in_flight.await.unwrap(), "");
+}
+
+/// The `slow` example, running on a port the OS picked; killed if the test fails.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(common::example_binary("slow"))
+            .env("HOST", "127.0.0.1")
+            .env("PORT", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let banner = read_line(&mut stdout);
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {banner:?}"));
+        Server {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// The exit status, waiting at most 15 s.
+    fn exit_status(&mut self) -> ExitStatus {
+        for _ in 0..300 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not exit after the signal");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_line(stdout: &mut BufReader<std::process::ChildStdout>) -> String {
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    line
+}
+
+fn stops_gracefully_on(signal: &str) {
+    let mut server = Server::start();
+    let mut request = TcpStream::connect(server.addr).unwrap();
+    request
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    request
+        .write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // The example says when the handler runs; the request is in flight from then on.
+    let started = read_line(&mut server.stdout);
+    assert!(started.contains("/slow started"), "{started:?}");
+    server.signal(signal);
+
+    assert!(
+        refuses_connections(server.addr),
+        "new connections are refused"
+    );
+    let mut answer = String::new();
+    request.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\ndone"), "{answer}");
+    let status = server.exit_status();
+    assert!(status.success(), "exit status {status}");
+}
+
+#[test]
+fn the_example_stops_gracefully_on_sigterm() {
+    stops_gracefully_on("TERM");
+}
+
+#[test]
+fn the_example_stops_gracefully_on_ctrl_c() {
+    stops_gracefully_on("INT");
+}

@@ -250,6 +250,44 @@ fn int_route_wins_over_string_route_whatever_the_order() {
     }
 }
 
+#[route("/users/me", PUT)]
+fn update_me() -> &'static str {
+    "me updated"
+}
+
+#[route("/users/<name>")]
+fn user_by_name(name: String) -> String {
+    format!("user {name}")
+}
+
+#[route("/café/<dish>")]
+fn menu(dish: String) -> String {
+    format!("menu {dish}")
+}
+
+#[test]
+fn a_static_route_that_does_not_answer_the_method_lets_a_dynamic_one_answer() {
+    // Werkzeug tries every rule matching the path; the most specific one is only tried first.
+    let client = App::new()
+        .mount(routes![update_me, user_by_name])
+        .test_client();
+    assert_eq!(client.put("/users/me").send().text(), "me updated");
+    assert_eq!(client.get("/users/me").send().text(), "user me");
+    let response = client.delete("/users/me").send();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.header("allow"), Some("GET, HEAD, PUT, OPTIONS"));
+    assert_eq!(client.put("/users/ann").send().status(), 405);
+}
+
+#[test]
+fn a_static_part_outside_ascii_matches_as_clients_encode_it() {
+    let client = App::new().mount(routes![menu]).test_client();
+    assert_eq!(
+        client.get("/caf%C3%A9/cr%C3%AApe").send().text(),
+        "menu crêpe"
+    );
+}
+
 #[tokio::test]
 async fn over_a_socket_options_405_and_redirect() {
     let addr = common::serve(app()).await;

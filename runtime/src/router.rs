@@ -5,6 +5,7 @@
 //! least, so the `int` route wins whatever the order of registration, as in Werkzeug.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use http::Method;
 
@@ -24,6 +25,8 @@ pub(crate) struct Router {
 /// The routes that share a `matchit` pattern, most specific converters first.
 struct Endpoint {
     routes: Vec<RouteDef>,
+    /// Matches this pattern alone, for when the tree's choice does not answer (see `lookup`).
+    matcher: matchit::Router<()>,
 }
 
 /// What the router answers for a method and a path.
@@ -42,20 +45,7 @@ impl Router {
     pub(crate) fn insert(&mut self, route: RouteDef) -> Result<(), String> {
         let index = match self.by_pattern.get(route.pattern) {
             Some(&index) => index,
-            None => {
-                self.tree
-                    .insert(route.pattern, self.endpoints.len())
-                    .map_err(|error| {
-                        format!(
-                            "route `{}` ({}:{}) for {} cannot be added: {error}",
-                            route.handler_name, route.file, route.line, route.path
-                        )
-                    })?;
-                self.endpoints.push(Endpoint { routes: Vec::new() });
-                self.by_pattern
-                    .insert(route.pattern, self.endpoints.len() - 1);
-                self.endpoints.len() - 1
-            }
+            None => self.insert_pattern(&route)?,
         };
         let endpoint = &mut self.endpoints[index];
         if let Some(existing) = endpoint.routes.iter().find(|existing| {
@@ -81,13 +71,90 @@ impl Router {
         Ok(())
     }
 
+    /// Adds a new pattern to the tree, and its percent-encoded spelling when clients send it
+    /// differently (`/café` arrives as `/caf%C3%A9`); returns its endpoint's index.
+    fn insert_pattern(&mut self, route: &RouteDef) -> Result<usize, String> {
+        let index = self.endpoints.len();
+        let cannot_add = |error: matchit::InsertError| {
+            format!(
+                "route `{}` ({}:{}) for {} cannot be added: {error}",
+                route.handler_name, route.file, route.line, route.path
+            )
+        };
+        let mut matcher = matchit::Router::new();
+        let spellings = [
+            Some(route.pattern.to_owned()),
+            encoded_pattern(route.pattern),
+        ];
+        for pattern in spellings.into_iter().flatten() {
+            self.tree
+                .insert(pattern.clone(), index)
+                .map_err(cannot_add)?;
+            matcher.insert(pattern, ()).map_err(cannot_add)?;
+        }
+        self.endpoints.push(Endpoint {
+            routes: Vec::new(),
+            matcher,
+        });
+        self.by_pattern.insert(route.pattern, index);
+        Ok(index)
+    }
+
     /// Finds the route for `method` on `path`.
     pub(crate) fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
-        let Ok(found) = self.tree.at(path) else {
+        let Ok(best) = self.tree.at(path) else {
             return Lookup::NotFound;
         };
-        let params: ParamRanges = found
-            .params
+        let mut allowed = MethodSet::EMPTY;
+        let best_index = *best.value;
+        if let Some(found) =
+            self.endpoints[best_index].choose(method, path, &best.params, &mut allowed)
+        {
+            return found;
+        }
+        // The tree picks the most specific pattern (`/users/me` before `/users/{p0}`). When it
+        // does not answer the method or its converters refuse the values, Werkzeug goes on to
+        // the next rule matching the path, so the other patterns are tried too: a linear scan,
+        // but only on the way to a 404 or a 405.
+        for (index, endpoint) in self.endpoints.iter().enumerate() {
+            if index == best_index {
+                continue;
+            }
+            let Ok(other) = endpoint.matcher.at(path) else {
+                continue;
+            };
+            if let Some(found) = endpoint.choose(method, path, &other.params, &mut allowed) {
+                return found;
+            }
+        }
+        if allowed.is_empty() {
+            Lookup::NotFound
+        } else {
+            Lookup::MethodNotAllowed(allowed)
+        }
+    }
+
+    /// Every route, in registration order of their patterns.
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
+        self.endpoints.iter().flat_map(|endpoint| &endpoint.routes)
+    }
+}
+
+fn converters(route: &RouteDef) -> impl Iterator<Item = crate::route::Converter> + '_ {
+    route.params.iter().map(|param| param.converter)
+}
+
+impl Endpoint {
+    /// The route of this endpoint that answers `method` with these parameters; otherwise adds
+    /// the methods its matching routes do answer to `allowed`.
+    fn choose<'r>(
+        &'r self,
+        method: &Method,
+        path: &str,
+        params: &matchit::Params<'_, '_>,
+        allowed: &mut MethodSet,
+    ) -> Option<Lookup<'r>> {
+        let ranges: ParamRanges = params
             .iter()
             .map(|(_, value)| {
                 let start = value.as_ptr() as usize - path.as_ptr() as usize;
@@ -101,40 +168,45 @@ impl Router {
         } else {
             MethodSet::EMPTY
         };
-        let mut allowed = MethodSet::EMPTY;
         let mut head_fallback = None;
-        for route in &self.endpoints[*found.value].routes {
+        for route in &self.routes {
             let accepts = route
                 .params
                 .iter()
-                .zip(&params)
+                .zip(&ranges)
                 .all(|(param, &(start, end))| param.converter.accepts(&path[start..end]));
             if !accepts {
                 continue;
             }
             if route.methods.intersects(wanted) {
-                return Lookup::Found(route, params);
+                return Some(Lookup::Found(route, ranges));
             }
             if head_fallback.is_none() && route.methods.intersects(fallback) {
                 head_fallback = Some(route);
             }
-            allowed = allowed.union(route.methods);
+            *allowed = allowed.union(route.methods);
         }
-        match head_fallback {
-            Some(route) => Lookup::Found(route, params),
-            None if allowed.is_empty() => Lookup::NotFound,
-            None => Lookup::MethodNotAllowed(allowed),
-        }
-    }
-
-    /// Every route, in registration order of their patterns.
-    pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
-        self.endpoints.iter().flat_map(|endpoint| &endpoint.routes)
+        head_fallback.map(|route| Lookup::Found(route, ranges))
     }
 }
 
-fn converters(route: &RouteDef) -> impl Iterator<Item = crate::route::Converter> + '_ {
-    route.params.iter().map(|param| param.converter)
+/// The pattern as clients send it, percent-encoded, when that differs: the non-ASCII characters
+/// and spaces of its static parts (parameters are ASCII `{pN}`, so they stay as they are).
+fn encoded_pattern(pattern: &str) -> Option<String> {
+    if pattern.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let mut encoded = String::with_capacity(pattern.len() * 2);
+    for c in pattern.chars() {
+        if c.is_ascii_graphic() {
+            encoded.push(c);
+        } else {
+            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                let _ = write!(encoded, "%{byte:02X}");
+            }
+        }
+    }
+    Some(encoded)
 }
 
 #[cfg(test)]

@@ -24,6 +24,16 @@ use crate::route::{MethodSet, RouteDef};
 use crate::router::{Lookup, Router};
 
 /// The routes `routes![..]` collects, ready for [`App::mount`].
+///
+/// ```
+/// use carafe_runtime::{App, Routes};
+///
+/// // With the `carafe` crate: `fn api() -> Routes { routes![get_item, create_item] }`
+/// fn mount_all(app: App, groups: &[Routes]) -> App {
+///     groups.iter().fold(app, |app, routes| app.mount(*routes))
+/// }
+/// assert!(mount_all(App::new(), &[]).routes().is_empty());
+/// ```
 #[derive(Clone, Copy)]
 pub struct Routes(&'static [RouteDef]);
 
@@ -350,7 +360,13 @@ impl Default for App {
 }
 
 impl App {
-    /// An app with no routes.
+    /// An app with no routes: every path answers 404.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// assert_eq!(App::new().test_client().get("/").send().status(), 404);
+    /// ```
     pub fn new() -> App {
         App {
             shared: Shared {
@@ -364,6 +380,15 @@ impl App {
     }
 
     /// Adds a value that handlers receive with [`State<T>`](crate::State); one per type.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use std::sync::RwLock;
+    /// use carafe_runtime::App;
+    ///
+    /// type Items = RwLock<HashMap<String, String>>;
+    /// let app = App::new().state(Items::default());
+    /// ```
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> App {
         self.shared.state.insert(TypeId::of::<T>(), Arc::new(value));
         self
@@ -380,7 +405,14 @@ impl App {
         self
     }
 
-    /// Sets the largest request body read, in bytes; a larger one answers 413. Default 2 MiB.
+    /// Sets the largest request body read, in bytes; a larger one answers 413. Default 2 MiB,
+    /// as axum's.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().body_limit(16 * 1024 * 1024);
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> App {
         self.shared.config.body_limit = bytes;
         self

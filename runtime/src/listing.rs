@@ -6,6 +6,14 @@ use crate::app::App;
 use crate::route::MethodSet;
 
 /// One route as [`App::routes`] lists it.
+///
+/// ```
+/// use carafe_runtime::App;
+///
+/// for route in App::new().routes() {
+///     println!("{:?} {} -> {} ({}:{})", route.methods, route.path, route.handler, route.file, route.line);
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteInfo {
     /// The methods it answers (HEAD and OPTIONS are also answered automatically).

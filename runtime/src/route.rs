@@ -46,7 +46,14 @@ pub struct ParamDef {
     pub converter: Converter,
 }
 
-/// Flask's URL converters.
+/// Flask's URL converters, written `<int:item_id>` in a route's path.
+///
+/// ```
+/// use carafe_runtime::Converter;
+///
+/// assert_eq!(Converter::Uuid.name(), "uuid");
+/// assert!(Converter::Uuid.accepts("6ba7b810-9dad-11d1-80b4-00c04fd430c8"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Converter {
     /// `<int:id>`: ASCII digits only, no sign.
@@ -119,6 +126,15 @@ impl Converter {
 }
 
 /// A set of HTTP methods, usable in `const` items.
+///
+/// ```
+/// use carafe_runtime::{Method, MethodSet};
+///
+/// const READ_WRITE: MethodSet = MethodSet::GET.union(MethodSet::PUT);
+/// assert!(READ_WRITE.contains(&Method::PUT));
+/// assert_eq!(READ_WRITE.iter().collect::<Vec<_>>(), [Method::GET, Method::PUT]);
+/// assert_eq!(MethodSet::from_method(&Method::TRACE), None);
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct MethodSet(u8);
 

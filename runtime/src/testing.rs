@@ -64,6 +64,13 @@ macro_rules! method_shortcuts {
 
 impl TestClient {
     /// Starts a request with any method.
+    ///
+    /// ```
+    /// use carafe_runtime::{App, Method};
+    ///
+    /// let response = App::new().test_client().request(Method::TRACE, "/").send();
+    /// assert_eq!(response.status(), 404);
+    /// ```
     pub fn request(&self, method: Method, uri: &str) -> TestRequest {
         TestRequest {
             shared: Arc::clone(&self.shared),
@@ -79,6 +86,21 @@ impl TestClient {
 }
 
 /// A request being built; `.send()` it, or `.await` it.
+///
+/// ```
+/// use carafe_runtime::App;
+/// use serde_json::json;
+///
+/// let client = App::new().test_client();
+/// let response = client
+///     .post("/items")
+///     .header("X-Token", "secret")
+///     .json(&json!({ "name": "cherry" }))
+///     .send();
+/// assert_eq!(response.status(), 404);
+/// let response = client.post("/signup").form(&[("username", "sam")]).send();
+/// assert_eq!(response.status(), 404);
+/// ```
 pub struct TestRequest {
     shared: Arc<Shared>,
     request: http::request::Builder,
@@ -169,6 +191,18 @@ impl IntoFuture for TestRequest {
 }
 
 /// What the app answered to a [`TestRequest`].
+///
+/// ```
+/// use carafe_runtime::App;
+///
+/// let response = App::new().test_client().get("/").header("Accept", "application/json").send();
+/// assert_eq!(response.status(), 404);
+/// assert_eq!(response.header("content-type"), Some("application/json"));
+/// let page: serde_json::Value = response.json();
+/// assert_eq!(page["code"], 404);
+/// assert!(response.text().contains("Not Found"));
+/// assert_eq!(response.bytes().len(), response.headers()["content-length"].to_str().unwrap().parse::<usize>().unwrap());
+/// ```
 #[derive(Debug, Clone)]
 pub struct TestResponse {
     status: StatusCode,

@@ -101,7 +101,7 @@ impl Server {
             .env("HOST", "127.0.0.1")
             .env("PORT", "0")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -176,6 +176,14 @@ fn stops_gracefully_on(signal: &str) {
     assert!(answer.ends_with("\r\n\r\ndone"), "{answer}");
     let status = server.exit_status();
     assert!(status.success(), "exit status {status}");
+    // run() installed a subscriber, which wrote the access line to stderr.
+    let mut log = String::new();
+    let mut stderr = server.child.stderr.take().unwrap();
+    stderr.read_to_string(&mut log).unwrap();
+    assert!(
+        log.contains("carafe::access: 127.0.0.1 \"GET /slow HTTP/1.1\" 200 "),
+        "{log}"
+    );
 }
 
 #[test]

@@ -35,6 +35,12 @@ pub fn route(args: Option<RouteArgs>, mut errors: Errors, item: TokenStream) -> 
             path,
         });
     let handler = errors.ok(Handler::new(&item.sig, route));
+    if item.sig.receiver().is_some() {
+        // A method, refused by `Handler::new`: it sits in an `impl` block, where the struct
+        // and impl below cannot be declared, and would only add rustc's errors to ours.
+        let errors = errors.finish().err().map(|error| error.to_compile_error());
+        return quote!(#item #errors);
+    }
 
     // With any error the build fails anyway; the handler is a stub so that the errors above
     // are not followed by type errors about code the user did not write.
@@ -278,6 +284,19 @@ mod tests {
             "{out}"
         );
         assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+    }
+
+    #[test]
+    fn a_method_is_emitted_alone() {
+        let out = expand(
+            quote!("/"),
+            quote!(
+                fn f(&self) {}
+            ),
+        );
+        assert!(out.starts_with("fnf(&self){}"), "{out}");
+        assert!(!out.contains("struct"), "{out}");
+        assert!(out.contains("aroutehandlerisafreefunction"), "{out}");
     }
 
     #[test]

@@ -251,7 +251,13 @@ impl Parser<'_> {
                 "missing converter before `:`: write `<id>` for a string, or name a converter \
                  as in `<int:id>`"
                     .to_owned()
-            } else if let Some(suggestion) = suggest::closest(name, names) {
+            } else if let Some(suggestion) = suggest::closest(name, names).or_else(|| {
+                // `integer`, `str`: a converter's longer or shorter spelling, too far apart
+                // for an edit distance.
+                names
+                    .into_iter()
+                    .find(|converter| name.starts_with(converter) || converter.starts_with(name))
+            }) {
                 format!("unknown converter `{name}`: did you mean `{suggestion}`?")
             } else {
                 format!(
@@ -559,10 +565,18 @@ mod tests {
             ("itn", "unknown converter `itn`: did you mean `int`?".into())
         );
         assert_eq!(
-            one_error("/items/<integer:id>"),
+            one_error("/items/<integer:id>").1,
+            "unknown converter `integer`: did you mean `int`?"
+        );
+        assert_eq!(
+            one_error("/items/<str:id>").1,
+            "unknown converter `str`: did you mean `string`?"
+        );
+        assert_eq!(
+            one_error("/items/<date:id>"),
             (
-                "integer",
-                "unknown converter `integer`: write one of `string`, `int`, `float`, `path` and `uuid`"
+                "date",
+                "unknown converter `date`: write one of `string`, `int`, `float`, `path` and `uuid`"
                     .into()
             )
         );

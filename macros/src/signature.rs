@@ -51,6 +51,8 @@ impl Handler {
         let mut errors = Errors::default();
         check_shape(sig, &mut errors);
         let mut args = Vec::with_capacity(sig.inputs.len());
+        // The parameters an argument receives, or that an error about a misnamed argument
+        // already names: those are not reported again as missing.
         let mut received = Vec::new();
         for input in &sig.inputs {
             let FnArg::Typed(input) = input else {
@@ -76,7 +78,9 @@ impl Handler {
                     Source::PathParam(index)
                 }
                 (Some(route), Some(name), None) if plain_type(&input.ty).is_some() => {
-                    errors.push(not_a_param(route, name));
+                    let (error, meant) = not_a_param(route, name);
+                    errors.push(error);
+                    received.extend(meant);
                     Source::Extractor
                 }
                 _ => Source::Extractor,
@@ -162,12 +166,21 @@ fn check_shape(sig: &Signature, errors: &mut Errors) {
     }
 }
 
-/// The argument `name` has a plain type, but no parameter of the path has its name.
-fn not_a_param(route: Route, name: &Ident) -> syn::Error {
+/// The argument `name` has a plain type, but no parameter of the path has its name: the
+/// error, and the index of the parameter it suggests the argument was meant to receive.
+fn not_a_param(route: Route, name: &Ident) -> (syn::Error, Option<usize>) {
     let written = name.unraw().to_string();
     let path = route.lit.value();
     let params = route.path.params.iter().map(|param| param.name.as_str());
-    let message = match suggest::closest(&written, params.clone()) {
+    let suggestion = suggest::closest(&written, params.clone());
+    let meant = suggestion.and_then(|suggestion| {
+        route
+            .path
+            .params
+            .iter()
+            .position(|param| param.name == suggestion)
+    });
+    let message = match suggestion {
         Some(suggestion) => {
             format!("`{written}` is not a path parameter of `{path}`: did you mean `{suggestion}`?")
         }
@@ -182,7 +195,7 @@ fn not_a_param(route: Route, name: &Ident) -> syn::Error {
             suggest::and_list(params)
         ),
     };
-    syn::Error::new(name.span(), message)
+    (syn::Error::new(name.span(), message), meant)
 }
 
 /// The converter of parameter `index` must be able to produce the argument's type, where
@@ -442,10 +455,7 @@ mod tests {
     fn plain_argument_without_parameter() {
         assert_eq!(
             errors("/items/<item_id>", "fn get_item(itemid: String) {}"),
-            [
-                "`itemid` is not a path parameter of `/items/<item_id>`: did you mean `item_id`?",
-                "path parameter `item_id` has no argument: add `item_id: String` to `get_item`",
-            ]
+            ["`itemid` is not a path parameter of `/items/<item_id>`: did you mean `item_id`?"]
         );
         assert_eq!(
             errors("/items", "fn f(id: u32) {}"),

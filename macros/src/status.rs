@@ -2,13 +2,17 @@
 //! (DESIGN checks 1–4 and 9).
 //!
 //! Only *response positions* are looked at: the values the handler returns (its tail
-//! expression, every `return`, the `break` values of a `loop` it returns, the argument of
-//! `abort_with`), followed through blocks, `if`, `match`, parentheses and `Ok(..)`/`Err(..)`.
-//! A tuple there is a response.
-//! Anything else is data: `let pair = ("k", "404")`, `Json(("a", "404"))`, a closure's return
-//! value. Calls to `make_response` and `abort` and assignments to `.status_code` are checked
-//! wherever they are, except inside closures, async blocks and nested items, which are not the
-//! handler's own code.
+//! expression, every `return`, the `break` values of a `loop` or labeled block whose value it
+//! returns, the argument of `abort_with`, the error a `?` returns from `Err(..)?`,
+//! `.ok_or(..)?`, `.ok_or_else(|| ..)?` or `.map_err(|_| ..)?`), followed through blocks, `if`,
+//! `match`, parentheses, `Ok(..)`/`Err(..)` and `.into_response()`. A tuple there is a
+//! response. Anything else is data: `let pair = ("k", "404")`, `Json(("a", "404"))`, a
+//! closure's return value. Calls to `make_response` and `abort` and assignments to
+//! `.status_code` are checked wherever they are, except inside closures, async blocks and
+//! nested items, which are not the handler's own code.
+//!
+//! The body is walked once, in source order, so that errors are reported in the order the
+//! user reads the code.
 //!
 //! A wrong status literal is replaced, in the emitted function, by the integer the user meant
 //! (or 500), keeping its span: the type checker then has nothing to add to our error.
@@ -21,8 +25,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    Block, Expr, ExprCall, ExprLit, ExprTuple, Item, Lifetime, Lit, LitInt, Member, Stmt, Token,
-    UnOp,
+    Block, Expr, ExprCall, ExprLit, ExprTuple, Item, Label, Lifetime, Lit, LitInt, Member, Stmt,
+    Token, UnOp,
 };
 
 use crate::errors::Errors;
@@ -33,68 +37,182 @@ pub fn check(body: &mut Block, errors: &mut Errors) -> Vec<u16> {
     let mut checker = Checker {
         statuses: BTreeSet::new(),
         errors,
+        breakables: Vec::new(),
     };
-    checker.block_value(body);
-    checker.visit_block_mut(body);
+    checker.block(body, true);
     checker.statuses.into_iter().collect()
 }
 
 struct Checker<'e> {
     statuses: BTreeSet<u16>,
     errors: &'e mut Errors,
+    /// The loops and labeled blocks around the expression being checked, innermost last.
+    breakables: Vec<Breakable>,
+}
+
+/// A loop or a labeled block: what a `break` leaves.
+struct Breakable {
+    label: Option<Lifetime>,
+    /// An unlabeled `break` leaves the innermost loop, never a block.
+    is_loop: bool,
+    /// Whether its value, hence that of a `break` leaving it, is a response.
+    is_response: bool,
 }
 
 impl Checker<'_> {
-    /// `expr` is a value the handler returns.
-    fn response(&mut self, expr: &mut Expr) {
-        match expr {
-            Expr::Tuple(tuple) if matches!(tuple.elems.len(), 2 | 3) => self.tuple(tuple),
-            Expr::Block(block) => {
-                self.block_value(&mut block.block);
-                if let Some(label) = block.label.clone() {
-                    self.breaks(&mut block.block, Some(label.name), false);
-                }
+    /// Checks `block`, whose value (its tail expression) is a response if `is_response`.
+    fn block(&mut self, block: &mut Block, is_response: bool) {
+        let last = block.stmts.len().saturating_sub(1);
+        for (index, stmt) in block.stmts.iter_mut().enumerate() {
+            match stmt {
+                Stmt::Expr(tail, None) if index == last => self.expr(tail, is_response),
+                _ => self.visit_stmt_mut(stmt),
             }
-            Expr::Unsafe(block) => self.block_value(&mut block.block),
+        }
+    }
+
+    /// Checks `expr`, a response if `is_response`, and everything in it.
+    fn expr(&mut self, expr: &mut Expr, is_response: bool) {
+        match expr {
+            Expr::Tuple(tuple) if is_response && matches!(tuple.elems.len(), 2 | 3) => {
+                self.tuple(tuple);
+                visit_mut::visit_expr_tuple_mut(self, tuple);
+            }
+            Expr::Block(expr) => {
+                let breakable = breakable(expr.label.as_ref(), false, is_response);
+                self.breakable(breakable, &mut expr.block, is_response);
+            }
+            Expr::Unsafe(expr) => self.block(&mut expr.block, is_response),
             Expr::If(expr) => {
-                self.block_value(&mut expr.then_branch);
+                self.expr(&mut expr.cond, false);
+                self.block(&mut expr.then_branch, is_response);
                 if let Some((_, otherwise)) = &mut expr.else_branch {
-                    self.response(otherwise);
+                    self.expr(otherwise, is_response);
                 }
             }
             Expr::Match(expr) => {
+                self.expr(&mut expr.expr, false);
                 for arm in &mut expr.arms {
-                    self.response(&mut arm.body);
+                    if let Some((_, guard)) = &mut arm.guard {
+                        self.expr(guard, false);
+                    }
+                    self.expr(&mut arm.body, is_response);
                 }
             }
             Expr::Loop(expr) => {
-                let label = expr.label.as_ref().map(|label| label.name.clone());
-                self.breaks(&mut expr.body, label, true);
+                let breakable = breakable(expr.label.as_ref(), true, is_response);
+                self.breakable(breakable, &mut expr.body, false);
             }
-            Expr::Paren(expr) => self.response(&mut expr.expr),
-            Expr::Group(expr) => self.response(&mut expr.expr),
-            Expr::Call(call) if is_ok_or_err(call) => self.response(&mut call.args[0]),
-            // `return` is checked wherever it is, by `visit_expr_return_mut`.
-            _ => {}
+            Expr::While(expr) => {
+                self.expr(&mut expr.cond, false);
+                let breakable = breakable(expr.label.as_ref(), true, false);
+                self.breakable(breakable, &mut expr.body, false);
+            }
+            Expr::ForLoop(expr) => {
+                self.expr(&mut expr.expr, false);
+                let breakable = breakable(expr.label.as_ref(), true, false);
+                self.breakable(breakable, &mut expr.body, false);
+            }
+            Expr::Break(expr) => {
+                let is_response = self.breaks_with_response(expr.label.as_ref());
+                if let Some(value) = &mut expr.expr {
+                    self.expr(value, is_response);
+                }
+            }
+            Expr::Return(expr) => {
+                if let Some(value) = &mut expr.expr {
+                    self.expr(value, true);
+                }
+            }
+            Expr::Paren(expr) => self.expr(&mut expr.expr, is_response),
+            Expr::Group(expr) => self.expr(&mut expr.expr, is_response),
+            Expr::Call(call) => self.call(call, is_response),
+            Expr::MethodCall(call)
+                if is_response && call.method == "into_response" && call.args.is_empty() =>
+            {
+                self.expr(&mut call.receiver, true);
+            }
+            Expr::Assign(assign) => {
+                if let Expr::Field(field) = &*assign.left {
+                    if matches!(&field.member, Member::Named(name) if name == "status_code") {
+                        self.status(&mut assign.right, None);
+                    }
+                }
+                visit_mut::visit_expr_assign_mut(self, assign);
+            }
+            Expr::Try(expr) => self.question_mark(&mut expr.expr),
+            // Not the handler's own code: their values and `return`s are theirs.
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => visit_mut::visit_expr_mut(self, expr),
         }
     }
 
-    /// The block's value, its tail expression, is a response.
-    fn block_value(&mut self, block: &mut Block) {
-        if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
-            self.response(tail);
-        }
+    /// Checks the body of a loop or labeled block, with `breakable` as the innermost one.
+    fn breakable(&mut self, breakable: Breakable, body: &mut Block, is_response: bool) {
+        self.breakables.push(breakable);
+        self.block(body, is_response);
+        self.breakables.pop();
     }
 
-    /// The `break` values that leave the loop or labeled block whose body is `body`.
-    fn breaks(&mut self, body: &mut Block, label: Option<Lifetime>, is_loop: bool) {
-        Breaks {
-            checker: self,
-            label,
-            is_loop,
-            inner_loops: 0,
+    /// Whether a `break` with this label leaves a loop or block whose value is a response.
+    fn breaks_with_response(&self, label: Option<&Lifetime>) -> bool {
+        self.breakables
+            .iter()
+            .rev()
+            .find(|breakable| match label {
+                Some(label) => breakable.label.as_ref() == Some(label),
+                None => breakable.is_loop,
+            })
+            .is_some_and(|breakable| breakable.is_response)
+    }
+
+    /// `make_response(body, status)`, `abort(status)`, `abort_with(response)`, and
+    /// `Ok(response)`/`Err(response)` where a response belongs.
+    fn call(&mut self, call: &mut ExprCall, is_response: bool) {
+        if (is_response && is_ok_or_err(call))
+            || (calls(call, "abort_with") && call.args.len() == 1)
+        {
+            // `abort_with(response)` answers with its argument, as a `return` would.
+            return self.expr(&mut call.args[0], true);
         }
-        .visit_block_mut(body);
+        if calls(call, "make_response") && call.args.len() >= 2 {
+            self.put_body_first(&mut call.args, Context::MakeResponse);
+            let mut args = call.args.iter_mut();
+            if let (Some(body), Some(status)) = (args.next(), args.next()) {
+                self.status(status, Some((body, Context::MakeResponse)));
+            }
+            if let Some(headers) = args.next() {
+                self.headers(headers);
+            }
+        } else if calls(call, "abort") {
+            if let Some(status) = call.args.first_mut() {
+                self.status(status, None);
+            }
+        }
+        visit_mut::visit_expr_call_mut(self, call);
+    }
+
+    /// `expr?` returns `expr`'s error from the handler: where that error is written, it is a
+    /// response.
+    fn question_mark(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Call(call) if calls(call, "Err") && call.args.len() == 1 => {
+                self.expr(&mut call.args[0], true);
+            }
+            Expr::MethodCall(call) if call.args.len() == 1 => {
+                self.expr(&mut call.receiver, false);
+                let method = call.method.to_string();
+                match (method.as_str(), &mut call.args[0]) {
+                    ("ok_or", error) => self.expr(error, true),
+                    // The closure's value, and anything it `return`s, is the error.
+                    ("ok_or_else" | "map_err", Expr::Closure(closure)) => {
+                        self.expr(&mut closure.body, true);
+                    }
+                    (_, arg) => self.expr(arg, false),
+                }
+            }
+            _ => self.expr(expr, false),
+        }
     }
 
     /// A response tuple: `(body, status)`, `(body, headers)` or `(body, status, headers)`.
@@ -117,22 +235,31 @@ impl Checker<'_> {
 
     /// `(404, "Error")`: Flask's order is body first; swapped back in the emitted function,
     /// so the error is reported once.
+    ///
+    /// An integer literal is never a response (and no crate but carafe may make it one), so a
+    /// response whose first element is one has its status first, whatever the body is.
     fn put_body_first(&mut self, elems: &mut Punctuated<Expr, Token![,]>, context: Context) {
         let (Some(first), Some(second)) = (elems.get(0), elems.get(1)) else {
             return;
         };
-        let is_int = matches!(literal(first), Some((Lit::Int(_), false)));
-        let is_body = matches!(
-            literal(second),
-            Some((Lit::Str(_) | Lit::ByteStr(_), false))
-        );
-        if !(is_int && is_body) {
+        let is_status = matches!(literal(first), Some((Lit::Int(_), false)));
+        let is_body = match literal(second) {
+            Some((lit, negative)) => matches!(lit, Lit::Str(_) | Lit::ByteStr(_)) && !negative,
+            // `(404, [("Name", "value")])` lacks a body rather than having it second.
+            None => !is_headers(second),
+        };
+        if !(is_status && is_body) {
             return;
         }
-        let (status, body) = (first.to_token_stream(), second.to_token_stream());
-        let fix = context.fix(&body.to_string(), &status.to_string());
+        let status = first.to_token_stream();
+        // A literal or a variable reads well in the fix; a longer expression would not.
+        let body = match second {
+            Expr::Lit(_) | Expr::Path(_) => second.to_token_stream().to_string(),
+            _ => "body".to_owned(),
+        };
+        let fix = context.fix(&body, &status.to_string());
         self.errors.push(syn::Error::new_spanned(
-            quote::quote!(#status #body),
+            quote::quote!(#first, #second),
             format!("carafe puts the body first, as Flask does: write {fix}"),
         ));
         let mut elems = elems.iter_mut();
@@ -233,101 +360,35 @@ impl Context {
     }
 }
 
-/// Walks the whole body (not closures, async blocks or nested items) for `return`,
-/// `make_response`, `abort`, `abort_with` and `.status_code = `.
+/// Everything not in a response position: found through `visit_mut`'s walk, which calls back
+/// here for each expression.
 impl VisitMut for Checker<'_> {
-    fn visit_expr_return_mut(&mut self, expr: &mut syn::ExprReturn) {
-        if let Some(value) = &mut expr.expr {
-            self.response(value);
-        }
-        visit_mut::visit_expr_return_mut(self, expr);
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        self.expr(expr, false);
     }
 
-    fn visit_expr_call_mut(&mut self, call: &mut ExprCall) {
-        if calls(call, "make_response") && call.args.len() >= 2 {
-            self.put_body_first(&mut call.args, Context::MakeResponse);
-            let mut args = call.args.iter_mut();
-            if let (Some(body), Some(status)) = (args.next(), args.next()) {
-                self.status(status, Some((body, Context::MakeResponse)));
-            }
-            if let Some(headers) = args.next() {
-                self.headers(headers);
-            }
-        } else if calls(call, "abort") {
-            if let Some(status) = call.args.first_mut() {
-                self.status(status, None);
-            }
-        } else if calls(call, "abort_with") && call.args.len() == 1 {
-            // `abort_with(response)` answers with its argument, as a return would.
-            self.response(&mut call.args[0]);
-        }
-        visit_mut::visit_expr_call_mut(self, call);
-    }
-
-    fn visit_expr_assign_mut(&mut self, assign: &mut syn::ExprAssign) {
-        if let Expr::Field(field) = &*assign.left {
-            if matches!(&field.member, Member::Named(name) if name == "status_code") {
-                self.status(&mut assign.right, None);
-            }
-        }
-        visit_mut::visit_expr_assign_mut(self, assign);
-    }
-
-    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
-
-    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
-
+    /// A nested `fn` is not the handler's own code.
     fn visit_item_mut(&mut self, _: &mut Item) {}
 }
 
-/// Finds the `break` values that leave one loop or labeled block.
-struct Breaks<'c, 'e> {
-    checker: &'c mut Checker<'e>,
-    /// The label of the loop or block whose breaks are wanted.
-    label: Option<Lifetime>,
-    /// Whether it is a loop: only a loop is left by an unlabeled `break`.
-    is_loop: bool,
-    /// How many loops deep inside it we are: an unlabeled `break` there leaves the inner loop.
-    inner_loops: usize,
-}
-
-impl Breaks<'_, '_> {
-    fn inner_loop(&mut self, visit: impl FnOnce(&mut Self)) {
-        self.inner_loops += 1;
-        visit(self);
-        self.inner_loops -= 1;
+fn breakable(label: Option<&Label>, is_loop: bool, is_response: bool) -> Breakable {
+    Breakable {
+        label: label.map(|label| label.name.clone()),
+        is_loop,
+        is_response,
     }
 }
 
-impl VisitMut for Breaks<'_, '_> {
-    fn visit_expr_break_mut(&mut self, expr: &mut syn::ExprBreak) {
-        let leaves = match &expr.label {
-            Some(label) => self.label.as_ref() == Some(label),
-            None => self.is_loop && self.inner_loops == 0,
-        };
-        if let (true, Some(value)) = (leaves, &mut expr.expr) {
-            self.checker.response(value);
-        }
-        visit_mut::visit_expr_break_mut(self, expr);
+/// Whether `expr` is written as headers: `[..]`, `&[..]` or `vec![..]`.
+fn is_headers(expr: &Expr) -> bool {
+    match expr {
+        Expr::Array(_) => true,
+        Expr::Reference(reference) => is_headers(&reference.expr),
+        Expr::Paren(expr) => is_headers(&expr.expr),
+        Expr::Group(expr) => is_headers(&expr.expr),
+        Expr::Macro(expr) => expr.mac.path.is_ident("vec"),
+        _ => false,
     }
-
-    fn visit_expr_loop_mut(&mut self, expr: &mut syn::ExprLoop) {
-        self.inner_loop(|this| visit_mut::visit_expr_loop_mut(this, expr));
-    }
-
-    fn visit_expr_while_mut(&mut self, expr: &mut syn::ExprWhile) {
-        self.inner_loop(|this| visit_mut::visit_expr_while_mut(this, expr));
-    }
-
-    fn visit_expr_for_loop_mut(&mut self, expr: &mut syn::ExprForLoop) {
-        self.inner_loop(|this| visit_mut::visit_expr_for_loop_mut(this, expr));
-    }
-
-    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
-
-    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
-
-    fn visit_item_mut(&mut self, _: &mut Item) {}
 }
 
 /// `Ok(x)` or `Err(x)`, however the variant is named (`Result::Ok`, `std::result::Result::Err`).
@@ -435,25 +496,25 @@ fn check_header_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("a header name cannot be empty: write a name such as `X-Request-Id`".into());
     }
-    if name.chars().all(is_tchar) {
+    let Some(invalid) = name.chars().find(|&c| !is_tchar(c)) else {
         return Ok(());
-    }
-    // The likely intent: `Content-Type:` without the colon, spaces as dashes.
-    let fixed: String = name
+    };
+    // The usual slips, `Content-Type:` with its colon and spaces for dashes, have a fix.
+    let fixed = name
         .trim()
         .trim_end_matches(':')
         .split_whitespace()
         .collect::<Vec<_>>()
-        .join("-")
-        .chars()
-        .filter(|&c| is_tchar(c))
-        .collect();
-    Err(if fixed.is_empty() {
-        format!("header name {name:?} is not a valid token: use ASCII letters, digits and `-`")
-    } else {
+        .join("-");
+    Err(if !fixed.is_empty() && fixed.chars().all(is_tchar) {
         format!(
             "header name {name:?} is not a valid token (no spaces, colons or other \
              separators): write {fixed:?}"
+        )
+    } else {
+        format!(
+            "header name {name:?} is not a valid token: `{invalid}` cannot appear in it; use \
+             ASCII letters, digits and `-`"
         )
     })
 }
@@ -658,6 +719,39 @@ mod tests {
     }
 
     #[test]
+    fn errors_a_question_mark_returns() {
+        let checked = check_fn(
+            r#"fn f(a: Option<u8>, b: &str) -> Result<String, (&'static str, u16)> {
+                let a = a.ok_or(("a", "400"))?;
+                let b: u8 = b.parse().map_err(|_| ("b", "401"))?;
+                let c = a.checked_add(b).ok_or_else(|| { ("c", "402") })?;
+                if c == 0 {
+                    Err(("d", "403"))?;
+                }
+                let _ = a.ok_or(("e", 404))?;
+                Ok(c.to_string())
+            }"#,
+        );
+        assert_eq!(checked.errors.len(), 4, "{:?}", checked.errors);
+        assert_eq!(checked.statuses, [404]);
+        // A `?` inside a closure returns from the closure.
+        assert_eq!(
+            errors(
+                r#"fn f() { let g = || -> Result<u8, (&str, &str)> { Err(("a", "404"))? }; "ok" }"#
+            ),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn into_response_receiver() {
+        assert_eq!(
+            errors(r#"fn f() -> Response { ("a", 42).into_response() }"#),
+            ["status 42 is out of range: write a status from 100 to 599"]
+        );
+    }
+
+    #[test]
     fn no_false_positives() {
         for item in [
             // Not in a response position.
@@ -737,6 +831,18 @@ mod tests {
             [r#"carafe puts the body first, as Flask does: write ("Created", 201, ..)"#]
         );
         assert_eq!(
+            errors(r#"fn f(name: String) { if true { return (400, name); } (404, Json(1)) }"#),
+            [
+                r#"carafe puts the body first, as Flask does: write (name, 400)"#,
+                r#"carafe puts the body first, as Flask does: write (body, 404)"#,
+            ]
+        );
+        // No body at all is not a reversed tuple; the type system says what is missing.
+        assert_eq!(
+            errors(r#"fn f() { (404, [("X-A", "b")]) }"#),
+            Vec::<String>::new()
+        );
+        assert_eq!(
             errors(r#"fn f() { make_response(404, "Error") }"#),
             [r#"carafe puts the body first, as Flask does: write make_response("Error", 404)"#]
         );
@@ -800,7 +906,9 @@ mod tests {
         );
         assert_eq!(
             errors(r#"fn f() { ("a", [("é", "x")]) }"#),
-            [r#"header name "é" is not a valid token: use ASCII letters, digits and `-`"#]
+            [
+                r#"header name "é" is not a valid token: `é` cannot appear in it; use ASCII letters, digits and `-`"#
+            ]
         );
     }
 

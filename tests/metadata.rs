@@ -1,0 +1,125 @@
+//! What `#[route]` records about each handler, as the app sees it: the source locations that
+//! name both handlers when two routes clash across `mount` calls (a clash inside one
+//! `routes![..]` is a compile error, see tests/ui/fail/duplicate_routes.rs), and the status
+//! literals kept for the route listing.
+
+use std::panic;
+
+use carafe::prelude::*;
+use tokio::net::TcpListener;
+
+// Each `*_LINE` is the line of the handler's name, which the route records.
+const LIST_ITEMS_LINE: u32 = line!() + 2;
+#[get("/items/<int:id>")]
+fn list_items(id: u64) -> impl IntoResponse {
+    format!("item {id}")
+}
+
+const ITEM_BY_NUMBER_LINE: u32 = line!() + 2;
+#[route("/items/<int:number>", GET, POST)]
+fn item_by_number(number: u64) -> impl IntoResponse {
+    format!("number {number}")
+}
+
+#[route("/items/<name>", GET)]
+fn item_by_name(name: String) -> impl IntoResponse {
+    name
+}
+
+/// The message `App` refuses to start with: both handlers, each with its file and line.
+fn clash() -> String {
+    format!(
+        "routes `list_items` ({file}:{LIST_ITEMS_LINE}) and `item_by_number` \
+         ({file}:{ITEM_BY_NUMBER_LINE}) both answer",
+        file = file!()
+    )
+}
+
+fn clashing_app() -> App {
+    App::new()
+        .mount(routes![list_items])
+        .mount(routes![item_by_number])
+}
+
+#[tokio::test]
+async fn serve_refuses_routes_that_clash_across_mounts() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let error = clashing_app()
+        .serve_with_shutdown(listener, std::future::ready(()))
+        .await
+        .expect_err("two handlers answer GET /items/<int:..>");
+    let message = error.to_string();
+    assert!(message.contains(&clash()), "{message}");
+    assert!(message.contains("/items/<int:number>"), "{message}");
+}
+
+#[test]
+#[should_panic(expected = "the app cannot start: routes `list_items` (tests/metadata.rs:")]
+fn test_client_refuses_routes_that_clash_across_mounts() {
+    clashing_app().test_client();
+}
+
+#[test]
+fn the_test_client_panic_names_both_locations() {
+    let payload = panic::catch_unwind(|| clashing_app().test_client())
+        .err()
+        .expect("the app cannot start");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted panic message");
+    assert!(message.contains(&clash()), "{message}");
+}
+
+#[test]
+fn other_converters_and_methods_do_not_clash() {
+    let client = App::new()
+        .mount(routes![list_items])
+        .mount(routes![item_by_name])
+        .test_client();
+    assert_eq!(client.get("/items/7").send().text(), "item 7");
+    assert_eq!(client.get("/items/pen").send().text(), "pen");
+}
+
+#[route("/statuses/<int:n>", GET)]
+fn statuses(n: u32) -> Response {
+    if n == 0 {
+        abort(404);
+    }
+    if n == 1 {
+        return ("Created", 201).into_response();
+    }
+    // Data until it is returned: the macro cannot know it becomes a status, so 418 is not listed.
+    let teapot = ("Teapot", 418);
+    if n == 2 {
+        return make_response(teapot.0, teapot.1);
+    }
+    // 404 again: listed once.
+    let mut response = make_response("Not found", 404);
+    if n == 3 {
+        response.status_code = 200;
+    }
+    response
+}
+
+#[route("/computed/<int:code>", GET)]
+fn computed(code: u16) -> impl IntoResponse {
+    // Neither is a literal: the listing cannot know them.
+    if code == 0 {
+        return ("Gone", StatusCode::GONE.as_u16());
+    }
+    ("Echo", code)
+}
+
+#[test]
+fn the_listing_keeps_the_status_literals_of_each_handler() {
+    let app = App::new().mount(routes![statuses, computed]);
+    let routes = app.routes();
+    assert_eq!(routes[0].path, "/statuses/<int:n>");
+    assert_eq!(routes[0].statuses, [200, 201, 404]);
+    assert_eq!(routes[1].path, "/computed/<int:code>");
+    assert!(
+        !routes[1].statuses.contains(&410),
+        "{:?}",
+        routes[1].statuses
+    );
+}

@@ -1,0 +1,7 @@
+// `#[route]` goes on a function.
+use carafe::prelude::*;
+
+#[route("/items")]
+struct Items;
+
+fn main() {}

@@ -1,0 +1,11 @@
+// A shorthand takes only the path.
+use carafe::prelude::*;
+
+#[get("/items", POST)]
+fn items() -> impl IntoResponse {
+    "items"
+}
+
+fn main() {
+    App::new().mount(routes![items]);
+}

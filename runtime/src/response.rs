@@ -98,7 +98,7 @@ impl Response {
 /// Anything a handler can return.
 ///
 /// Implemented for bodies (`&'static str`, `String`, `Cow<'static, str>`, `Vec<u8>`,
-/// `&'static [u8]`, `Bytes`, [`Json`](crate::Json), `()`), for [`Response`] and
+/// `&'static [u8]`, `b"..."`, `Bytes`, [`Json`](crate::Json), `()`), for [`Response`] and
 /// [`HttpError`], for the Flask tuples `(body, status)`, `(body, status, headers)` and
 /// `(body, headers)`, and for `Result<T, E>` where both sides are responses.
 ///
@@ -160,6 +160,13 @@ impl IntoResponse for Vec<u8> {
 }
 
 impl IntoResponse for &'static [u8] {
+    fn into_response(self) -> Response {
+        Bytes::from_static(self).into_response()
+    }
+}
+
+/// A byte-string literal, `b"..."`.
+impl<const N: usize> IntoResponse for &'static [u8; N] {
     fn into_response(self) -> Response {
         Bytes::from_static(self).into_response()
     }
@@ -274,6 +281,18 @@ impl ResponsePart for StatusCode {
 ///
 /// A name that is not a valid token or a value with CR, LF or NUL is never sent: the client
 /// gets a 500 and the server logs the mistake.
+///
+/// ```
+/// use carafe_runtime::IntoResponse;
+///
+/// const CORS: &[(&str, &str)] = &[("Access-Control-Allow-Origin", "*")];
+/// let response = (b"raw bytes", 200, CORS).into_response();
+/// assert_eq!(response.headers["access-control-allow-origin"], "*");
+/// assert_eq!(response.headers["content-type"], "application/octet-stream");
+///
+/// let broken = ("ok", [("X-Note", "a\r\nInjected: yes")]).into_response();
+/// assert_eq!(broken.status_code, 500);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a set of headers",
     label = "headers are written as [(\"Name\", \"value\"), ..]",
@@ -302,26 +321,40 @@ fn insert_header(
     Ok(())
 }
 
-impl<K: AsRef<str>, V: AsRef<str>, const N: usize> IntoHeaders for [(K, V); N] {
-    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-        self.into_iter()
-            .try_for_each(|(name, value)| insert_header(headers, name, value))
-    }
+/// Name-value pairs, owned or borrowed, as arrays, slices, vectors or maps: each becomes a
+/// header, and a pair that would corrupt the response stops the rest.
+macro_rules! pair_headers {
+    ($($headers:ty => [$($generics:tt)*]),*) => {$(
+        impl<$($generics)*> IntoHeaders for $headers {
+            fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+                self.into_iter()
+                    .try_for_each(|(name, value)| insert_header(headers, name, value))
+            }
+        }
+    )*};
 }
+pair_headers!(
+    [(K, V); N] => [K: AsRef<str>, V: AsRef<str>, const N: usize],
+    Vec<(K, V)> => [K: AsRef<str>, V: AsRef<str>],
+    HashMap<K, V, S> => [K: AsRef<str>, V: AsRef<str>, S],
+    &'a HashMap<K, V, S> => ['a, K: AsRef<str>, V: AsRef<str>, S]
+);
 
-impl<K: AsRef<str>, V: AsRef<str>> IntoHeaders for Vec<(K, V)> {
-    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-        self.into_iter()
-            .try_for_each(|(name, value)| insert_header(headers, name, value))
-    }
+/// Borrowed pair lists (`&[("Name", "value")]`) yield references to the pairs.
+macro_rules! borrowed_pair_headers {
+    ($($headers:ty => [$($generics:tt)*]),*) => {$(
+        impl<$($generics)*> IntoHeaders for $headers {
+            fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+                self.iter()
+                    .try_for_each(|(name, value)| insert_header(headers, name, value))
+            }
+        }
+    )*};
 }
-
-impl<K: AsRef<str>, V: AsRef<str>, S> IntoHeaders for HashMap<K, V, S> {
-    fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-        self.into_iter()
-            .try_for_each(|(name, value)| insert_header(headers, name, value))
-    }
-}
+borrowed_pair_headers!(
+    &'a [(K, V); N] => ['a, K: AsRef<str>, V: AsRef<str>, const N: usize],
+    &'a [(K, V)] => ['a, K: AsRef<str>, V: AsRef<str>]
+);
 
 impl IntoHeaders for HeaderMap {
     fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
@@ -347,6 +380,9 @@ headers_as_part!(
     [(K, V); N] => [K: AsRef<str>, V: AsRef<str>, const N: usize],
     Vec<(K, V)> => [K: AsRef<str>, V: AsRef<str>],
     HashMap<K, V, S> => [K: AsRef<str>, V: AsRef<str>, S],
+    &'a HashMap<K, V, S> => ['a, K: AsRef<str>, V: AsRef<str>, S],
+    &'a [(K, V); N] => ['a, K: AsRef<str>, V: AsRef<str>, const N: usize],
+    &'a [(K, V)] => ['a, K: AsRef<str>, V: AsRef<str>],
     HeaderMap => []
 );
 

@@ -27,6 +27,9 @@ struct Endpoint {
     routes: Vec<RouteDef>,
     /// Matches this pattern alone, for when the tree's choice does not answer (see `lookup`).
     matcher: matchit::Router<()>,
+    /// The other endpoints whose patterns may match a path this one matches: the only ones
+    /// worth trying when this one does not answer, so that cost stays off the route count.
+    overlapping: Vec<usize>,
 }
 
 /// What the router answers for a method and a path.
@@ -92,9 +95,19 @@ impl Router {
                 .map_err(cannot_add)?;
             matcher.insert(pattern, ()).map_err(cannot_add)?;
         }
+        let overlapping: Vec<usize> = self
+            .by_pattern
+            .iter()
+            .filter(|(pattern, _)| may_overlap(pattern, route.pattern))
+            .map(|(_, &other)| other)
+            .collect();
+        for &other in &overlapping {
+            self.endpoints[other].overlapping.push(index);
+        }
         self.endpoints.push(Endpoint {
             routes: Vec::new(),
             matcher,
+            overlapping,
         });
         self.by_pattern.insert(route.pattern, index);
         Ok(index)
@@ -114,12 +127,9 @@ impl Router {
         }
         // The tree picks the most specific pattern (`/users/me` before `/users/{p0}`). When it
         // does not answer the method or its converters refuse the values, Werkzeug goes on to
-        // the next rule matching the path, so the other patterns are tried too: a linear scan,
-        // but only on the way to a 404 or a 405.
-        for (index, endpoint) in self.endpoints.iter().enumerate() {
-            if index == best_index {
-                continue;
-            }
+        // the next rule matching the path, so the patterns that may overlap it are tried too.
+        for &index in &self.endpoints[best_index].overlapping {
+            let endpoint = &self.endpoints[index];
             let Ok(other) = endpoint.matcher.at(path) else {
                 continue;
             };
@@ -137,6 +147,23 @@ impl Router {
     /// Every route, in registration order of their patterns.
     pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
         self.endpoints.iter().flat_map(|endpoint| &endpoint.routes)
+    }
+}
+
+/// Whether some path could match both `matchit` patterns: a conservative test, segment by
+/// segment, where only two different static segments (or different lengths without a
+/// catch-all) rule a match out.
+fn may_overlap(a: &str, b: &str) -> bool {
+    let is_catch_all = |segment: &str| segment.starts_with("{*");
+    let (mut a, mut b) = (a.split('/'), b.split('/'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if is_catch_all(x) || is_catch_all(y) => return true,
+            (Some(x), Some(y)) if !x.contains('{') && !y.contains('{') && x != y => return false,
+            (Some(_), Some(_)) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -318,6 +345,16 @@ mod tests {
         router
             .insert(route("third", "/items/{p0}", STRING_ID, MethodSet::GET))
             .unwrap();
+    }
+
+    #[test]
+    fn overlap_is_ruled_out_only_by_different_static_segments() {
+        assert!(may_overlap("/users/me", "/users/{p0}"));
+        assert!(may_overlap("/files/{*p0}", "/files/a/b"));
+        assert!(may_overlap("/img-{p0}.png", "/{p0}"));
+        assert!(!may_overlap("/users/me", "/users/you"));
+        assert!(!may_overlap("/users/{p0}", "/users/{p0}/posts"));
+        assert!(!may_overlap("/items", "/users/{p0}"));
     }
 
     #[test]

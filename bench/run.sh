@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Benchmarks the peers of bench/src/bin against each other; see bench/README.md.
+#
+#   bash bench/run.sh                      # 3 rounds of 10 s per route
+#   ROUNDS=1 DURATION=2 bash bench/run.sh  # a quick smoke run
+#
+# Environment: ROUNDS (3), DURATION in seconds (10), WARMUP in seconds (1),
+# WORKERS server worker threads (1), PORT (18080), SERVERS (all below).
+set -euo pipefail
+
+# The peers, baseline first: each one is bench/src/bin/<name>.rs, and one
+# whose source is missing is skipped with a message.
+ALL_SERVERS=(hyper_raw axum_peer actix_peer carafe_peer)
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-1}
+PORT=${PORT:-18080}
+export WORKERS=${WORKERS:-1}
+CONNECTIONS=64
+PIPELINE_DEPTH=16
+SERVER_CPU=0
+CLIENT_CPU=1
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BIN=$BENCH/target/release
+URL=http://127.0.0.1:$PORT
+
+# The routes: the path wrk loads and, for some, its script and arguments.
+ROUTES=(plaintext json item post pipelined)
+declare -A ROUTE_PATH=(
+    [plaintext]=/plaintext [json]=/json [item]=/items/1 [post]=/items [pipelined]=/plaintext
+)
+declare -A ROUTE_SCRIPT=(
+    [post]="-s $BENCH/lua/post.lua"
+    [pipelined]="-s $BENCH/lua/pipeline.lua -- $PIPELINE_DEPTH"
+)
+
+die() {
+    echo "run.sh: $*" >&2
+    exit 1
+}
+
+servers=()
+for name in ${SERVERS:-${ALL_SERVERS[*]}}; do
+    if [[ -f $BENCH/src/bin/$name.rs ]]; then
+        servers+=("$name")
+    else
+        echo "skipping $name: bench/src/bin/$name.rs does not exist yet"
+    fi
+done
+[[ ${servers[0]:-} == hyper_raw ]] || die "hyper_raw must come first: it is the baseline of every ratio"
+
+if ! command -v wrk >/dev/null; then
+    apt-get update && apt-get install -y wrk
+fi
+for tool in curl taskset getconf; do
+    command -v "$tool" >/dev/null || die "$tool is missing"
+done
+(($(nproc) > CLIENT_CPU)) || die "needs CPU $SERVER_CPU for the servers and CPU $CLIENT_CPU for wrk"
+CLK_TCK=$(getconf CLK_TCK)
+# Other work on the CPUs skews requests per second and CPU time alike: warn
+# when they are more than 10 % busy over a second before the start.
+cpu_busy_and_total() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+read -r busy0 total0 < <(cpu_busy_and_total)
+sleep 1
+read -r busy1 total1 < <(cpu_busy_and_total)
+busy=$((100 * (busy1 - busy0) / (total1 - total0)))
+if ((busy > 10)); then
+    echo "warning: the CPUs are $busy % busy before the start: other work will skew the numbers" >&2
+fi
+
+cargo build --release --manifest-path "$BENCH/Cargo.toml" --bins
+
+# The pid of the one server this script is running, which is all it stops.
+server_pid=
+tmp=$(mktemp -d)
+trap 'stop_server; rm -rf "$tmp"' EXIT
+
+# Whether a process runs: a child that exited stays a zombie until waited.
+running() {
+    local stat
+    stat=$(<"/proc/$1/stat") || return 1
+    [[ ${stat##*) } != Z* ]]
+}
+
+start_server() {
+    if curl -s -o /dev/null "$URL/"; then
+        die "something already answers on port $PORT; set PORT to a free one"
+    fi
+    taskset -c "$SERVER_CPU" "$BIN/$1" "$PORT" &
+    server_pid=$!
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "$URL/plaintext" && return
+        running "$server_pid" || die "$1 exited at start"
+        sleep 0.1
+    done
+    die "$1 did not answer on port $PORT within 10 s"
+}
+stop_server() {
+    [[ -n $server_pid ]] || return 0
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
+# User + system CPU time of a process, all its threads, in clock ticks.
+cpu_ticks() {
+    local stat
+    stat=$(<"/proc/$1/stat")
+    # Fields after "pid (comm) ", which may hold spaces: utime and stime are
+    # fields 14 and 15 of the whole line, so 12 and 13 of the rest.
+    read -r -a fields <<<"${stat##*) }"
+    echo $((fields[11] + fields[12]))
+}
+
+# --- Preflight: every peer must answer these requests with the bytes of
+# hyper_raw: the same status line, headers (but Date and Connection) and body.
+PREFLIGHT=(
+    "GET /plaintext"
+    "GET /json"
+    "GET /items/1"
+    "GET /items/2"
+    "GET /items/3"
+    "GET /items/apple"
+    "GET /items/99999999999999999999"
+    "GET /unknown"
+    'POST /items {"id":3,"name":"cherry"}'
+    "GET /items/3"
+    'POST /items {"id":3,"name":"cherry"}'
+    'POST /items {"id":1,"name":"apple"}'
+    'POST /items {"id":4}'
+    'POST /items {"id":4,"name":'
+    'POST /items {"id":"4","name":"date"}'
+    'POST /items [] text/plain'
+)
+transcript() {
+    local method path body ctype
+    for request in "${PREFLIGHT[@]}"; do
+        read -r method path body ctype <<<"$request"
+        echo "> $request"
+        local args=(-s -X "$method" -D "$tmp/head" -o "$tmp/body")
+        [[ -n $body ]] && args+=(-H "Content-Type: ${ctype:-application/json}" --data-raw "$body")
+        curl "${args[@]}" "$URL$path" || die "curl failed on $request"
+        tr -d '\r' <"$tmp/head" | sed -n 1p
+        # Header names are case-insensitive and their order is free. Date
+        # changes; Connection manages the connection, not the answer:
+        # actix-web closes one whose request body it refused unread.
+        tr -d '\r' <"$tmp/head" | sed -E '1d; /^$/d; s/^([^:]*):/\L\1:/' | grep -Ev '^(date|connection):' | sort
+        cat "$tmp/body"
+        echo
+    done
+}
+
+echo "preflight: comparing every peer's answers with hyper_raw's"
+for name in "${servers[@]}"; do
+    start_server "$name"
+    transcript >"$tmp/$name.txt"
+    stop_server
+    if ! diff -u "$tmp/hyper_raw.txt" "$tmp/$name.txt" >"$tmp/diff"; then
+        cat "$tmp/diff" >&2
+        die "$name answers differently from hyper_raw (diff above)"
+    fi
+done
+echo "preflight: all ${#servers[@]} peers answer the same"
+
+# --- Rounds: each round starts every peer in turn, the first one rotating,
+# and runs wrk on every route against it.
+mkdir -p "$BENCH/results"
+results=$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ).tsv
+printf 'round\tserver\troute\trequests\trps\tcpu_ticks\tclk_tck\tus_cpu_per_request\tnon_2xx\tsocket_errors\n' >"$results"
+
+bench_wrk() { # duration url [wrk script arguments...]
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$1s" "$2" "${@:3}"
+}
+
+for round in $(seq "$ROUNDS"); do
+    for i in "${!servers[@]}"; do
+        name=${servers[$(((i + round - 1) % ${#servers[@]}))]}
+        start_server "$name"
+        # Not measured: lets the allocator and the caches settle first.
+        bench_wrk "$WARMUP" "$URL/plaintext" >/dev/null
+        for route in "${ROUTES[@]}"; do
+            # shellcheck disable=SC2086 # the script arguments are words
+            set -- ${ROUTE_SCRIPT[$route]:-}
+            before=$(cpu_ticks "$server_pid")
+            out=$(bench_wrk "$DURATION" "$URL${ROUTE_PATH[$route]}" "$@")
+            running "$server_pid" || die "$name died during $route"
+            after=$(cpu_ticks "$server_pid")
+            requests=$(awk '/ requests in /{print $1}' <<<"$out")
+            rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
+            non2xx=$(awk '/Non-2xx or 3xx responses:/{print $NF}' <<<"$out")
+            errors=$(awk '/Socket errors:/{gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out")
+            [[ -n $requests && -n $rps && $requests -gt 0 ]] || die "no requests counted for $name $route: $out"
+            ticks=$((after - before))
+            us=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.3f", t / hz / n * 1e6 }')
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$route" "$requests" "$rps" \
+                "$ticks" "$CLK_TCK" "$us" "${non2xx:-0}" "${errors:-0}" >>"$results"
+            printf 'round %s/%s  %-11s %-9s %12s req/s %8s us CPU/req\n' "$round" "$ROUNDS" "$name" "$route" "$rps" "$us"
+        done
+        stop_server
+    done
+done
+
+# --- Report: medians over the rounds, and their ratios to hyper_raw.
+median() { # column of the results, server, route
+    awk -F'\t' -v c="$1" -v s="$2" -v r="$3" 'NR > 1 && $2 == s && $3 == r { print $c }' "$results" |
+        sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+echo
+echo "medians of $ROUNDS round(s) of ${DURATION}s, $CONNECTIONS connections, WORKERS=$WORKERS," \
+    "server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; pipelined = /plaintext, $PIPELINE_DEPTH deep"
+printf '%-10s %-12s %12s %9s %12s %9s\n' route server req/s x_hyper "us CPU/req" x_hyper
+for route in "${ROUTES[@]}"; do
+    base_rps=$(median 5 hyper_raw "$route")
+    base_us=$(median 8 hyper_raw "$route")
+    for name in "${servers[@]}"; do
+        rps=$(median 5 "$name" "$route")
+        us=$(median 8 "$name" "$route")
+        awk -v route="$route" -v name="$name" -v rps="$rps" -v us="$us" -v brps="$base_rps" -v bus="$base_us" \
+            'BEGIN { printf "%-10s %-12s %12.0f %9.3f %12.3f %9.3f\n", route, name, rps, rps / brps, us, us / bus }'
+    done
+done
+echo "raw results: $results"
+
+failed=$(awk -F'\t' 'NR > 1 && ($9 > 0 || $10 > 0)' "$results")
+if [[ -n $failed ]]; then
+    echo "run.sh: some runs had non-2xx answers or socket errors:" >&2
+    echo "$failed" >&2
+    exit 1
+fi

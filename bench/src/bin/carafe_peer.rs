@@ -1,0 +1,64 @@
+//! carafe, written the way the README teaches: `#[route]` handlers, `State`, `Json`, and
+//! error handlers for the pages that must match the other peers' bytes.
+
+use std::net::Ipv4Addr;
+
+use carafe::prelude::*;
+use carafe_bench::{
+    Item, Message, Store, APPLICATION_JSON, BAD_REQUEST, MESSAGE, NOT_FOUND, PLAINTEXT, TEXT_PLAIN,
+};
+
+/// carafe's text bodies default to Flask's `text/html`; the benchmark answers `text/plain`.
+const PLAIN: [(&str, &str); 1] = [("Content-Type", TEXT_PLAIN)];
+const JSON_ERROR: [(&str, &str); 1] = [("Content-Type", APPLICATION_JSON)];
+
+#[get("/plaintext")]
+fn plaintext() -> impl IntoResponse {
+    (PLAINTEXT, PLAIN)
+}
+
+#[get("/json")]
+fn json() -> Json<Message> {
+    Json(MESSAGE)
+}
+
+#[get("/items/<int:id>")]
+fn get_item(id: u64, store: State<Store>) -> impl IntoResponse {
+    match store.get(id) {
+        Some(body) => Json(body).into_response(),
+        None => (NOT_FOUND, 404, JSON_ERROR).into_response(),
+    }
+}
+
+#[post("/items")]
+fn create_item(Json(item): Json<Item>, store: State<Store>) -> impl IntoResponse {
+    match store.insert(item) {
+        Some(body) => (Json(body), 201).into_response(),
+        None => (BAD_REQUEST, 400, JSON_ERROR).into_response(),
+    }
+}
+
+fn main() {
+    let app = App::new()
+        .state(Store::seeded())
+        .mount(routes![plaintext, json, get_item, create_item])
+        // An id that is no integer, or an unknown path, answers the peers' JSON 404.
+        .error_handler(404, |_| (NOT_FOUND, 404, JSON_ERROR))
+        // Bad JSON (400) and a body not declared as JSON (415) both answer the peers' 400.
+        .error_handler(400, |_| (BAD_REQUEST, 400, JSON_ERROR))
+        .error_handler(415, |_| (BAD_REQUEST, 400, JSON_ERROR));
+    let port = carafe_bench::port();
+    // carafe's server also needs tokio's timer (for its header read timeout), which the other
+    // peers' runtime leaves off; otherwise the same runtime, with WORKERS workers.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(carafe_bench::workers())
+        .enable_all()
+        .build()
+        .expect("cannot build the tokio runtime");
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"));
+        app.serve(listener).await.expect("the app starts");
+    });
+}

@@ -32,8 +32,15 @@ fn note(Query(note): Query<Note>) -> impl IntoResponse {
     ("noted", 200, [("X-Note", note.value)])
 }
 
+/// Outlasts the short header timeouts the tests set: a slow handler is no slow client.
+#[route("/slow")]
+async fn slow() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    "done"
+}
+
 fn app() -> App {
-    App::new().mount(routes![upload, status, note])
+    App::new().mount(routes![upload, status, note, slow])
 }
 
 #[test]
@@ -133,6 +140,21 @@ async fn over_a_socket_slow_clients_are_cut_off_by_the_header_read_timeout() {
     // A prompt client is served as usual.
     let answer = common::send(addr, "GET", "/status/201", &[], "").await;
     assert_eq!(answer.status, 201);
+}
+
+#[tokio::test]
+async fn over_a_socket_the_header_read_timeout_spares_slow_handlers_and_busy_connections() {
+    let app = app().header_read_timeout(Duration::from_millis(200));
+    let addr = common::serve(app).await;
+    let mut connection = Connection::open(addr).await;
+    // The handler takes over three timeouts: its request is in flight, not stalled.
+    assert_eq!(connection.send("GET", "/slow", &[], "").await.body, "done");
+    // A connection that keeps sending requests stays open past many timeouts.
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let answer = connection.send("GET", "/status/200", &[], "").await;
+        assert_eq!(answer.status, 200);
+    }
 }
 
 #[test]

@@ -166,6 +166,13 @@ fn redirect(status: StatusCode, location: &str) -> Response {
     }
 }
 
+/// Statuses whose responses never have a body (RFC 9110 §6.4.1).
+pub(crate) fn forbids_body(status: StatusCode) -> bool {
+    status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED
+}
+
 /// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
 fn accepts_json_only(headers: &http::HeaderMap) -> bool {
     headers
@@ -287,22 +294,15 @@ impl Finish {
                 return self.finalize(error.into_response());
             }
         };
-        // 1xx, 204 and 304 never carry a body, whatever the handler returned.
-        let body_forbidden = status.is_informational()
-            || status == StatusCode::NO_CONTENT
-            || status == StatusCode::NOT_MODIFIED;
-        let body = if body_forbidden { Body::empty() } else { body };
-        let mut headers = headers;
-        // Written here rather than left to hyper, so the test client sees what a socket does;
-        // for HEAD, hyper sends this length and no body.
-        if body_forbidden {
+        // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper
+        // writes Content-Length from the body's exact size (for HEAD too, without the body).
+        let (body, mut headers) = (body, headers);
+        let body = if forbids_body(status) {
             headers.remove(header::CONTENT_LENGTH);
+            Body::empty()
         } else {
-            headers.insert(
-                header::CONTENT_LENGTH,
-                HeaderValue::from(body.as_bytes().len()),
-            );
-        }
+            body
+        };
         if let Some(access) = &self.access {
             access.record(status);
         }

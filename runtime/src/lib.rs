@@ -30,7 +30,10 @@ pub use extract::{Form, FormData, FromRequest, Query, State};
 pub use json::Json;
 pub use listing::{RouteInfo, RoutesTable};
 pub use request::{Request, RequestBuilder, RequestContext};
-pub use response::{make_response, IntoHeaders, IntoResponse, IntoStatus, Response, ResponsePart};
+pub use response::{
+    make_response, IntoHeaderName, IntoHeaderValue, IntoHeaders, IntoResponse, IntoStatus,
+    Response, ResponsePart,
+};
 pub use route::{Converter, MethodSet};
 pub use testing::{TestClient, TestRequest, TestResponse};
 

@@ -303,26 +303,81 @@ pub trait IntoHeaders {
     fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError>;
 }
 
+/// A response header's name: text (checked when the response is built) or an
+/// [`http::HeaderName`], which costs nothing to insert.
+///
+/// ```
+/// use carafe_runtime::IntoResponse;
+/// use http::header::{HeaderValue, CONTENT_TYPE};
+///
+/// // Typed constants skip the per-response check of text headers.
+/// const PLAIN: [(http::HeaderName, HeaderValue); 1] =
+///     [(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))];
+/// let response = ("Hello", PLAIN).into_response();
+/// assert_eq!(response.headers["content-type"], "text/plain; charset=utf-8");
+/// ```
+pub trait IntoHeaderName {
+    /// The name, or the text that is no valid name.
+    fn into_header_name(self) -> Result<HeaderName, String>;
+}
+
+/// A response header's value: text (checked for CR, LF and NUL when the response is built) or
+/// an [`http::HeaderValue`]. See [`IntoHeaderName`].
+pub trait IntoHeaderValue {
+    /// The value, or the text that is no valid value.
+    fn into_header_value(self) -> Result<HeaderValue, String>;
+}
+
+impl IntoHeaderName for HeaderName {
+    fn into_header_name(self) -> Result<HeaderName, String> {
+        Ok(self)
+    }
+}
+
+impl IntoHeaderValue for HeaderValue {
+    fn into_header_value(self) -> Result<HeaderValue, String> {
+        Ok(self)
+    }
+}
+
+macro_rules! text_header_parts {
+    ($($text:ty),*) => {$(
+        impl IntoHeaderName for $text {
+            fn into_header_name(self) -> Result<HeaderName, String> {
+                let text: &str = self.as_ref();
+                HeaderName::try_from(text).map_err(|_| format!("{text:?}"))
+            }
+        }
+        impl IntoHeaderValue for $text {
+            fn into_header_value(self) -> Result<HeaderValue, String> {
+                let text: &str = self.as_ref();
+                HeaderValue::try_from(text).map_err(|_| format!("{text:?}"))
+            }
+        }
+    )*};
+}
+text_header_parts!(&str, String, &String);
+
 /// Converts one `(name, value)` pair, refusing what would corrupt the response.
 fn insert_header(
     headers: &mut HeaderMap,
-    name: impl AsRef<str>,
-    value: impl AsRef<str>,
+    name: impl IntoHeaderName,
+    value: impl IntoHeaderValue,
 ) -> Result<(), HttpError> {
-    let (name, value) = (name.as_ref(), value.as_ref());
-    let header_name = HeaderName::try_from(name)
-        .map_err(|_| HttpError::misconfigured(format!("invalid response header name {name:?}")))?;
-    let header_value = HeaderValue::try_from(value).map_err(|_| {
+    let name = name
+        .into_header_name()
+        .map_err(|name| HttpError::misconfigured(format!("invalid response header name {name}")))?;
+    let value = value.into_header_value().map_err(|value| {
         HttpError::misconfigured(format!(
-            "invalid value for response header {name:?}: {value:?} (CR, LF and NUL are not allowed)"
+            "invalid value for response header {name:?}: {value} (CR, LF and NUL are not allowed)"
         ))
     })?;
-    headers.insert(header_name, header_value);
+    headers.insert(name, value);
     Ok(())
 }
 
-/// Name-value pairs, owned or borrowed, as arrays, slices, vectors or maps: each becomes a
-/// header, and a pair that would corrupt the response stops the rest.
+/// Name-value pairs as arrays, vectors or maps: each becomes a header, and a pair that would
+/// corrupt the response stops the rest.
 macro_rules! pair_headers {
     ($($headers:ty => [$($generics:tt)*]),*) => {$(
         impl<$($generics)*> IntoHeaders for $headers {
@@ -334,26 +389,27 @@ macro_rules! pair_headers {
     )*};
 }
 pair_headers!(
-    [(K, V); N] => [K: AsRef<str>, V: AsRef<str>, const N: usize],
-    Vec<(K, V)> => [K: AsRef<str>, V: AsRef<str>],
-    HashMap<K, V, S> => [K: AsRef<str>, V: AsRef<str>, S],
-    &'a HashMap<K, V, S> => ['a, K: AsRef<str>, V: AsRef<str>, S]
+    [(K, V); N] => [K: IntoHeaderName, V: IntoHeaderValue, const N: usize],
+    Vec<(K, V)> => [K: IntoHeaderName, V: IntoHeaderValue],
+    HashMap<K, V, S> => [K: IntoHeaderName, V: IntoHeaderValue, S]
 );
 
-/// Borrowed pair lists (`&[("Name", "value")]`) yield references to the pairs.
+/// Borrowed pair lists (`&[("Name", "value")]`, a `const` list, say): the pairs are copied,
+/// which for text and for `http`'s types is cheap.
 macro_rules! borrowed_pair_headers {
     ($($headers:ty => [$($generics:tt)*]),*) => {$(
         impl<$($generics)*> IntoHeaders for $headers {
             fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-                self.iter()
-                    .try_for_each(|(name, value)| insert_header(headers, name, value))
+                self.iter().try_for_each(|(name, value)| {
+                    insert_header(headers, name.clone(), value.clone())
+                })
             }
         }
     )*};
 }
 borrowed_pair_headers!(
-    &'a [(K, V); N] => ['a, K: AsRef<str>, V: AsRef<str>, const N: usize],
-    &'a [(K, V)] => ['a, K: AsRef<str>, V: AsRef<str>]
+    &'a [(K, V); N] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone, const N: usize],
+    &'a [(K, V)] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone]
 );
 
 impl IntoHeaders for HeaderMap {
@@ -377,12 +433,11 @@ macro_rules! headers_as_part {
     )*};
 }
 headers_as_part!(
-    [(K, V); N] => [K: AsRef<str>, V: AsRef<str>, const N: usize],
-    Vec<(K, V)> => [K: AsRef<str>, V: AsRef<str>],
-    HashMap<K, V, S> => [K: AsRef<str>, V: AsRef<str>, S],
-    &'a HashMap<K, V, S> => ['a, K: AsRef<str>, V: AsRef<str>, S],
-    &'a [(K, V); N] => ['a, K: AsRef<str>, V: AsRef<str>, const N: usize],
-    &'a [(K, V)] => ['a, K: AsRef<str>, V: AsRef<str>],
+    [(K, V); N] => [K: IntoHeaderName, V: IntoHeaderValue, const N: usize],
+    Vec<(K, V)> => [K: IntoHeaderName, V: IntoHeaderValue],
+    HashMap<K, V, S> => [K: IntoHeaderName, V: IntoHeaderValue, S],
+    &'a [(K, V); N] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone, const N: usize],
+    &'a [(K, V)] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone],
     HeaderMap => []
 );
 

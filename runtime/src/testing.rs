@@ -5,13 +5,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, Method, StatusCode};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::app::{App, Shared};
+use crate::app::{forbids_body, App, Shared};
 use crate::request::RequestBody;
 
 impl App {
@@ -173,18 +173,21 @@ impl IntoFuture for TestRequest {
         let response = self.shared.dispatch(request, None);
         Box::pin(async move {
             let Ok(response) = response.await;
-            let (parts, body) = response.into_parts();
+            let (mut parts, body) = response.into_parts();
             let Ok(collected) = body.collect().await;
+            let body = collected.to_bytes();
+            // What hyper adds on a socket: the body's length, for HEAD too.
+            if !forbids_body(parts.status) {
+                parts
+                    .headers
+                    .entry(CONTENT_LENGTH)
+                    .or_insert_with(|| HeaderValue::from(body.len()));
+            }
             // Like a socket: a HEAD answer carries the headers of the GET one, not its body.
-            let body = if is_head {
-                Bytes::new()
-            } else {
-                collected.to_bytes()
-            };
             TestResponse {
                 status: parts.status,
                 headers: parts.headers,
-                body,
+                body: if is_head { Bytes::new() } else { body },
             }
         })
     }

@@ -3,14 +3,18 @@
 
 use std::net::Ipv4Addr;
 
+use carafe::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use carafe::prelude::*;
 use carafe_bench::{
     Item, Message, Store, APPLICATION_JSON, BAD_REQUEST, MESSAGE, NOT_FOUND, PLAINTEXT, TEXT_PLAIN,
 };
 
 /// carafe's text bodies default to Flask's `text/html`; the benchmark answers `text/plain`.
-const PLAIN: [(&str, &str); 1] = [("Content-Type", TEXT_PLAIN)];
-const JSON_ERROR: [(&str, &str); 1] = [("Content-Type", APPLICATION_JSON)];
+/// Typed header constants cost nothing per response, where text pairs are checked each time.
+const PLAIN: [(HeaderName, HeaderValue); 1] =
+    [(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN))];
+const JSON_ERROR: [(HeaderName, HeaderValue); 1] =
+    [(CONTENT_TYPE, HeaderValue::from_static(APPLICATION_JSON))];
 
 #[get("/plaintext")]
 fn plaintext() -> impl IntoResponse {

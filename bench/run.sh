@@ -165,8 +165,9 @@ for name in "${servers[@]}"; do
 done
 echo "preflight: all ${#servers[@]} peers answer the same"
 
-# --- Rounds: each round starts every peer in turn, the first one rotating,
-# and runs wrk on every route against it.
+# --- Rounds: for each route, each round starts every peer in turn, the first
+# one rotating, so the peers compared on a route run minutes apart at most and
+# a drift in the machine's speed hits them alike.
 mkdir -p "$BENCH/results"
 results=$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ).tsv
 printf 'round\tserver\troute\trequests\trps\tcpu_ticks\tclk_tck\tus_cpu_per_request\tnon_2xx\tsocket_errors\n' >"$results"
@@ -176,12 +177,12 @@ bench_wrk() { # duration url [wrk script arguments...]
 }
 
 for round in $(seq "$ROUNDS"); do
-    for i in "${!servers[@]}"; do
-        name=${servers[$(((i + round - 1) % ${#servers[@]}))]}
-        start_server "$name"
-        # Not measured: lets the allocator and the caches settle first.
-        bench_wrk "$WARMUP" "$URL/plaintext" >/dev/null
-        for route in "${ROUTES[@]}"; do
+    for route in "${ROUTES[@]}"; do
+        for i in "${!servers[@]}"; do
+            name=${servers[$(((i + round - 1) % ${#servers[@]}))]}
+            start_server "$name"
+            # Not measured: lets the allocator and the caches settle first.
+            bench_wrk "$WARMUP" "$URL/plaintext" >/dev/null
             # shellcheck disable=SC2086 # the script arguments are words
             set -- ${ROUTE_SCRIPT[$route]:-}
             before=$(cpu_ticks "$server_pid")
@@ -197,30 +198,36 @@ for round in $(seq "$ROUNDS"); do
             us=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.3f", t / hz / n * 1e6 }')
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$route" "$requests" "$rps" \
                 "$ticks" "$CLK_TCK" "$us" "${non2xx:-0}" "${errors:-0}" >>"$results"
-            printf 'round %s/%s  %-11s %-9s %12s req/s %8s us CPU/req\n' "$round" "$ROUNDS" "$name" "$route" "$rps" "$us"
+            printf 'round %s/%s  %-9s %-11s %12s req/s %8s us CPU/req\n' "$round" "$ROUNDS" "$route" "$name" "$rps" "$us"
+            stop_server
         done
-        stop_server
     done
 done
 
-# --- Report: medians over the rounds, and their ratios to hyper_raw.
-median() { # column of the results, server, route
-    awk -F'\t' -v c="$1" -v s="$2" -v r="$3" 'NR > 1 && $2 == s && $3 == r { print $c }' "$results" |
-        sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+# --- Report: medians over the rounds, and the median over the rounds of each
+# round's ratio to hyper_raw (the peers of one round ran side by side in time).
+median() { # reads numbers, prints their median
+    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+column() { # column of the results, server, route: one value per round
+    awk -F'\t' -v c="$1" -v s="$2" -v r="$3" 'NR > 1 && $2 == s && $3 == r { print $1, $c }' "$results" | sort -n
+}
+ratio_median() { # column, server, route: median of the per-round ratios to hyper_raw
+    join <(column "$1" "$2" "$3") <(column "$1" hyper_raw "$3") | awk '{ print $2 / $3 }' | median
 }
 
 echo
 echo "medians of $ROUNDS round(s) of ${DURATION}s, $CONNECTIONS connections, WORKERS=$WORKERS," \
     "server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; pipelined = /plaintext, $PIPELINE_DEPTH deep"
+echo "x_hyper: median over the rounds of the ratio to hyper_raw in the same round"
 printf '%-10s %-12s %12s %9s %12s %9s\n' route server req/s x_hyper "us CPU/req" x_hyper
 for route in "${ROUTES[@]}"; do
-    base_rps=$(median 5 hyper_raw "$route")
-    base_us=$(median 8 hyper_raw "$route")
     for name in "${servers[@]}"; do
-        rps=$(median 5 "$name" "$route")
-        us=$(median 8 "$name" "$route")
-        awk -v route="$route" -v name="$name" -v rps="$rps" -v us="$us" -v brps="$base_rps" -v bus="$base_us" \
-            'BEGIN { printf "%-10s %-12s %12.0f %9.3f %12.3f %9.3f\n", route, name, rps, rps / brps, us, us / bus }'
+        rps=$(column 5 "$name" "$route" | cut -d' ' -f2 | median)
+        us=$(column 8 "$name" "$route" | cut -d' ' -f2 | median)
+        awk -v route="$route" -v name="$name" -v rps="$rps" -v us="$us" \
+            -v xrps="$(ratio_median 5 "$name" "$route")" -v xus="$(ratio_median 8 "$name" "$route")" \
+            'BEGIN { printf "%-10s %-12s %12.0f %9.3f %12.3f %9.3f\n", route, name, rps, xrps, us, xus }'
     done
 done
 echo "raw results: $results"

@@ -240,10 +240,18 @@ async fn serve_connection(
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
     let activity = Arc::clone(&service.activity);
-    let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
+    // The connection runs in a task of its own, so the watchdog's timer is polled only when it
+    // fires rather than every time the connection wakes; the set aborts that task when the
+    // watchdog closes the connection, or when this task is aborted at the end of shutdown.
+    let mut connection = JoinSet::new();
+    connection.spawn(async move {
+        watcher
+            .watch(builder.serve_connection(TokioIo::new(stream), service))
+            .await
+    });
     tokio::select! {
-        result = connection => {
-            if let Err(error) = result {
+        finished = connection.join_next() => {
+            if let Some(Ok(Err(error))) = finished {
                 tracing::debug!(%peer, "connection closed: {error}");
             }
         }

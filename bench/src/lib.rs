@@ -8,6 +8,8 @@ use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
 
+pub mod github;
+
 /// Body of `GET /plaintext`.
 pub const PLAINTEXT: &str = "Hello, World!";
 /// Content type of `GET /plaintext`.

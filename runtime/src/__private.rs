@@ -6,6 +6,8 @@ pub use crate::handler::{HandlerFn, HandlerFuture};
 pub use crate::request::RequestContext;
 pub use crate::response::IntoResponse;
 pub use crate::route::{Converter, MethodSet, ParamDef, Route, RouteDef};
+/// For `bench/`'s benchmark of the router alone.
+pub use crate::router::{Lookup, Router};
 
 use crate::response::Response;
 

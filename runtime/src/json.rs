@@ -2,7 +2,6 @@
 
 use std::ops::{Deref, DerefMut};
 
-use bytes::{BufMut, BytesMut};
 use http::HeaderValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,13 +47,11 @@ impl<T> DerefMut for Json<T> {
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        // Small payloads are the common case; 128 bytes avoids regrowing for most of them.
-        let mut buffer = BytesMut::with_capacity(128).writer();
+        // A Vec is the writer serde_json is fastest with (measured against BytesMut's writer);
+        // 128 bytes holds most small payloads without regrowing.
+        let mut buffer = Vec::with_capacity(128);
         match serde_json::to_writer(&mut buffer, &self.0) {
-            Ok(()) => Response::with_content_type(
-                Body::from(buffer.into_inner().freeze()),
-                APPLICATION_JSON,
-            ),
+            Ok(()) => Response::with_content_type(Body::from(buffer), APPLICATION_JSON),
             Err(error) => HttpError::misconfigured(format!(
                 "the response could not be serialized as JSON: {error}"
             ))

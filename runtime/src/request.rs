@@ -17,7 +17,8 @@ use crate::extract::FormData;
 use crate::response::{IntoResponse, Response};
 
 /// Byte ranges of the path parameters inside the request path, in path order.
-pub(crate) type ParamRanges = SmallVec<[(usize, usize); 4]>;
+#[doc(hidden)]
+pub type ParamRanges = SmallVec<[(usize, usize); 4]>;
 
 /// A request body: from the network, or already in memory (the test client, or once read).
 pub(crate) enum RequestBody {

@@ -103,6 +103,15 @@ impl Converter {
             .is_ok_and(|decoded| self.accepts_decoded(&decoded))
     }
 
+    /// [`Converter::accepts`] for a value the router's tree matched, which is never empty and,
+    /// but for `path`, never holds a `/`: the common case costs one look for a `%`.
+    pub(crate) fn accepts_matched(self, raw: &str) -> bool {
+        match self {
+            Converter::String if !raw.as_bytes().contains(&b'%') => true,
+            converter => converter.accepts(raw),
+        }
+    }
+
     /// Werkzeug's rules, on the decoded segment.
     fn accepts_decoded(self, text: &str) -> bool {
         let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
@@ -189,10 +198,18 @@ impl MethodSet {
 
     /// The one-method set for a standard method; `None` for others (`TRACE`, extensions).
     pub fn from_method(method: &Method) -> Option<MethodSet> {
-        MethodSet::ALL
-            .iter()
-            .find(|(_, m)| m == method)
-            .map(|(set, _)| *set)
+        // Called for every request: comparing with each constant is a tag compare, where
+        // searching `ALL` would build and drop its seven `Method`s each time.
+        Some(match *method {
+            Method::GET => MethodSet::GET,
+            Method::POST => MethodSet::POST,
+            Method::PUT => MethodSet::PUT,
+            Method::PATCH => MethodSet::PATCH,
+            Method::DELETE => MethodSet::DELETE,
+            Method::HEAD => MethodSet::HEAD,
+            Method::OPTIONS => MethodSet::OPTIONS,
+            _ => return None,
+        })
     }
 
     /// The methods in the set, in `Allow` order.

@@ -12,9 +12,10 @@ use http::Method;
 use crate::request::ParamRanges;
 use crate::route::{MethodSet, RouteDef};
 
-/// The routes of an app.
+/// The routes of an app. Public only for `bench/`'s router benchmark, through `__private`.
+#[doc(hidden)]
 #[derive(Default)]
-pub(crate) struct Router {
+pub struct Router {
     tree: matchit::Router<usize>,
     /// One entry per distinct pattern; the tree's values index into it.
     endpoints: Vec<Endpoint>,
@@ -33,7 +34,8 @@ struct Endpoint {
 }
 
 /// What the router answers for a method and a path.
-pub(crate) enum Lookup<'r> {
+#[doc(hidden)]
+pub enum Lookup<'r> {
     /// A route answers; its parameters are at these byte ranges of the path.
     Found(&'r RouteDef, ParamRanges),
     /// The path exists but not with this method; these are the methods it has.
@@ -45,7 +47,7 @@ pub(crate) enum Lookup<'r> {
 impl Router {
     /// Adds a route; refuses one that answers a method on the same path (parameter names
     /// aside) as a route already there, naming both handlers.
-    pub(crate) fn insert(&mut self, route: RouteDef) -> Result<(), String> {
+    pub fn insert(&mut self, route: RouteDef) -> Result<(), String> {
         let index = match self.by_pattern.get(route.pattern) {
             Some(&index) => index,
             None => self.insert_pattern(&route)?,
@@ -114,7 +116,7 @@ impl Router {
     }
 
     /// Finds the route for `method` on `path`.
-    pub(crate) fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
+    pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
         let Ok(best) = self.tree.at(path) else {
             return Lookup::NotFound;
         };
@@ -201,7 +203,7 @@ impl Endpoint {
                 .params
                 .iter()
                 .zip(&ranges)
-                .all(|(param, &(start, end))| param.converter.accepts(&path[start..end]));
+                .all(|(param, &(start, end))| param.converter.accepts_matched(&path[start..end]));
             if !accepts {
                 continue;
             }

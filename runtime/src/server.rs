@@ -295,13 +295,22 @@ fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
 
 /// Logs to stderr at `info` (or as `RUST_LOG` says) unless the program set up `tracing` itself.
 fn install_default_subscriber() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // `try_init` fails only when a subscriber is already installed: then that one is used.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+
+    // `Targets` reads RUST_LOG's common forms (`debug`, `carafe=debug,info`) without the regex
+    // engine `EnvFilter` would add to every app's build.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         // Colours only on a terminal: a log piped to a file or a collector stays plain text.
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(std::io::stderr().is_terminal());
+    // `try_init` fails only when a subscriber is already installed: then that one is used.
+    let _ = tracing_subscriber::registry()
+        .with(output)
+        .with(filter)
         .try_init();
 }

@@ -156,6 +156,25 @@ fn trailing_slash_redirects_like_flask() {
 }
 
 #[test]
+fn repeated_slashes_redirect_to_the_merged_path_like_werkzeug() {
+    let client = app().test_client();
+    let response = client.get("//user//?tab=1").send();
+    assert_eq!(response.status(), 308);
+    assert_eq!(response.header("location"), Some("/user/?tab=1"));
+    // Merged, then given its trailing slash, in one redirect.
+    assert_eq!(
+        client.get("/user//").send().header("location"),
+        Some("/user/")
+    );
+    assert_eq!(
+        client.get("//user").send().header("location"),
+        Some("/user/")
+    );
+    // A merged path that is no route stays a 404.
+    assert_eq!(client.get("/nowhere//here").send().status(), 404);
+}
+
+#[test]
 fn string_converter_takes_one_decoded_segment() {
     let client = app().test_client();
     assert_eq!(client.get("/items/a%20b").send().text(), "name a b");

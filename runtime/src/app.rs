@@ -1,6 +1,7 @@
 //! The application: routes, state, configuration, and the code path every request takes.
 
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -112,23 +113,43 @@ impl Shared {
     /// method (`OPTIONS` included, as every path answers it).
     fn not_found(&self, parts: &http::request::Parts) -> Response {
         let path = parts.uri.path();
-        if !path.ends_with('/') {
-            let with_slash = format!("{path}/");
-            let answers = match self.router.lookup(&parts.method, &with_slash) {
+        // Werkzeug's redirects: repeated slashes merged (`/a//b` to `/a/b`), and the trailing
+        // slash added when only the path with it is a route (`/user` to `/user/`).
+        let merged = merge_slashes(path);
+        let candidates = [
+            (merged != path).then(|| merged.to_string()),
+            (!merged.ends_with('/')).then(|| format!("{merged}/")),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            let answers = match self.router.lookup(&parts.method, &candidate) {
                 Lookup::Found(..) => true,
                 Lookup::MethodNotAllowed(_) => parts.method == Method::OPTIONS,
                 Lookup::NotFound => false,
             };
             if answers {
                 let location = match parts.uri.query() {
-                    Some(query) => format!("{with_slash}?{query}"),
-                    None => with_slash,
+                    Some(query) => format!("{candidate}?{query}"),
+                    None => candidate,
                 };
                 return redirect(StatusCode::PERMANENT_REDIRECT, &location);
             }
         }
         HttpError::new(404).into_response()
     }
+}
+
+/// The path with each run of slashes made one.
+fn merge_slashes(path: &str) -> Cow<'_, str> {
+    if !path.contains("//") {
+        return Cow::Borrowed(path);
+    }
+    let mut merged = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && merged.ends_with('/')) {
+            merged.push(c);
+        }
+    }
+    Cow::Owned(merged)
 }
 
 /// 405, or the automatic answer to `OPTIONS`; both list the allowed methods.

@@ -14,24 +14,20 @@ WORK=$BENCH/target/build-cost
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
+# A package of its own (its own workspace and target dir, so its clean build is clean).
+start_app() { # name, then its dependency lines
+    local dir=$WORK/$1
+    mkdir -p "$dir/src"
+    printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n' "$1" >"$dir/Cargo.toml"
+    printf '[workspace]\n\n[dependencies]\n' >>"$dir/Cargo.toml"
+    printf '%s\n' "${@:2}" >>"$dir/Cargo.toml"
+}
+
 # Half the routes read an item by an int id from shared state (200 or 404), half create one
 # from a JSON body (201 or 400): the shapes of the benchmark's own routes.
 generate_carafe() {
     local dir=$WORK/carafe_app
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<TOML
-[package]
-name = "carafe_app"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-carafe = { path = "$ROOT" }
-serde = { version = "1", features = ["derive"] }
-TOML
+    start_app carafe_app "carafe = { path = \"$ROOT\" }" 'serde = { version = "1", features = ["derive"] }'
     {
         echo 'use carafe::prelude::*;'
         echo '#[derive(serde::Deserialize)] struct Item { id: u64, name: String }'
@@ -64,22 +60,8 @@ RUST
 
 generate_axum() {
     local dir=$WORK/axum_app
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<TOML
-[package]
-name = "axum_app"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-axum = "0.8"
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-tokio = { version = "1", features = ["rt-multi-thread", "net", "macros"] }
-TOML
+    start_app axum_app 'axum = "0.8"' 'serde = { version = "1", features = ["derive"] }' \
+        'serde_json = "1"' 'tokio = { version = "1", features = ["rt-multi-thread", "net", "macros"] }'
     {
         echo 'use std::{collections::HashMap, sync::{Arc, RwLock}};'
         echo 'use axum::{extract::{Path, State}, http::StatusCode, response::IntoResponse, routing::{get, post}, Json, Router};'

@@ -171,9 +171,9 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
-    /// Parses `application/x-www-form-urlencoded` bytes.
+    /// Parses `application/x-www-form-urlencoded` bytes; malformed input gives no fields.
     pub fn parse(encoded: &[u8]) -> FormData {
-        FormData(form_urlencoded_pairs(encoded))
+        FormData(serde_urlencoded::from_bytes(encoded).unwrap_or_default())
     }
 
     /// The first value of `field`.
@@ -217,10 +217,6 @@ impl FormData {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-fn form_urlencoded_pairs(encoded: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(encoded).unwrap_or_default()
 }
 
 fn missing_field(field: &str) -> HttpError {

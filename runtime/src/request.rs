@@ -109,11 +109,15 @@ impl RequestContext {
 
     /// The media type of the body (`Content-Type` without parameters), lowercased.
     pub(crate) fn media_type(&self) -> Option<String> {
-        let value = self.parts.headers.get(http::header::CONTENT_TYPE)?;
-        let value = value.to_str().ok()?;
-        let essence = value.split(';').next().unwrap_or_default().trim();
-        Some(essence.to_ascii_lowercase())
+        media_type(&self.parts.headers)
     }
+}
+
+/// The media type `Content-Type` names, without its parameters, lowercased.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    Some(essence.to_ascii_lowercase())
 }
 
 /// The whole request, like Flask's `request`: method, path, headers, query arguments and body.
@@ -195,14 +199,7 @@ impl Request {
     /// The urlencoded form fields of the body, like Flask's `request.form`; empty when the body
     /// is not a urlencoded form.
     pub fn form(&self) -> FormData {
-        let is_form = self.header("content-type").is_some_and(|value| {
-            value.split(';').next().is_some_and(|essence| {
-                essence
-                    .trim()
-                    .eq_ignore_ascii_case(crate::extract::FORM_MEDIA_TYPE)
-            })
-        });
-        if is_form {
+        if media_type(&self.headers).as_deref() == Some(crate::extract::FORM_MEDIA_TYPE) {
             FormData::parse(&self.body)
         } else {
             FormData::default()

@@ -376,40 +376,35 @@ fn insert_header(
     Ok(())
 }
 
-/// Name-value pairs as arrays, vectors or maps: each becomes a header, and a pair that would
-/// corrupt the response stops the rest.
+/// Name-value pairs as arrays, vectors or maps, owned or borrowed: each becomes a header, and a
+/// pair that would corrupt the response stops the rest. Each list is also a [`ResponsePart`],
+/// for `(body, headers)`. `$pairs` turns the list into owned pairs: borrowed pairs are cloned,
+/// which for text and for `http`'s types is cheap.
 macro_rules! pair_headers {
-    ($($headers:ty => [$($generics:tt)*]),*) => {$(
+    ($($headers:ty => [$($generics:tt)*] $pairs:expr;)*) => {$(
         impl<$($generics)*> IntoHeaders for $headers {
             fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-                self.into_iter()
-                    .try_for_each(|(name, value)| insert_header(headers, name, value))
+                ($pairs)(self).try_for_each(|(name, value)| insert_header(headers, name, value))
+            }
+        }
+        impl<$($generics)*> ResponsePart for $headers {
+            fn apply(self, response: &mut Response) -> Result<(), HttpError> {
+                self.apply_headers(&mut response.headers)
             }
         }
     )*};
 }
 pair_headers!(
-    [(K, V); N] => [K: IntoHeaderName, V: IntoHeaderValue, const N: usize],
-    Vec<(K, V)> => [K: IntoHeaderName, V: IntoHeaderValue],
+    [(K, V); N] => [K: IntoHeaderName, V: IntoHeaderValue, const N: usize]
+        |pairs: Self| pairs.into_iter();
+    Vec<(K, V)> => [K: IntoHeaderName, V: IntoHeaderValue]
+        |pairs: Self| pairs.into_iter();
     HashMap<K, V, S> => [K: IntoHeaderName, V: IntoHeaderValue, S]
-);
-
-/// Borrowed pair lists (`&[("Name", "value")]`, a `const` list, say): the pairs are copied,
-/// which for text and for `http`'s types is cheap.
-macro_rules! borrowed_pair_headers {
-    ($($headers:ty => [$($generics:tt)*]),*) => {$(
-        impl<$($generics)*> IntoHeaders for $headers {
-            fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-                self.iter().try_for_each(|(name, value)| {
-                    insert_header(headers, name.clone(), value.clone())
-                })
-            }
-        }
-    )*};
-}
-borrowed_pair_headers!(
-    &'a [(K, V); N] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone, const N: usize],
+        |pairs: Self| pairs.into_iter();
+    &'a [(K, V); N] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone, const N: usize]
+        |pairs: Self| pairs.iter().map(|(name, value)| (name.clone(), value.clone()));
     &'a [(K, V)] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone]
+        |pairs: Self| pairs.iter().map(|(name, value)| (name.clone(), value.clone()));
 );
 
 impl IntoHeaders for HeaderMap {
@@ -423,23 +418,11 @@ impl IntoHeaders for HeaderMap {
     }
 }
 
-macro_rules! headers_as_part {
-    ($($headers:ty => [$($generics:tt)*]),*) => {$(
-        impl<$($generics)*> ResponsePart for $headers {
-            fn apply(self, response: &mut Response) -> Result<(), HttpError> {
-                self.apply_headers(&mut response.headers)
-            }
-        }
-    )*};
+impl ResponsePart for HeaderMap {
+    fn apply(self, response: &mut Response) -> Result<(), HttpError> {
+        self.apply_headers(&mut response.headers)
+    }
 }
-headers_as_part!(
-    [(K, V); N] => [K: IntoHeaderName, V: IntoHeaderValue, const N: usize],
-    Vec<(K, V)> => [K: IntoHeaderName, V: IntoHeaderValue],
-    HashMap<K, V, S> => [K: IntoHeaderName, V: IntoHeaderValue, S],
-    &'a [(K, V); N] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone, const N: usize],
-    &'a [(K, V)] => ['a, K: IntoHeaderName + Clone, V: IntoHeaderValue + Clone],
-    HeaderMap => []
-);
 
 /// Builds a [`Response`] from a body and a status, like Flask's `make_response(body, status)`;
 /// its status and headers can be changed afterwards. For a body alone, use [`Response::new`].

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod app;
+mod batch;
 mod body;
 mod error;
 mod extract;

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,6 +19,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use crate::app::{App, ResponseFuture, Shared};
+use crate::batch;
 use crate::request::RequestBody;
 
 /// The hyper service for one connection.
@@ -176,8 +177,6 @@ impl App {
             .map_err(|problem| io::Error::new(io::ErrorKind::InvalidInput, problem))?;
 
         let config = shared.config.clone();
-        // hyper's `pipeline_flush` would answer pipelined requests in one write, but with it a
-        // 413 to a chunked upload left unread is never sent: correctness first.
         let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
         let graceful = GracefulShutdown::new();
         tokio::pin!(signal);
@@ -240,14 +239,14 @@ async fn serve_connection(
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
     let activity = Arc::clone(&service.activity);
+    let (io, outgoing) = batch::split(stream);
     // The connection runs in a task of its own, so the watchdog's timer is polled only when it
     // fires rather than every time the connection wakes; the set aborts that task when the
     // watchdog closes the connection, or when this task is aborted at the end of shutdown.
     let mut connection = JoinSet::new();
     connection.spawn(async move {
-        watcher
-            .watch(builder.serve_connection(TokioIo::new(stream), service))
-            .await
+        let connection = pin!(watcher.watch(builder.serve_connection(TokioIo::new(io), service)));
+        outgoing.sent_after_each_poll(connection).await
     });
     tokio::select! {
         finished = connection.join_next() => {

@@ -2,8 +2,12 @@
 
 mod common;
 
+use std::time::Duration;
+
 use carafe::prelude::*;
 use common::{send, Connection};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 #[route("/hello")]
 fn hello() -> &'static str {
@@ -141,6 +145,48 @@ async fn http2_with_prior_knowledge() {
     let answer = common::get_http2(addr, "/hello").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, "Hello");
+}
+
+#[tokio::test]
+async fn the_protocol_is_told_from_first_bytes_that_arrive_in_pieces() {
+    let addr = common::serve(app()).await;
+    let pause = || tokio::time::sleep(Duration::from_millis(50));
+
+    // HTTP/1, opening with a byte that could also open the HTTP/2 preface, alone.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"P").await.unwrap();
+    pause().await;
+    stream
+        .write_all(
+            b"UT /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("an answer to the HTTP/1 request")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.ends_with("item 1"), "{answer}");
+
+    // HTTP/2, the preface in two halves, then the client's (empty) SETTINGS frame: the server
+    // answers with a SETTINGS frame of its own, type 4.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    pause().await;
+    stream.write_all(b"\r\nSM\r\n\r\n").await.unwrap();
+    stream
+        .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+        .await
+        .unwrap();
+    let mut frame_head = [0; 9];
+    tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut frame_head))
+        .await
+        .expect("an HTTP/2 frame")
+        .unwrap();
+    assert_eq!(frame_head[3], 4, "not a SETTINGS frame: {frame_head:?}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{ready, Context, Poll};
 
+use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
@@ -24,14 +25,16 @@ use tokio::net::TcpStream;
 const BATCH_LIMIT: usize = 16 * 1024;
 
 /// Splits `stream` into the I/O that hyper reads and writes, and the handle that sends what it
-/// wrote: wrap the connection's future with [`Outgoing::sent_after_each_poll`].
-pub(crate) fn split(stream: TcpStream) -> (BatchedIo, Outgoing) {
+/// wrote: wrap the connection's future with [`Outgoing::sent_after_each_poll`]. Reads first
+/// return `already_read`, the bytes taken from the stream to tell its protocol.
+pub(crate) fn split(stream: TcpStream, already_read: Vec<u8>) -> (BatchedIo, Outgoing) {
     let (read, write) = stream.into_split();
     let outgoing = Outgoing(Arc::new(Mutex::new(Pending {
         socket: write,
         bytes: Vec::new(),
     })));
     let io = BatchedIo {
+        already_read: Bytes::from(already_read),
         read,
         outgoing: outgoing.clone(),
     };
@@ -93,6 +96,7 @@ impl Pending {
 
 /// The I/O hyper serves a connection on: reads go to the socket, writes wait in [`Outgoing`].
 pub(crate) struct BatchedIo {
+    already_read: Bytes,
     read: OwnedReadHalf,
     outgoing: Outgoing,
 }
@@ -103,6 +107,11 @@ impl AsyncRead for BatchedIo {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if !self.already_read.is_empty() {
+            let len = self.already_read.len().min(buf.remaining());
+            buf.put_slice(&self.already_read.split_to(len));
+            return Poll::Ready(Ok(()));
+        }
         Pin::new(&mut self.read).poll_read(cx, buf)
     }
 }
@@ -154,6 +163,9 @@ impl AsyncWrite for BatchedIo {
     }
 }
 
+/// Why a connection ended early: hyper's error, or the socket's.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// A connection's future that sends what it wrote after each poll; see [`Outgoing`].
 pub(crate) struct SentAfterEachPoll<F, E> {
     connection: F,
@@ -165,9 +177,9 @@ pub(crate) struct SentAfterEachPoll<F, E> {
 impl<F, E> Future for SentAfterEachPoll<F, E>
 where
     F: Future<Output = Result<(), E>> + Unpin,
-    E: From<io::Error> + Unpin,
+    E: Into<BoxError> + Unpin,
 {
-    type Output = Result<(), E>;
+    type Output = Result<(), BoxError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if self.finished.is_none() {
@@ -178,7 +190,7 @@ where
         // A failed write ends the connection, as it would in hyper: the peer is gone.
         ready!(self.outgoing.lock().poll_send(cx))?;
         match self.finished.take() {
-            Some(result) => Poll::Ready(result),
+            Some(result) => Poll::Ready(result.map_err(Into::into)),
             None => Poll::Pending,
         }
     }
@@ -200,7 +212,7 @@ mod tests {
     #[tokio::test]
     async fn writes_of_one_poll_leave_together_when_the_poll_ends() {
         let (mut client, server) = connected().await;
-        let (mut io, outgoing) = split(server);
+        let (mut io, outgoing) = split(server, Vec::new());
         let held = outgoing.clone();
         let connection = outgoing.sent_after_each_poll(Box::pin(async move {
             io.write_all(b"first ").await?;
@@ -220,9 +232,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn reads_begin_with_the_bytes_already_read() {
+        let (mut client, server) = connected().await;
+        let (mut io, _outgoing) = split(server, b"GET / HT".to_vec());
+        client.write_all(b"TP/1.1\r\n").await.unwrap();
+        let mut received = [0; 16];
+        io.read_exact(&mut received).await.unwrap();
+        assert_eq!(&received, b"GET / HTTP/1.1\r\n");
+    }
+
+    #[tokio::test]
     async fn shutting_down_sends_what_is_pending_first() {
         let (mut client, server) = connected().await;
-        let (mut io, outgoing) = split(server);
+        let (mut io, outgoing) = split(server, Vec::new());
         let connection = outgoing.sent_after_each_poll(Box::pin(async move {
             io.write_all(b"last words").await?;
             io.shutdown().await
@@ -236,7 +258,7 @@ mod tests {
     #[tokio::test]
     async fn a_large_write_goes_straight_to_the_socket() {
         let (mut client, server) = connected().await;
-        let (mut io, outgoing) = split(server);
+        let (mut io, outgoing) = split(server, Vec::new());
         let body = vec![7; BATCH_LIMIT * 4];
         let expected = body.clone();
         let connection = outgoing.clone().sent_after_each_poll(Box::pin(async move {

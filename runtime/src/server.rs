@@ -12,9 +12,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::Incoming;
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
@@ -177,7 +178,7 @@ impl App {
             .map_err(|problem| io::Error::new(io::ErrorKind::InvalidInput, problem))?;
 
         let config = shared.config.clone();
-        let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
+        let protocols = Arc::new(Protocols::default());
         let graceful = GracefulShutdown::new();
         tokio::pin!(signal);
         // The connections are owned here, so those still open after the grace period are closed
@@ -199,7 +200,7 @@ impl App {
                         activity: Arc::default(),
                     };
                     connections.spawn(serve_connection(
-                        Arc::clone(&builder),
+                        Arc::clone(&protocols),
                         graceful.watcher(),
                         config.header_read_timeout,
                         service,
@@ -226,12 +227,46 @@ impl App {
     }
 }
 
+/// The two protocols a connection may speak, each with hyper's defaults.
+struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Default for Protocols {
+    fn default() -> Self {
+        Protocols {
+            http1: http1::Builder::new(),
+            http2: http2::Builder::new(TokioExecutor::new()),
+        }
+    }
+}
+
+/// What an HTTP/2 client with prior knowledge sends first; an HTTP/1 request never starts so.
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Reads the connection's first bytes, up to the length of the HTTP/2 preface: the bytes, and
+/// whether they are that preface. Stops early at the first byte that rules it out.
+///
+/// The protocol is chosen once here, so hyper's HTTP/1 and HTTP/2 connections run on the
+/// socket directly; hyper-util's `auto` connection chooses the same way but then re-reads
+/// through a rewinding wrapper for the whole connection, about 200 instructions a request.
+async fn read_opening(stream: &mut TcpStream) -> io::Result<(Vec<u8>, bool)> {
+    let mut opening = Vec::with_capacity(HTTP2_PREFACE.len());
+    while opening.len() < HTTP2_PREFACE.len() {
+        if stream.read_buf(&mut opening).await? == 0 || !HTTP2_PREFACE.starts_with(&opening) {
+            return Ok((opening, false));
+        }
+    }
+    Ok((opening, true))
+}
+
 async fn serve_connection(
-    builder: Arc<auto::Builder<TokioExecutor>>,
+    protocols: Arc<Protocols>,
     watcher: Watcher,
     header_read_timeout: Duration,
     service: Service,
-    stream: TcpStream,
+    mut stream: TcpStream,
 ) {
     let peer = service.peer;
     // Small responses go out at once instead of waiting for Nagle's algorithm.
@@ -239,14 +274,21 @@ async fn serve_connection(
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
     let activity = Arc::clone(&service.activity);
-    let (io, outgoing) = batch::split(stream);
     // The connection runs in a task of its own, so the watchdog's timer is polled only when it
     // fires rather than every time the connection wakes; the set aborts that task when the
     // watchdog closes the connection, or when this task is aborted at the end of shutdown.
     let mut connection = JoinSet::new();
     connection.spawn(async move {
-        let connection = pin!(watcher.watch(builder.serve_connection(TokioIo::new(io), service)));
-        outgoing.sent_after_each_poll(connection).await
+        let (opening, http2) = read_opening(&mut stream).await?;
+        let (io, outgoing) = batch::split(stream, opening);
+        let io = TokioIo::new(io);
+        if http2 {
+            let connection = pin!(watcher.watch(protocols.http2.serve_connection(io, service)));
+            outgoing.sent_after_each_poll(connection).await
+        } else {
+            let connection = pin!(watcher.watch(protocols.http1.serve_connection(io, service)));
+            outgoing.sent_after_each_poll(connection).await
+        }
     });
     tokio::select! {
         finished = connection.join_next() => {

@@ -20,6 +20,11 @@ async fn slow(started: State<Arc<Notify>>) -> &'static str {
     "done"
 }
 
+#[route("/quick")]
+fn quick() -> &'static str {
+    "quick"
+}
+
 /// Whether new connections to `addr` are refused, retried while the server gets to its signal.
 fn refuses_connections(addr: SocketAddr) -> bool {
     (0..250).any(|_| {
@@ -86,6 +91,49 @@ async fn requests_still_running_after_the_grace_period_are_cut() {
         .unwrap();
     // The connection was closed with the server, before the handler could answer.
     assert_eq!(in_flight.await.unwrap(), "");
+}
+
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Neither the grace period nor the idle timeout would close the connection in time.
+    let app = App::new()
+        .mount(routes![quick])
+        .header_read_timeout(Duration::from_secs(60))
+        .shutdown_grace(Duration::from_secs(60));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
+        let _ = stopped.await;
+    }));
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"GET /quick HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    while !received.ends_with(b"quick") {
+        let mut chunk = [0; 1024];
+        let read = client.read(&mut chunk).await.unwrap();
+        assert!(read > 0, "closed before answering");
+        received.extend_from_slice(&chunk[..read]);
+    }
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server does not wait for an idle connection")
+        .unwrap()
+        .unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut rest));
+    closed
+        .await
+        .expect("the idle connection is closed")
+        .unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
 }
 
 /// The `slow` example, running on a port the OS picked; killed if the test fails.

@@ -6,17 +6,19 @@ use std::future::Future;
 use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_util::task::AtomicWaker;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::app::{App, ResponseFuture, Shared};
@@ -49,7 +51,8 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
     }
 }
 
-/// What a connection's watchdog reads: request heads received, and requests not yet answered.
+/// What a connection's task shares with the task that watches over it: request heads received
+/// and requests not yet answered, which its watchdog reads, and whether to close.
 ///
 /// The header read timeout is kept per connection by a watchdog that wakes once per timeout,
 /// rather than by hyper's own timer, which arms and disarms a tokio timer for every request:
@@ -58,9 +61,19 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
 struct Activity {
     heads: AtomicU64,
     in_flight: AtomicUsize,
+    /// Set at shutdown: the connection answers what it has begun, then closes.
+    closing: AtomicBool,
+    /// The connection's task, to wake when `closing` is set.
+    connection_task: AtomicWaker,
 }
 
 impl Activity {
+    /// Asks the connection to close once its requests in flight are answered.
+    fn close(&self) {
+        self.closing.store(true, Ordering::Release);
+        self.connection_task.wake();
+    }
+
     /// Completes when a whole `timeout` has passed with no new request head and no request in
     /// flight: the client is slow to send its head, or idle. Closing takes `timeout` to twice it.
     async fn stalled(&self, timeout: Duration) {
@@ -93,6 +106,42 @@ impl<F: Future + Unpin> Future for Tracked<F> {
 impl<F> Drop for Tracked<F> {
     fn drop(&mut self) {
         self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A hyper connection that shuts down gracefully when its [`Activity`] is closed.
+///
+/// hyper-util's `GracefulShutdown` does the same through a channel every connection polls each
+/// time it wakes, about 150 instructions a request; here each poll registers the task's waker
+/// and reads one flag, and the signal itself reaches the watching task, which rarely wakes.
+struct Closable<'c, C> {
+    connection: Pin<&'c mut C>,
+    activity: Arc<Activity>,
+    closing: bool,
+}
+
+impl<'c, C> Closable<'c, C> {
+    fn new(connection: Pin<&'c mut C>, activity: Arc<Activity>) -> Self {
+        Closable {
+            connection,
+            activity,
+            closing: false,
+        }
+    }
+}
+
+impl<C: GracefulConnection> Future for Closable<'_, C> {
+    type Output = C::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<C::Output> {
+        if !self.closing {
+            self.activity.connection_task.register(cx.waker());
+            if self.activity.closing.load(Ordering::Acquire) {
+                self.closing = true;
+                self.connection.as_mut().graceful_shutdown();
+            }
+        }
+        self.connection.as_mut().poll(cx)
     }
 }
 
@@ -179,7 +228,8 @@ impl App {
 
         let config = shared.config.clone();
         let protocols = Arc::new(Protocols::default());
-        let graceful = GracefulShutdown::new();
+        // Tells every connection's watching task that the server is shutting down.
+        let (closing, _) = watch::channel(());
         tokio::pin!(signal);
         // The connections are owned here, so those still open after the grace period are closed
         // when `serve_with_shutdown` returns, not left running behind the caller's back.
@@ -201,7 +251,7 @@ impl App {
                     };
                     connections.spawn(serve_connection(
                         Arc::clone(&protocols),
-                        graceful.watcher(),
+                        closing.subscribe(),
                         config.header_read_timeout,
                         service,
                         stream,
@@ -213,8 +263,11 @@ impl App {
             }
         }
         drop(listener);
+        // Fails only when no connection is open, and then there is no one to tell.
+        let _ = closing.send(());
+        let all_closed = async { while connections.join_next().await.is_some() {} };
         tokio::select! {
-            () = graceful.shutdown() => {}
+            () = all_closed => {}
             () = tokio::time::sleep(config.shutdown_grace) => {
                 tracing::warn!(
                     "requests still in flight after {:?}: closing them",
@@ -263,7 +316,7 @@ async fn read_opening(stream: &mut TcpStream) -> io::Result<(Vec<u8>, bool)> {
 
 async fn serve_connection(
     protocols: Arc<Protocols>,
-    watcher: Watcher,
+    mut server_closing: watch::Receiver<()>,
     header_read_timeout: Duration,
     service: Service,
     mut stream: TcpStream,
@@ -274,6 +327,7 @@ async fn serve_connection(
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
     let activity = Arc::clone(&service.activity);
+    let closable = Arc::clone(&activity);
     // The connection runs in a task of its own, so the watchdog's timer is polled only when it
     // fires rather than every time the connection wakes; the set aborts that task when the
     // watchdog closes the connection, or when this task is aborted at the end of shutdown.
@@ -283,21 +337,34 @@ async fn serve_connection(
         let (io, outgoing) = batch::split(stream, opening);
         let io = TokioIo::new(io);
         if http2 {
-            let connection = pin!(watcher.watch(protocols.http2.serve_connection(io, service)));
-            outgoing.sent_after_each_poll(connection).await
+            let connection = pin!(protocols.http2.serve_connection(io, service));
+            outgoing
+                .sent_after_each_poll(Closable::new(connection, closable))
+                .await
         } else {
-            let connection = pin!(watcher.watch(protocols.http1.serve_connection(io, service)));
-            outgoing.sent_after_each_poll(connection).await
+            let connection = pin!(protocols.http1.serve_connection(io, service));
+            outgoing
+                .sent_after_each_poll(Closable::new(connection, closable))
+                .await
         }
     });
-    tokio::select! {
-        finished = connection.join_next() => {
-            if let Some(Ok(Err(error))) = finished {
-                tracing::debug!(%peer, "connection closed: {error}");
+    let mut asked_to_close = false;
+    loop {
+        tokio::select! {
+            finished = connection.join_next() => {
+                if let Some(Ok(Err(error))) = finished {
+                    tracing::debug!(%peer, "connection closed: {error}");
+                }
+                return;
             }
-        }
-        () = activity.stalled(header_read_timeout) => {
-            tracing::debug!(%peer, "no request head within {header_read_timeout:?}: closing");
+            () = activity.stalled(header_read_timeout) => {
+                tracing::debug!(%peer, "no request head within {header_read_timeout:?}: closing");
+                return;
+            }
+            Ok(()) = server_closing.changed(), if !asked_to_close => {
+                asked_to_close = true;
+                activity.close();
+            }
         }
     }
 }

@@ -65,6 +65,10 @@ impl RequestContext {
         let not_found = || HttpError::new(404).into_response();
         let (start, end) = *self.params.get(index).ok_or_else(not_found)?;
         let raw = &self.parts.uri.path()[start..end];
+        // Most values have nothing to decode: skip the decoder's copy and UTF-8 check.
+        if !raw.contains('%') {
+            return raw.parse().map_err(|_| not_found());
+        }
         let decoded: Cow<'_, str> = percent_decode_str(raw)
             .decode_utf8()
             .map_err(|_| not_found())?;

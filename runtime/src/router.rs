@@ -8,26 +8,51 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use http::Method;
+use smallvec::SmallVec;
 
 use crate::request::ParamRanges;
-use crate::route::{MethodSet, RouteDef};
+use crate::route::{Converter, MethodSet, RouteDef};
 
 /// The routes of an app. Public only for `bench/`'s router benchmark, through `__private`.
 #[doc(hidden)]
 #[derive(Default)]
 pub struct Router {
     tree: matchit::Router<usize>,
-    /// One entry per distinct pattern; the tree's values index into it.
+    /// One entry per distinct pattern; the tree's values index into it. Every lookup reads
+    /// one, so they hold only what answers it, small and side by side.
     endpoints: Vec<Endpoint>,
+    /// Beside `endpoints`, index for index: what only a lookup that the tree's choice does
+    /// not answer needs.
+    detours: Vec<Detour>,
+    /// Every route, in the order added; candidates name them by index.
+    routes: Vec<RouteDef>,
     /// Where each pattern's endpoint is, to add candidates to it.
     by_pattern: HashMap<&'static str, usize>,
 }
 
 /// The routes that share a `matchit` pattern, most specific converters first.
+#[derive(Default)]
 struct Endpoint {
-    routes: Vec<RouteDef>,
-    /// Matches this pattern alone, for when the tree's choice does not answer (see `lookup`).
-    matcher: matchit::Router<()>,
+    /// Most patterns have one or two routes (`GET` and `DELETE` of one resource, say).
+    candidates: SmallVec<[Candidate; 2]>,
+}
+
+/// A route of an endpoint, with what choosing it takes.
+#[derive(Clone, Copy)]
+struct Candidate {
+    /// Its index in `Router::routes`.
+    route: usize,
+    methods: MethodSet,
+    /// A `string` takes whatever the tree matches for `{pN}` (one segment, never empty) unless
+    /// it is percent-encoded, so a route with no other converter needs no check on most paths.
+    string_converters_only: bool,
+}
+
+/// For when an endpoint does not answer a path the tree matched to it (see `lookup`).
+struct Detour {
+    /// Matches this endpoint's pattern alone, to its index as the tree does, so that `lookup`
+    /// searches both the same way.
+    matcher: matchit::Router<usize>,
     /// The other endpoints whose patterns may match a path this one matches: the only ones
     /// worth trying when this one does not answer, so that cost stays off the route count.
     overlapping: Vec<usize>,
@@ -52,11 +77,15 @@ impl Router {
             Some(&index) => index,
             None => self.insert_pattern(&route)?,
         };
-        let endpoint = &mut self.endpoints[index];
-        if let Some(existing) = endpoint.routes.iter().find(|existing| {
-            converters(existing).eq(converters(&route))
-                && existing.methods.intersects(route.methods)
-        }) {
+        if let Some(existing) = self.endpoints[index]
+            .candidates
+            .iter()
+            .map(|candidate| &self.routes[candidate.route])
+            .find(|existing| {
+                converters(existing).eq(converters(&route))
+                    && existing.methods.intersects(route.methods)
+            })
+        {
             return Err(format!(
                 "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {:?} on {}: remove one, or change its path or methods",
                 existing.handler_name,
@@ -69,10 +98,17 @@ impl Router {
                 route.path
             ));
         }
-        endpoint.routes.push(route);
-        endpoint
-            .routes
-            .sort_by(|a, b| converters(a).cmp(converters(b)));
+        let candidate = Candidate {
+            route: self.routes.len(),
+            methods: route.methods,
+            string_converters_only: converters(&route)
+                .all(|converter| converter == Converter::String),
+        };
+        self.routes.push(route);
+        let routes = &self.routes;
+        let candidates = &mut self.endpoints[index].candidates;
+        candidates.push(candidate);
+        candidates.sort_by(|a, b| converters(&routes[a.route]).cmp(converters(&routes[b.route])));
         Ok(())
     }
 
@@ -95,7 +131,7 @@ impl Router {
             self.tree
                 .insert(pattern.clone(), index)
                 .map_err(cannot_add)?;
-            matcher.insert(pattern, ()).map_err(cannot_add)?;
+            matcher.insert(pattern, index).map_err(cannot_add)?;
         }
         let overlapping: Vec<usize> = self
             .by_pattern
@@ -104,10 +140,10 @@ impl Router {
             .map(|(_, &other)| other)
             .collect();
         for &other in &overlapping {
-            self.endpoints[other].overlapping.push(index);
+            self.detours[other].overlapping.push(index);
         }
-        self.endpoints.push(Endpoint {
-            routes: Vec::new(),
+        self.endpoints.push(Endpoint::default());
+        self.detours.push(Detour {
             matcher,
             overlapping,
         });
@@ -117,26 +153,35 @@ impl Router {
 
     /// Finds the route for `method` on `path`.
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
-        let Ok(best) = self.tree.at(path) else {
-            return Lookup::NotFound;
-        };
+        let wanted = MethodSet::from_method(method).unwrap_or(MethodSet::EMPTY);
         let mut allowed = MethodSet::EMPTY;
-        let best_index = *best.value;
-        if let Some(found) =
-            self.endpoints[best_index].choose(method, path, &best.params, &mut allowed)
-        {
-            return found;
-        }
         // The tree picks the most specific pattern (`/users/me` before `/users/{p0}`). When it
         // does not answer the method or its converters refuse the values, Werkzeug goes on to
         // the next rule matching the path, so the patterns that may overlap it are tried too.
-        for &index in &self.endpoints[best_index].overlapping {
-            let endpoint = &self.endpoints[index];
-            let Ok(other) = endpoint.matcher.at(path) else {
-                continue;
-            };
-            if let Some(found) = endpoint.choose(method, path, &other.params, &mut allowed) {
-                return found;
+        // One loop searches the tree first, then those patterns' own trees. Besides sharing the
+        // code, that matters for speed: inside a loop, the compiler inlines `matchit`'s
+        // parameter pushes into the search, which it leaves as calls (a tenth of a lookup's
+        // time) when the search runs once on entry.
+        let mut matcher = &self.tree;
+        let mut overlapping = None;
+        loop {
+            if let Ok(matched) = matcher.at(path) {
+                let index = *matched.value;
+                let values = MatchedValues::new(path, &matched.params);
+                let endpoint = &self.endpoints[index];
+                let route = endpoint
+                    .answering(&self.routes, wanted, path, &values)
+                    .or_else(|| {
+                        endpoint.fallback(&self.routes, wanted, path, &values, &mut allowed)
+                    });
+                if let Some(route) = route {
+                    return Lookup::Found(&self.routes[route], values.ranges);
+                }
+                overlapping.get_or_insert_with(|| self.detours[index].overlapping.iter());
+            }
+            match overlapping.as_mut().and_then(Iterator::next) {
+                Some(&next) => matcher = &self.detours[next].matcher,
+                None => break,
             }
         }
         if allowed.is_empty() {
@@ -148,7 +193,12 @@ impl Router {
 
     /// Every route, in registration order of their patterns.
     pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
-        self.endpoints.iter().flat_map(|endpoint| &endpoint.routes)
+        self.endpoints.iter().flat_map(|endpoint| {
+            endpoint
+                .candidates
+                .iter()
+                .map(|candidate| &self.routes[candidate.route])
+        })
     }
 }
 
@@ -169,54 +219,121 @@ fn may_overlap(a: &str, b: &str) -> bool {
     }
 }
 
-fn converters(route: &RouteDef) -> impl Iterator<Item = crate::route::Converter> + '_ {
+fn converters(route: &RouteDef) -> impl Iterator<Item = Converter> + '_ {
     route.params.iter().map(|param| param.converter)
 }
 
 impl Endpoint {
-    /// The route of this endpoint that answers `method` with these parameters; otherwise adds
-    /// the methods its matching routes do answer to `allowed`.
-    fn choose<'r>(
-        &'r self,
-        method: &Method,
+    /// The first route, most specific converters first, that answers `wanted` and whose
+    /// converters take the values.
+    fn answering(
+        &self,
+        routes: &[RouteDef],
+        wanted: MethodSet,
         path: &str,
-        params: &matchit::Params<'_, '_>,
-        allowed: &mut MethodSet,
-    ) -> Option<Lookup<'r>> {
-        let ranges: ParamRanges = params
+        values: &MatchedValues,
+    ) -> Option<usize> {
+        self.candidates
             .iter()
-            .map(|(_, value)| {
-                let start = value.as_ptr() as usize - path.as_ptr() as usize;
-                (start, start + value.len())
+            .find(|candidate| {
+                candidate.methods.intersects(wanted) && candidate.accepts(routes, path, values)
             })
-            .collect();
-        let wanted = MethodSet::from_method(method).unwrap_or(MethodSet::EMPTY);
-        // HEAD is answered by the GET route when there is no HEAD route of its own.
-        let fallback = if wanted == MethodSet::HEAD {
-            MethodSet::GET
-        } else {
-            MethodSet::EMPTY
-        };
-        let mut head_fallback = None;
-        for route in &self.routes {
-            let accepts = route
-                .params
-                .iter()
-                .zip(&ranges)
-                .all(|(param, &(start, end))| param.converter.accepts_matched(&path[start..end]));
-            if !accepts {
-                continue;
-            }
-            if route.methods.intersects(wanted) {
-                return Some(Lookup::Found(route, ranges));
-            }
-            if head_fallback.is_none() && route.methods.intersects(fallback) {
-                head_fallback = Some(route);
-            }
-            *allowed = allowed.union(route.methods);
-        }
-        head_fallback.map(|route| Lookup::Found(route, ranges))
+            .map(|candidate| candidate.route)
     }
+
+    /// When no route answers `wanted`: the GET route, for a HEAD with no route of its own;
+    /// otherwise none, and the methods of the routes whose converters take the values are
+    /// added to `allowed`. Cold, as 405s and fall-through are: inlined, it made the common
+    /// lookup slower.
+    #[cold]
+    fn fallback(
+        &self,
+        routes: &[RouteDef],
+        wanted: MethodSet,
+        path: &str,
+        values: &MatchedValues,
+        allowed: &mut MethodSet,
+    ) -> Option<usize> {
+        let accepting = self
+            .candidates
+            .iter()
+            .filter(|candidate| candidate.accepts(routes, path, values));
+        if wanted == MethodSet::HEAD {
+            if let Some(get) = accepting
+                .clone()
+                .find(|candidate| candidate.methods.intersects(MethodSet::GET))
+            {
+                return Some(get.route);
+            }
+        }
+        *allowed = accepting.fold(*allowed, |allowed, candidate| {
+            allowed.union(candidate.methods)
+        });
+        None
+    }
+}
+
+impl Candidate {
+    /// Whether the route's converters take the values the tree matched for its pattern.
+    fn accepts(&self, routes: &[RouteDef], path: &str, values: &MatchedValues) -> bool {
+        (self.string_converters_only && !values.percent_encoded)
+            || converters_take(&routes[self.route], path, &values.ranges)
+    }
+}
+
+/// Whether each of the route's converters takes its value. Out of line: the decoding it may
+/// do, inlined into `lookup`, made the lookups that need none slower.
+#[inline(never)]
+fn converters_take(route: &RouteDef, path: &str, ranges: &ParamRanges) -> bool {
+    route
+        .params
+        .iter()
+        .zip(ranges)
+        .all(|(param, &(start, end))| param.converter.accepts_matched(&path[start..end]))
+}
+
+/// The parameter values the tree matched in a path.
+struct MatchedValues {
+    /// Where they are in the path.
+    ranges: ParamRanges,
+    /// Whether the path holds a `%` and there are values: decoded, one may be a `/` that a
+    /// `string` converter refuses.
+    percent_encoded: bool,
+}
+
+impl MatchedValues {
+    fn new(path: &str, params: &matchit::Params<'_, '_>) -> Self {
+        let path_start = path.as_ptr() as usize;
+        let mut ranges = ParamRanges::new();
+        for (_, value) in params.iter() {
+            let start = value.as_ptr() as usize - path_start;
+            ranges.push((start, start + value.len()));
+        }
+        let percent_encoded = !ranges.is_empty() && holds_percent(path.as_bytes());
+        MatchedValues {
+            ranges,
+            percent_encoded,
+        }
+    }
+}
+
+/// Whether `bytes` holds a `%`. Most lookups check a whole path, so sixteen bytes at a time:
+/// a byte at a time, this check was the largest part of the router's own work per lookup.
+fn holds_percent(bytes: &[u8]) -> bool {
+    let add_byte = |found: bool, &byte: &u8| found | (byte == b'%');
+    let Some(last_start) = bytes.len().checked_sub(16) else {
+        return bytes.iter().fold(false, add_byte);
+    };
+    // Folding all sixteen bytes of an array, rather than stopping at the first `%`, is what
+    // the compiler makes one vector comparison of.
+    let sixteen_hold_percent = |chunk: &[u8]| {
+        <&[u8; 16]>::try_from(chunk)
+            .expect("sixteen bytes")
+            .iter()
+            .fold(false, add_byte)
+    };
+    // The last sixteen bytes cover whatever the whole chunks leave over.
+    bytes.chunks_exact(16).any(sixteen_hold_percent) || sixteen_hold_percent(&bytes[last_start..])
 }
 
 /// The pattern as clients send it, percent-encoded, when that differs: the non-ASCII characters
@@ -243,7 +360,7 @@ mod tests {
     use super::*;
     use crate::handler::HandlerFuture;
     use crate::request::RequestContext;
-    use crate::route::{Converter, ParamDef};
+    use crate::route::ParamDef;
 
     fn handler(_: RequestContext) -> HandlerFuture {
         HandlerFuture::new(async { crate::IntoResponse::into_response(()) })
@@ -357,6 +474,68 @@ mod tests {
         assert!(!may_overlap("/users/me", "/users/you"));
         assert!(!may_overlap("/users/{p0}", "/users/{p0}/posts"));
         assert!(!may_overlap("/items", "/users/{p0}"));
+    }
+
+    #[test]
+    fn an_encoded_slash_is_refused_by_a_string_route_alone_on_its_pattern() {
+        let mut router = Router::default();
+        router
+            .insert(route("get", "/files/{p0}", STRING_ID, MethodSet::GET))
+            .unwrap();
+        assert!(matches!(
+            router.lookup(&Method::GET, "/files/a%2Fb"),
+            Lookup::NotFound
+        ));
+        let path = "/files/a%20b";
+        let Lookup::Found(_, params) = router.lookup(&Method::GET, path) else {
+            panic!("expected a route");
+        };
+        assert_eq!(&path[params[0].0..params[0].1], "a%20b");
+    }
+
+    #[test]
+    fn an_encoded_static_part_does_not_refuse_the_values() {
+        let mut router = Router::default();
+        router
+            .insert(route("menu", "/café/{p0}", STRING_ID, MethodSet::GET))
+            .unwrap();
+        assert_eq!(
+            found_name(&router, Method::GET, "/caf%C3%A9/soup"),
+            Some("menu")
+        );
+    }
+
+    #[test]
+    fn head_and_405_fall_through_to_overlapping_patterns() {
+        let mut router = Router::default();
+        router
+            .insert(route("update_me", "/users/me", &[], MethodSet::POST))
+            .unwrap();
+        router
+            .insert(route("by_name", "/users/{p0}", STRING_ID, MethodSet::GET))
+            .unwrap();
+        assert_eq!(
+            found_name(&router, Method::HEAD, "/users/me"),
+            Some("by_name")
+        );
+        match router.lookup(&Method::DELETE, "/users/me") {
+            Lookup::MethodNotAllowed(allowed) => {
+                assert_eq!(allowed, MethodSet::GET.union(MethodSet::POST))
+            }
+            _ => panic!("expected 405"),
+        }
+    }
+
+    #[test]
+    fn holds_percent_finds_it_at_every_place_of_every_length() {
+        for length in 0..50 {
+            assert!(!holds_percent(&vec![b'a'; length]), "{length}");
+            for place in 0..length {
+                let mut bytes = vec![b'a'; length];
+                bytes[place] = b'%';
+                assert!(holds_percent(&bytes), "{length} {place}");
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 #   ROUNDS=1 DURATION=2 bash bench/run.sh  # a quick smoke run
 #
 # Environment: ROUNDS (3), DURATION in seconds (10), WARMUP in seconds (1),
-# WORKERS server worker threads (1), PORT (18080), SERVERS (all below).
+# WORKERS server worker threads (1), PORT (18080), SERVERS (all below),
+# ROUTES (all below, e.g. ROUTES="json pipelined").
 set -euo pipefail
 
 # The peers, baseline first: each one is bench/src/bin/<name>.rs, and one
@@ -27,7 +28,8 @@ BIN=$BENCH/target/release
 URL=http://127.0.0.1:$PORT
 
 # The routes: the path wrk loads and, for some, its script and arguments.
-ROUTES=(plaintext json item post pipelined)
+ALL_ROUTES=(plaintext json item post pipelined)
+read -r -a ROUTES <<<"${ROUTES:-${ALL_ROUTES[*]}}"
 declare -A ROUTE_PATH=(
     [plaintext]=/plaintext [json]=/json [item]=/items/1 [post]=/items [pipelined]=/plaintext
 )
@@ -40,6 +42,10 @@ die() {
     echo "run.sh: $*" >&2
     exit 1
 }
+
+for route in "${ROUTES[@]}"; do
+    [[ -n ${ROUTE_PATH[$route]:-} ]] || die "unknown route $route: the routes are ${ALL_ROUTES[*]}"
+done
 
 servers=()
 for name in ${SERVERS:-${ALL_SERVERS[*]}}; do

@@ -280,7 +280,7 @@ impl App {
     }
 }
 
-/// The two protocols a connection may speak, each with hyper's defaults.
+/// The two protocols a connection may speak, with hyper's defaults but for HTTP/1's writes.
 struct Protocols {
     http1: http1::Builder,
     http2: http2::Builder<TokioExecutor>,
@@ -289,7 +289,14 @@ struct Protocols {
 impl Default for Protocols {
     fn default() -> Self {
         Protocols {
-            http1: http1::Builder::new(),
+            http1: {
+                let mut http1 = http1::Builder::new();
+                // The batched I/O copies every write into one buffer anyway: hyper's queue of
+                // head and body buffers for vectored writes would only be overhead on top
+                // (about 500 instructions a request, callgrind).
+                http1.writev(false);
+                http1
+            },
             http2: http2::Builder::new(TokioExecutor::new()),
         }
     }

@@ -4,6 +4,7 @@
 //! message saying what was wrong, and the handler does not run.
 
 use std::any::type_name;
+use std::borrow::Cow;
 use std::future::Future;
 use std::ops::{Deref, Index};
 use std::sync::Arc;
@@ -134,7 +135,8 @@ impl<T> Deref for Form<T> {
 
 impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        let media_type = ctx.media_type();
+        // Owned: reading the body below needs the context to itself.
+        let media_type = ctx.media_type().map(Cow::into_owned);
         let body = ctx.body_bytes().await?;
         let is_form = media_type.as_deref() == Some(FORM_MEDIA_TYPE);
         if !is_form && !body.is_empty() {

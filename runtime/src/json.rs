@@ -1,5 +1,6 @@
 //! JSON in both directions: `Json<T>` as a response body and as an extractor.
 
+use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
 use http::HeaderValue;
@@ -67,7 +68,7 @@ impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
             .as_deref()
             .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"));
         if !is_json {
-            let found = media_type.unwrap_or_else(|| "no Content-Type".to_owned());
+            let found = media_type.unwrap_or(Cow::Borrowed("no Content-Type"));
             return Err(HttpError::new(415)
                 .with_message(format!(
                     "Expected a body sent as application/json, got {found}."

@@ -112,16 +112,21 @@ impl RequestContext {
     }
 
     /// The media type of the body (`Content-Type` without parameters), lowercased.
-    pub(crate) fn media_type(&self) -> Option<String> {
+    pub(crate) fn media_type(&self) -> Option<Cow<'_, str>> {
         media_type(&self.parts.headers)
     }
 }
 
 /// The media type `Content-Type` names, without its parameters, lowercased.
-fn media_type(headers: &HeaderMap) -> Option<String> {
+fn media_type(headers: &HeaderMap) -> Option<Cow<'_, str>> {
     let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
     let essence = value.split(';').next().unwrap_or_default().trim();
-    Some(essence.to_ascii_lowercase())
+    // Clients almost always send it in lowercase already: then it is used without a copy.
+    Some(if essence.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(essence.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(essence)
+    })
 }
 
 /// The whole request, like Flask's `request`: method, path, headers, query arguments and body.

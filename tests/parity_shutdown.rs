@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use std::time::Duration;
 use carafe::prelude::*;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
+use tokio::task::JoinHandle;
 
 #[route("/slow")]
 async fn slow(started: State<Arc<Notify>>) -> &'static str {
@@ -23,6 +24,26 @@ async fn slow(started: State<Arc<Notify>>) -> &'static str {
 #[route("/quick")]
 fn quick() -> &'static str {
     "quick"
+}
+
+/// Serves `app` on a port the OS picked until the returned sender is used.
+async fn serve(app: App) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<io::Result<()>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop, server)
+}
+
+/// Waits, at most 10 s, for `serve_with_shutdown` to return `Ok`; `why` it should.
+async fn returns(server: JoinHandle<io::Result<()>>, why: &str) {
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect(why)
+        .unwrap()
+        .unwrap();
 }
 
 /// Whether new connections to `addr` are refused, retried while the server gets to its signal.
@@ -38,14 +59,9 @@ fn refuses_connections(addr: SocketAddr) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_with_shutdown_finishes_requests_in_flight() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let started = Arc::new(Notify::new());
     let app = App::new().state(Arc::clone(&started)).mount(routes![slow]);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = serve(app).await;
 
     let in_flight = tokio::spawn(common::send(addr, "GET", "/slow", &[], ""));
     started.notified().await;
@@ -58,37 +74,28 @@ async fn serve_with_shutdown_finishes_requests_in_flight() {
         (answer.status.as_u16(), answer.body.as_str()),
         (200, "done")
     );
-    tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .expect("the server returns once the request in flight is answered")
-        .unwrap()
-        .unwrap();
+    returns(
+        server,
+        "the server returns once the request in flight is answered",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn requests_still_running_after_the_grace_period_are_cut() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let started = Arc::new(Notify::new());
     let app = App::new()
         .state(Arc::clone(&started))
         .mount(routes![slow])
         .shutdown_grace(Duration::from_millis(50));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = serve(app).await;
     let in_flight = tokio::spawn(common::raw_exchange(
         addr,
         b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     ));
     started.notified().await;
     stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .expect("the grace period bounds the shutdown")
-        .unwrap()
-        .unwrap();
+    returns(server, "the grace period bounds the shutdown").await;
     // The connection was closed with the server, before the handler could answer.
     assert_eq!(in_flight.await.unwrap(), "");
 }
@@ -97,17 +104,12 @@ async fn requests_still_running_after_the_grace_period_are_cut() {
 async fn idle_keep_alive_connections_are_closed_at_once() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     // Neither the grace period nor the idle timeout would close the connection in time.
     let app = App::new()
         .mount(routes![quick])
         .header_read_timeout(Duration::from_secs(60))
         .shutdown_grace(Duration::from_secs(60));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve_with_shutdown(listener, async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = serve(app).await;
     let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
     client
         .write_all(b"GET /quick HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -122,11 +124,7 @@ async fn idle_keep_alive_connections_are_closed_at_once() {
     }
 
     stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .expect("the server does not wait for an idle connection")
-        .unwrap()
-        .unwrap();
+    returns(server, "the server does not wait for an idle connection").await;
     let mut rest = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut rest));
     closed

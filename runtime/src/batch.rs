@@ -122,12 +122,7 @@ impl AsyncWrite for BatchedIo {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let mut pending = self.outgoing.lock();
-        if ready!(pending.poll_room(cx, buf.len()))? {
-            return Pin::new(&mut pending.socket).poll_write(cx, buf);
-        }
-        pending.bytes.extend_from_slice(buf);
-        Poll::Ready(Ok(buf.len()))
+        self.poll_write_vectored(cx, &[IoSlice::new(buf)])
     }
 
     fn poll_write_vectored(

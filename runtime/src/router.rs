@@ -153,6 +153,11 @@ impl Router {
 
     /// Finds the route for `method` on `path`.
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
+        // Parameter ranges are `u32` offsets (see `ParamRanges`); no server hands over a path
+        // this long, but one that did would otherwise get wrong ranges, not an error.
+        if u32::try_from(path.len()).is_err() {
+            return Lookup::NotFound;
+        }
         let wanted = MethodSet::from_method(method).unwrap_or(MethodSet::EMPTY);
         let mut allowed = MethodSet::EMPTY;
         // The tree picks the most specific pattern (`/users/me` before `/users/{p0}`). When it
@@ -289,27 +294,40 @@ fn converters_take(route: &RouteDef, path: &str, ranges: &ParamRanges) -> bool {
         .params
         .iter()
         .zip(ranges)
-        .all(|(param, &(start, end))| param.converter.accepts_matched(&path[start..end]))
+        .all(|(param, &(start, end))| {
+            param
+                .converter
+                .accepts_matched(&path[start as usize..end as usize])
+        })
 }
 
 /// The parameter values the tree matched in a path.
 struct MatchedValues {
     /// Where they are in the path.
     ranges: ParamRanges,
-    /// Whether the path holds a `%` and there are values: decoded, one may be a `/` that a
-    /// `string` converter refuses.
+    /// Whether a `%` lies within the values' stretch of the path: decoded, a value may be a `/`
+    /// that a `string` converter refuses.
     percent_encoded: bool,
 }
 
 impl MatchedValues {
     fn new(path: &str, params: &matchit::Params<'_, '_>) -> Self {
         let path_start = path.as_ptr() as usize;
-        let mut ranges = ParamRanges::new();
-        for (_, value) in params.iter() {
-            let start = value.as_ptr() as usize - path_start;
-            ranges.push((start, start + value.len()));
-        }
-        let percent_encoded = !ranges.is_empty() && holds_percent(path.as_bytes());
+        let ranges: ParamRanges = params
+            .iter()
+            .map(|(_, value)| {
+                // `lookup` refuses paths whose offsets do not fit a `u32`.
+                let start = value.as_ptr() as usize - path_start;
+                (start as u32, (start + value.len()) as u32)
+            })
+            .collect();
+        // Only the stretch from the first value to the last can hold an encoded one.
+        let percent_encoded = match (ranges.first(), ranges.last()) {
+            (Some(&(start, _)), Some(&(_, end))) => {
+                holds_percent(&path.as_bytes()[start as usize..end as usize])
+            }
+            _ => false,
+        };
         MatchedValues {
             ranges,
             percent_encoded,
@@ -496,7 +514,8 @@ mod tests {
         let Lookup::Found(_, params) = router.lookup(&Method::GET, path) else {
             panic!("expected a route");
         };
-        assert_eq!(&path[params[0].0..params[0].1], "a%20b");
+        let (start, end) = params[0];
+        assert_eq!(&path[start as usize..end as usize], "a%20b");
     }
 
     #[test]
@@ -508,6 +527,34 @@ mod tests {
         assert_eq!(
             found_name(&router, Method::GET, "/caf%C3%A9/soup"),
             Some("menu")
+        );
+        // Between two values, an encoded static part does not refuse them either, and an
+        // encoded `/` in the last value is still seen.
+        const TWO_STRINGS: &[ParamDef] = &[
+            ParamDef {
+                name: "shop",
+                converter: Converter::String,
+            },
+            ParamDef {
+                name: "dish",
+                converter: Converter::String,
+            },
+        ];
+        router
+            .insert(route(
+                "dish",
+                "/{p0}/café/{p1}",
+                TWO_STRINGS,
+                MethodSet::GET,
+            ))
+            .unwrap();
+        assert_eq!(
+            found_name(&router, Method::GET, "/paris/caf%C3%A9/soup"),
+            Some("dish")
+        );
+        assert_eq!(
+            found_name(&router, Method::GET, "/paris/caf%C3%A9/a%2Fb"),
+            None
         );
     }
 
@@ -551,6 +598,7 @@ mod tests {
         let Lookup::Found(_, params) = router.lookup(&Method::GET, "/items/apple") else {
             panic!("expected a route");
         };
-        assert_eq!(&"/items/apple"[params[0].0..params[0].1], "apple");
+        let (start, end) = params[0];
+        assert_eq!(&"/items/apple"[start as usize..end as usize], "apple");
     }
 }

@@ -11,7 +11,7 @@ use carafe::__private::{
 };
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 
 /// One route of the list, in the forms both routers take, and a path it answers.
 struct Case {
@@ -104,7 +104,40 @@ fn matchit_router(cases: &[Case]) -> matchit::Router<Vec<(Method, usize)>> {
     router
 }
 
-fn compare(c: &mut Criterion) {
+/// The lookups each benchmark times, one router per function, so that `bench/router.sh` can also
+/// count their instructions under callgrind by these names.
+#[inline(never)]
+fn carafe_lookups(router: &Router, paths: &[(Method, String)]) {
+    for (method, path) in paths {
+        black_box(router.lookup(method, path));
+    }
+}
+
+#[inline(never)]
+fn matchit_lookups(router: &matchit::Router<Vec<(Method, usize)>>, paths: &[(Method, String)]) {
+    for (method, path) in paths {
+        // As any router must: the route for the method, and the parameters' values to hand to
+        // the handler.
+        let found = router.at(path).ok().and_then(|found| {
+            let (_, index) = found.value.iter().find(|(m, _)| m == method)?;
+            found.params.iter().for_each(|(_, value)| {
+                black_box(value);
+            });
+            Some(*index)
+        });
+        black_box(found);
+    }
+}
+
+/// Both routers, and the hits and misses to look up.
+struct Setup {
+    carafe: Router,
+    matchit: matchit::Router<Vec<(Method, usize)>>,
+    hits: Vec<(Method, String)>,
+    misses: Vec<(Method, String)>,
+}
+
+fn setup() -> Setup {
     let cases: Vec<Case> = ROUTES.iter().map(|&(m, p)| case(m, p)).collect();
     let carafe = carafe_router(&cases);
     let matchit = matchit_router(&cases);
@@ -119,48 +152,76 @@ fn compare(c: &mut Criterion) {
         .map(|(method, path)| (method.clone(), format!("{path}/extra")))
         .filter(|(_, path)| matchit.at(path).is_err())
         .collect();
-
     for (method, path) in &hits {
         assert!(
             matches!(carafe.lookup(method, path), Lookup::Found(..)),
             "{method} {path}"
         );
     }
+    Setup {
+        carafe,
+        matchit,
+        hits,
+        misses,
+    }
+}
+
+fn compare(c: &mut Criterion) {
+    let Setup {
+        carafe,
+        matchit,
+        hits,
+        misses,
+    } = setup();
     println!(
         "{} routes, {} hits, {} misses",
-        cases.len(),
+        ROUTES.len(),
         hits.len(),
         misses.len()
     );
-
+    // `bench/router.sh` alternates which router runs first from one run to the next.
+    let matchit_first = std::env::var_os("ROUTER_MATCHIT_FIRST").is_some();
     for (name, paths) in [("hit", &hits), ("miss", &misses)] {
         let mut group = c.benchmark_group(format!("router/{name}"));
-        group.bench_function("carafe", |b| {
-            b.iter(|| {
-                for (method, path) in black_box(paths) {
-                    black_box(carafe.lookup(method, path));
-                }
-            })
-        });
-        group.bench_function("matchit", |b| {
-            b.iter(|| {
-                for (method, path) in black_box(paths) {
-                    // As any router must: the route for the method, and the parameters'
-                    // values to hand to the handler.
-                    let found = matchit.at(path).ok().and_then(|found| {
-                        let (_, index) = found.value.iter().find(|(m, _)| m == method)?;
-                        found.params.iter().for_each(|(_, value)| {
-                            black_box(value);
-                        });
-                        Some(*index)
-                    });
-                    black_box(found);
-                }
-            })
-        });
+        for router in if matchit_first {
+            ["matchit", "carafe"]
+        } else {
+            ["carafe", "matchit"]
+        } {
+            group.bench_function(router, |b| match router {
+                "carafe" => b.iter(|| carafe_lookups(&carafe, black_box(paths))),
+                _ => b.iter(|| matchit_lookups(&matchit, black_box(paths))),
+            });
+        }
         group.finish();
     }
 }
 
 criterion_group!(benches, compare);
-criterion_main!(benches);
+
+/// With `ROUTER_INSTRUCTIONS=<hit|miss> <rounds>` set, runs each router's lookups of that kind
+/// `rounds` times and prints how many lookups that was, for `bench/router.sh` to divide the
+/// instructions callgrind counts in `carafe_lookups` and `matchit_lookups` by; otherwise it is
+/// the criterion benchmark.
+fn main() {
+    let Ok(request) = std::env::var("ROUTER_INSTRUCTIONS") else {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+        return;
+    };
+    let (kind, rounds) = request
+        .split_once(' ')
+        .and_then(|(kind, rounds)| Some((kind, rounds.parse::<usize>().ok()?)))
+        .expect("ROUTER_INSTRUCTIONS is `hit` or `miss`, a space, and a number of rounds");
+    let setup = setup();
+    let paths = match kind {
+        "hit" => &setup.hits,
+        "miss" => &setup.misses,
+        other => panic!("ROUTER_INSTRUCTIONS names `hit` or `miss`, not `{other}`"),
+    };
+    for _ in 0..rounds {
+        carafe_lookups(&setup.carafe, black_box(paths));
+        matchit_lookups(&setup.matchit, black_box(paths));
+    }
+    println!("lookups per router: {}", rounds * paths.len());
+}

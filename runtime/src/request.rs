@@ -68,7 +68,7 @@ impl RequestContext {
         let &(start, end) = self.params.get(index).ok_or_else(not_found)?;
         let raw = &self.parts.uri.path()[start as usize..end as usize];
         // Most values have nothing to decode: skip the decoder's copy and UTF-8 check.
-        if !raw.contains('%') {
+        if !raw.as_bytes().contains(&b'%') {
             return raw.parse().map_err(|_| not_found());
         }
         let decoded: Cow<'_, str> = percent_decode_str(raw)

@@ -95,7 +95,7 @@ impl Converter {
     /// assert!(Converter::Path.accepts("docs/a.txt"));
     /// ```
     pub fn accepts(self, raw: &str) -> bool {
-        if !raw.contains('%') {
+        if !raw.as_bytes().contains(&b'%') {
             return self.accepts_decoded(raw);
         }
         percent_decode_str(raw)
@@ -104,11 +104,13 @@ impl Converter {
     }
 
     /// [`Converter::accepts`] for a value the router's tree matched, which is never empty and,
-    /// but for `path`, never holds a `/`: the common case costs one look for a `%`.
-    pub(crate) fn accepts_matched(self, raw: &str) -> bool {
+    /// but for `path`, never holds a `/`. `may_be_encoded` is false when the router saw no `%`
+    /// near it: then the value is judged as it is, without looking for one again.
+    pub(crate) fn accepts_matched(self, raw: &str, may_be_encoded: bool) -> bool {
         match self {
-            Converter::String if !raw.as_bytes().contains(&b'%') => true,
-            converter => converter.accepts(raw),
+            _ if may_be_encoded => self.accepts(raw),
+            Converter::String => true,
+            converter => converter.accepts_decoded(raw),
         }
     }
 

@@ -282,22 +282,22 @@ impl Candidate {
     /// Whether the route's converters take the values the tree matched for its pattern.
     fn accepts(&self, routes: &[RouteDef], path: &str, values: &MatchedValues) -> bool {
         (self.string_converters_only && !values.percent_encoded)
-            || converters_take(&routes[self.route], path, &values.ranges)
+            || converters_take(&routes[self.route], path, values)
     }
 }
 
 /// Whether each of the route's converters takes its value. Out of line: the decoding it may
 /// do, inlined into `lookup`, made the lookups that need none slower.
 #[inline(never)]
-fn converters_take(route: &RouteDef, path: &str, ranges: &ParamRanges) -> bool {
+fn converters_take(route: &RouteDef, path: &str, values: &MatchedValues) -> bool {
     route
         .params
         .iter()
-        .zip(ranges)
+        .zip(&values.ranges)
         .all(|(param, &(start, end))| {
             param
                 .converter
-                .accepts_matched(&path[start as usize..end as usize])
+                .accepts_matched(&path[start as usize..end as usize], values.percent_encoded)
         })
 }
 

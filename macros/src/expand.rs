@@ -140,14 +140,30 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     let respond = quote_spanned! {handler.output_span=>
         ::carafe::__private::IntoResponse::into_response(#name(#(#vars),*) #await_)
     };
-    quote! {
-        fn __carafe_handler(
-            #ctx: ::carafe::__private::RequestContext,
-        ) -> ::carafe::__private::HandlerFuture {
+    // A plain `fn` whose arguments are all path parameters has nothing to await: it runs at
+    // once (the app catches its panics around this call), sparing the boxed future.
+    let answer = if has_extractor || handler.is_async {
+        quote! {
             ::carafe::__private::HandlerFuture::new(async move {
                 #(#extract)*
                 #respond
             })
+        }
+    } else {
+        quote! {
+            ::carafe::__private::HandlerFuture::ready(
+                (move || -> ::carafe::__private::Response {
+                    #(#extract)*
+                    #respond
+                })(),
+            )
+        }
+    };
+    quote! {
+        fn __carafe_handler(
+            #ctx: ::carafe::__private::RequestContext,
+        ) -> ::carafe::__private::HandlerFuture {
+            #answer
         }
     }
 }
@@ -226,6 +242,7 @@ mod tests {
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
             "::carafe::__private::extract::<State<Items>>(&mutctx).await",
             "into_response(get_item(__carafe_arg0,__carafe_arg1).await)",
+            "HandlerFuture::new(asyncmove{",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
         }
@@ -244,6 +261,9 @@ mod tests {
         );
         assert!(out.contains("fn__carafe_handler(_:"), "{out}");
         assert!(out.contains("into_response(index())"), "{out}");
+        // Nothing to await: answered at once, with no boxed future.
+        assert!(out.contains("HandlerFuture::ready("), "{out}");
+        assert!(!out.contains("async"), "{out}");
         assert!(
             out.contains("methods:::carafe::__private::MethodSet::GET,"),
             "{out}"

@@ -4,12 +4,10 @@ pub use crate::app::Routes;
 pub use crate::extract::FromRequest;
 pub use crate::handler::{HandlerFn, HandlerFuture};
 pub use crate::request::RequestContext;
-pub use crate::response::IntoResponse;
+pub use crate::response::{IntoResponse, Response};
 pub use crate::route::{Converter, MethodSet, ParamDef, Route, RouteDef};
 /// For `bench/`'s benchmark of the router alone.
 pub use crate::router::{Lookup, Router};
-
-use crate::response::Response;
 
 /// Extracts one handler argument. Going through a generic function, rather than calling the
 /// trait method on the type, makes an argument type that is no extractor one error, not two.

@@ -120,14 +120,17 @@ impl Shared {
         let state = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(self));
-                // The generated function only wraps the handler in a future: extraction and
-                // the handler's own code run when it is polled, inside `catch_unwind`.
-                Dispatch::Handler(AssertUnwindSafe((route.handler)(ctx)).catch_unwind())
+                // A plain `fn` handler with only path parameters runs within this call; any
+                // other runs when its future is polled. Both inside `catch_unwind`.
+                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
+                    Ok(future) => Dispatch::Handler(AssertUnwindSafe(future).catch_unwind()),
+                    Err(payload) => Dispatch::Ready(Some(Box::new(response_for_panic(payload)))),
+                }
             }
             Lookup::MethodNotAllowed(allowed) => {
-                Dispatch::Ready(Some(method_not_allowed(&parts.method, allowed)))
+                Dispatch::Ready(Some(Box::new(method_not_allowed(&parts.method, allowed))))
             }
-            Lookup::NotFound => Dispatch::Ready(Some(self.not_found(&parts))),
+            Lookup::NotFound => Dispatch::Ready(Some(Box::new(self.not_found(&parts)))),
         };
         ResponseFuture { state, finish }
     }
@@ -225,9 +228,11 @@ fn accepts_json_only(headers: &http::HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
 }
 
-/// The state of one request in flight.
+/// The state of one request in flight. hyper moves the future a few times before it polls it,
+/// so what is rarely there (a routing error's response, the access log) is boxed, keeping it
+/// small enough to move in registers.
 enum Dispatch {
-    Ready(Option<Response>),
+    Ready(Option<Box<Response>>),
     Handler(CatchUnwind<AssertUnwindSafe<HandlerFuture>>),
 }
 
@@ -241,7 +246,7 @@ pub(crate) struct ResponseFuture {
 struct Finish {
     shared: Arc<Shared>,
     accepts_json_only: bool,
-    access: Option<AccessLog>,
+    access: Option<Box<AccessLog>>,
 }
 
 /// One access line per request, like Flask's development server: client, request line,
@@ -255,13 +260,15 @@ struct AccessLog {
 }
 
 impl AccessLog {
-    fn start(parts: &http::request::Parts, peer: Option<SocketAddr>) -> Option<AccessLog> {
-        tracing::enabled!(target: "carafe::access", tracing::Level::INFO).then(|| AccessLog {
-            peer,
-            method: parts.method.clone(),
-            uri: parts.uri.clone(),
-            version: parts.version,
-            started: Instant::now(),
+    fn start(parts: &http::request::Parts, peer: Option<SocketAddr>) -> Option<Box<AccessLog>> {
+        tracing::enabled!(target: "carafe::access", tracing::Level::INFO).then(|| {
+            Box::new(AccessLog {
+                peer,
+                method: parts.method.clone(),
+                uri: parts.uri.clone(),
+                version: parts.version,
+                started: Instant::now(),
+            })
         })
     }
 
@@ -289,7 +296,7 @@ impl Future for ResponseFuture {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let response = match &mut self.state {
-            Dispatch::Ready(response) => response.take().expect("polled after completion"),
+            Dispatch::Ready(response) => *response.take().expect("polled after completion"),
             Dispatch::Handler(future) => match future.poll_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(response)) => response,

@@ -14,12 +14,24 @@ pub type HandlerFn = fn(RequestContext) -> HandlerFuture;
 
 /// The future a [`HandlerFn`] returns.
 #[doc(hidden)]
-pub struct HandlerFuture(Pin<Box<dyn Future<Output = Response> + Send>>);
+pub struct HandlerFuture(Answer);
+
+enum Answer {
+    /// A plain `fn` handler that takes nothing but path parameters has answered already.
+    Ready(Option<Response>),
+    /// Any other: the generated `async` block, boxed.
+    Pending(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
 
 impl HandlerFuture {
     /// Wraps the generated `async` block that extracts arguments and calls the handler.
     pub fn new(future: impl Future<Output = Response> + Send + 'static) -> Self {
-        HandlerFuture(Box::pin(future))
+        HandlerFuture(Answer::Pending(Box::pin(future)))
+    }
+
+    /// The answer of a handler that ran at once: nothing to await, so nothing to allocate.
+    pub fn ready(response: Response) -> Self {
+        HandlerFuture(Answer::Ready(Some(response)))
     }
 }
 
@@ -27,6 +39,13 @@ impl Future for HandlerFuture {
     type Output = Response;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
-        self.0.as_mut().poll(cx)
+        match &mut self.0 {
+            Answer::Ready(response) => Poll::Ready(
+                response
+                    .take()
+                    .expect("a handler future polled after completion"),
+            ),
+            Answer::Pending(future) => future.as_mut().poll(cx),
+        }
     }
 }

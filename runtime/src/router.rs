@@ -174,7 +174,6 @@ impl Router {
         if u32::try_from(path.len()).is_err() {
             return Lookup::NotFound;
         }
-        let wanted = MethodSet::from_method(method).unwrap_or(MethodSet::EMPTY);
         let mut allowed = MethodSet::EMPTY;
         // The tree picks the most specific pattern (`/users/me` before `/users/{p0}`). When it
         // does not answer the method or its converters refuse the values, Werkzeug goes on to
@@ -187,6 +186,8 @@ impl Router {
         let mut overlapping = None;
         loop {
             if let Ok(matched) = matcher.at(path) {
+                // Only now: a path no pattern matches (the common miss) needs no method.
+                let wanted = MethodSet::from_method(method).unwrap_or(MethodSet::EMPTY);
                 let index = *matched.value;
                 let endpoint = &self.endpoints[index];
                 let values = MatchedValues::new(path, endpoint.segments.as_ref(), &matched.params);

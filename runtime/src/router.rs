@@ -387,6 +387,19 @@ impl ValueSegments {
 
     /// The values' byte ranges in a path the pattern matched.
     fn ranges(&self, path: &str) -> ParamRanges {
+        let bytes = path.as_bytes();
+        // memchr searches sixteen bytes at a time, but its start-up costs more than a plain
+        // loop over a short path (`/items/1`).
+        if bytes.len() < 32 {
+            let slashes = bytes.iter().enumerate().filter(|&(_, &byte)| byte == b'/');
+            self.ranges_between(path, slashes.map(|(at, _)| at))
+        } else {
+            self.ranges_between(path, memchr::memchr_iter(b'/', bytes))
+        }
+    }
+
+    /// The values' byte ranges, given the positions of the path's slashes.
+    fn ranges_between(&self, path: &str, slashes: impl Iterator<Item = usize>) -> ParamRanges {
         let mut ranges = ParamRanges::new();
         let mut indices = self.indices.iter().copied();
         let Some(mut wanted) = indices.next() else {
@@ -396,7 +409,7 @@ impl ValueSegments {
         // `lookup` refuses paths whose offsets do not fit a `u32`.
         let end = path.len() as u32;
         let (mut segment, mut start) = (0, 0);
-        for slash in memchr::memchr_iter(b'/', path.as_bytes()) {
+        for slash in slashes {
             if segment == wanted {
                 if self.catch_all && ranges.len() == last {
                     break;
@@ -695,6 +708,18 @@ mod tests {
         assert_eq!(
             values("/repos/{p0}/{p1}/pulls/{p2}", "/repos/o/r/pulls/7"),
             ["o", "r", "7"]
+        );
+        // Paths of 32 bytes and more are searched with memchr.
+        assert_eq!(
+            values(
+                "/repos/{p0}/{p1}/pulls/{p2}",
+                "/repos/octocat/hello-world/pulls/1347"
+            ),
+            ["octocat", "hello-world", "1347"]
+        );
+        assert_eq!(
+            values("/files/{p0}/{*p1}", "/files/x/docs/guide/chapter-one/a.txt"),
+            ["x", "docs/guide/chapter-one/a.txt"]
         );
         assert_eq!(
             values("/files/{p0}/{*p1}", "/files/x/docs/a.txt/"),

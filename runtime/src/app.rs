@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::future::{CatchUnwind, FutureExt};
@@ -117,22 +117,23 @@ impl Shared {
             accepts_json_only: accepts_json_only(&parts.headers),
             access: AccessLog::start(&parts, peer),
         };
-        let state = match self.router.lookup(&parts.method, parts.uri.path()) {
+        let answer = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(self));
                 // A plain `fn` handler with only path parameters runs within this call; any
                 // other runs when its future is polled. Both inside `catch_unwind`.
-                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
-                    Ok(future) => Dispatch::Handler(AssertUnwindSafe(future).catch_unwind()),
-                    Err(payload) => Dispatch::Ready(Some(Box::new(response_for_panic(payload)))),
-                }
+                std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx)))
+                    .unwrap_or_else(|payload| HandlerFuture::ready(response_for_panic(payload)))
             }
             Lookup::MethodNotAllowed(allowed) => {
-                Dispatch::Ready(Some(Box::new(method_not_allowed(&parts.method, allowed))))
+                HandlerFuture::ready(method_not_allowed(&parts.method, allowed))
             }
-            Lookup::NotFound => Dispatch::Ready(Some(Box::new(self.not_found(&parts)))),
+            Lookup::NotFound => HandlerFuture::ready(self.not_found(&parts)),
         };
-        ResponseFuture { state, finish }
+        ResponseFuture {
+            answer: AssertUnwindSafe(answer).catch_unwind(),
+            finish,
+        }
     }
 
     /// A 404, or Flask's 308 to the same path with a trailing slash when that path answers the
@@ -228,21 +229,15 @@ fn accepts_json_only(headers: &http::HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
 }
 
-/// The state of one request in flight. hyper moves the future a few times before it polls it,
-/// so what is rarely there (a routing error's response, the access log) is boxed, keeping it
-/// small enough to move in registers.
-enum Dispatch {
-    Ready(Option<Box<Response>>),
-    Handler(CatchUnwind<AssertUnwindSafe<HandlerFuture>>),
-}
-
 /// Resolves to the response hyper sends.
 pub(crate) struct ResponseFuture {
-    state: Dispatch,
+    /// The handler's answer, or the router's own (404, 405, `OPTIONS`).
+    answer: CatchUnwind<AssertUnwindSafe<HandlerFuture>>,
     finish: Finish,
 }
 
-/// What the final checks of a response need.
+/// What the final checks of a response need. hyper moves the response future a few times
+/// before it polls it, so the access log, rarely gathered and large, is boxed.
 struct Finish {
     shared: Arc<Shared>,
     accepts_json_only: bool,
@@ -295,13 +290,9 @@ impl Future for ResponseFuture {
     type Output = Result<http::Response<Body>, Infallible>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let response = match &mut self.state {
-            Dispatch::Ready(response) => *response.take().expect("polled after completion"),
-            Dispatch::Handler(future) => match future.poll_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(response)) => response,
-                Poll::Ready(Err(payload)) => response_for_panic(payload),
-            },
+        let response = match ready!(self.answer.poll_unpin(cx)) {
+            Ok(response) => response,
+            Err(payload) => response_for_panic(payload),
         };
         Poll::Ready(Ok(self.finish.finalize(response)))
     }

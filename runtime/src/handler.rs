@@ -17,7 +17,8 @@ pub type HandlerFn = fn(RequestContext) -> HandlerFuture;
 pub struct HandlerFuture(Answer);
 
 enum Answer {
-    /// A plain `fn` handler that takes nothing but path parameters has answered already.
+    /// Answered already: by a plain `fn` handler that takes nothing but path parameters, or
+    /// by the app itself (a 404, a 405, a handler function that panicked).
     Ready(Option<Response>),
     /// Any other: the generated `async` block, boxed.
     Pending(Pin<Box<dyn Future<Output = Response> + Send>>),

@@ -36,7 +36,7 @@ median_ns() {
 run() {
     local kind=$1 round=$2
     if ((round % 2)); then unset ROUTER_MATCHIT_FIRST; else export ROUTER_MATCHIT_FIRST=1; fi
-    taskset -c "$CPU" cargo bench --bench router -- --warm-up-time 1 \
+    taskset -c "$CPU" "$EXECUTABLE" --bench --warm-up-time 1 \
         --measurement-time "$SECONDS_EACH" --noplot "^router/$kind/" >/dev/null 2>&1
 }
 
@@ -68,7 +68,7 @@ for kind in hit miss; do
     lookups=$(ROUTER_INSTRUCTIONS="$kind $COUNT_ROUNDS" valgrind --tool=callgrind \
         --callgrind-out-file="$profile" "$EXECUTABLE" 2>/dev/null | awk '/lookups per router/ { print $4 }')
     # Inclusive instructions of the two functions that hold the lookup loops.
-    callgrind_annotate --inclusive=yes "$profile" | python3 -c '
+    callgrind_annotate --inclusive=yes --threshold=100 "$profile" | python3 -c '
 import re, sys
 kind, lookups = sys.argv[1], int(sys.argv[2])
 counts = {}

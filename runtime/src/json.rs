@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
+use http::header::CONTENT_TYPE;
 use http::HeaderValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,15 +49,29 @@ impl<T> DerefMut for Json<T> {
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
+        let (mut response, content_type) = self.into_response_and_default_type();
+        if let Some(content_type) = content_type {
+            response.headers.insert(CONTENT_TYPE, content_type);
+        }
+        response
+    }
+
+    fn into_response_and_default_type(self) -> (Response, Option<HeaderValue>) {
         // A Vec is the writer serde_json is fastest with (measured against BytesMut's writer);
         // 128 bytes holds most small payloads without regrowing.
         let mut buffer = Vec::with_capacity(128);
         match serde_json::to_writer(&mut buffer, &self.0) {
-            Ok(()) => Response::with_content_type(Body::from(buffer), APPLICATION_JSON),
-            Err(error) => HttpError::misconfigured(format!(
-                "the response could not be serialized as JSON: {error}"
-            ))
-            .into_response(),
+            Ok(()) => (
+                Response::with_body(Body::from(buffer)),
+                Some(APPLICATION_JSON),
+            ),
+            Err(error) => (
+                HttpError::misconfigured(format!(
+                    "the response could not be serialized as JSON: {error}"
+                ))
+                .into_response(),
+                None,
+            ),
         }
     }
 }

@@ -52,16 +52,34 @@ impl Response {
         body.into_response()
     }
 
-    /// A response with a body and a content type, status 200.
-    pub(crate) fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, content_type);
+    /// A response with a body and no headers, status 200.
+    pub(crate) fn with_body(body: Body) -> Response {
         Response {
             status_code: 200,
-            headers,
+            headers: HeaderMap::new(),
             body,
             error: None,
         }
+    }
+
+    /// A response with a body and a content type, status 200.
+    pub(crate) fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
+        let mut response = Response::with_body(body);
+        response.headers.insert(header::CONTENT_TYPE, content_type);
+        response
+    }
+
+    /// Adds the body's default content type (see [`IntoResponse::into_response_and_default_type`])
+    /// unless the headers already have one.
+    pub(crate) fn with_default_type(mut self, content_type: Option<HeaderValue>) -> Response {
+        // Not `entry`: it makes room for a new header before it looks, and most often the
+        // handler's headers have a Content-Type already.
+        if let Some(content_type) = content_type {
+            if !self.headers.contains_key(header::CONTENT_TYPE) {
+                self.headers.insert(header::CONTENT_TYPE, content_type);
+            }
+        }
+        self
     }
 
     /// The response that stands for an HTTP error; the app renders its page.
@@ -118,6 +136,16 @@ impl Response {
 pub trait IntoResponse {
     /// Builds the response.
     fn into_response(self) -> Response;
+
+    /// Builds the response without the body's default `Content-Type`, and returns that
+    /// default beside it, for the response tuples: they apply their own headers first.
+    #[doc(hidden)]
+    fn into_response_and_default_type(self) -> (Response, Option<HeaderValue>)
+    where
+        Self: Sized,
+    {
+        (self.into_response(), None)
+    }
 }
 
 impl IntoResponse for Response {
@@ -126,61 +154,51 @@ impl IntoResponse for Response {
     }
 }
 
-impl IntoResponse for &'static str {
-    fn into_response(self) -> Response {
-        Response::with_content_type(Body::from(self), TEXT_HTML)
-    }
-}
+/// Bodies, each with the content type it has unless the handler's headers set another.
+/// `into_response` inserts it; a response tuple adds it after the tuple's own headers, and only
+/// when they have none, so a handler's `Content-Type` is inserted once, not inserted over it.
+macro_rules! typed_bodies {
+    ($($body:ty => |$value:ident| $bytes:expr, $content_type:expr;)*) => {$(
+        impl IntoResponse for $body {
+            fn into_response(self) -> Response {
+                let $value = self;
+                Response::with_content_type(Body::from($bytes), $content_type)
+            }
 
-impl IntoResponse for String {
-    fn into_response(self) -> Response {
-        Response::with_content_type(Body::from(self), TEXT_HTML)
-    }
-}
-
-impl IntoResponse for Cow<'static, str> {
-    fn into_response(self) -> Response {
-        match self {
-            Cow::Borrowed(text) => text.into_response(),
-            Cow::Owned(text) => text.into_response(),
+            fn into_response_and_default_type(self) -> (Response, Option<HeaderValue>) {
+                let $value = self;
+                (Response::with_body(Body::from($bytes)), Some($content_type))
+            }
         }
-    }
+    )*};
 }
-
-impl IntoResponse for Bytes {
-    fn into_response(self) -> Response {
-        Response::with_content_type(Body::from(self), OCTET_STREAM)
-    }
-}
-
-impl IntoResponse for Vec<u8> {
-    fn into_response(self) -> Response {
-        Bytes::from(self).into_response()
-    }
-}
-
-impl IntoResponse for &'static [u8] {
-    fn into_response(self) -> Response {
-        Bytes::from_static(self).into_response()
-    }
-}
+typed_bodies!(
+    &'static str => |text| text, TEXT_HTML;
+    String => |text| text, TEXT_HTML;
+    Cow<'static, str> => |text| match text {
+        Cow::Borrowed(text) => Bytes::from_static(text.as_bytes()),
+        Cow::Owned(text) => Bytes::from(text),
+    }, TEXT_HTML;
+    Bytes => |bytes| bytes, OCTET_STREAM;
+    Vec<u8> => |bytes| bytes, OCTET_STREAM;
+    &'static [u8] => |bytes| Bytes::from_static(bytes), OCTET_STREAM;
+);
 
 /// A byte-string literal, `b"..."`.
 impl<const N: usize> IntoResponse for &'static [u8; N] {
     fn into_response(self) -> Response {
-        Bytes::from_static(self).into_response()
+        self.as_slice().into_response()
+    }
+
+    fn into_response_and_default_type(self) -> (Response, Option<HeaderValue>) {
+        self.as_slice().into_response_and_default_type()
     }
 }
 
 /// An empty 200 response.
 impl IntoResponse for () {
     fn into_response(self) -> Response {
-        Response {
-            status_code: 200,
-            headers: HeaderMap::new(),
-            body: Body::empty(),
-            error: None,
-        }
+        Response::with_body(Body::empty())
     }
 }
 
@@ -195,9 +213,9 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
 
 impl<B: IntoResponse, P: ResponsePart> IntoResponse for (B, P) {
     fn into_response(self) -> Response {
-        let mut response = self.0.into_response();
+        let (mut response, content_type) = self.0.into_response_and_default_type();
         match self.1.apply(&mut response) {
-            Ok(()) => response,
+            Ok(()) => response.with_default_type(content_type),
             Err(error) => error.into_response(),
         }
     }
@@ -205,10 +223,10 @@ impl<B: IntoResponse, P: ResponsePart> IntoResponse for (B, P) {
 
 impl<B: IntoResponse, S: IntoStatus, H: IntoHeaders> IntoResponse for (B, S, H) {
     fn into_response(self) -> Response {
-        let mut response = self.0.into_response();
+        let (mut response, content_type) = self.0.into_response_and_default_type();
         response.status_code = self.1.into_status_code();
         match self.2.apply_headers(&mut response.headers) {
-            Ok(()) => response,
+            Ok(()) => response.with_default_type(content_type),
             Err(error) => error.into_response(),
         }
     }
@@ -437,4 +455,51 @@ pub fn make_response(body: impl IntoResponse, status: impl IntoStatus) -> Respon
     let mut response = body.into_response();
     response.status_code = status.into_status_code();
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Json;
+
+    fn content_types(response: &Response) -> Vec<&str> {
+        response
+            .headers
+            .get_all(header::CONTENT_TYPE)
+            .iter()
+            .map(|value| value.to_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_tuples_content_type_replaces_the_bodys() {
+        let plain = [("Content-Type", "text/plain")];
+        assert_eq!(
+            content_types(&("text", plain).into_response()),
+            ["text/plain"]
+        );
+        let problem = [("Content-Type", "application/problem+json")];
+        let response = (Json([1, 2]), 422, problem).into_response();
+        assert_eq!(content_types(&response), ["application/problem+json"]);
+        assert_eq!(response.status_code, 422);
+    }
+
+    #[test]
+    fn a_tuple_without_content_type_keeps_the_bodys() {
+        let response = ("text", [("X-Note", "kept")]).into_response();
+        assert_eq!(content_types(&response), ["text/html; charset=utf-8"]);
+        assert_eq!(response.headers["x-note"], "kept");
+        let response = (Json(7), 201).into_response();
+        assert_eq!(content_types(&response), ["application/json"]);
+        let response = (b"raw".to_vec(), 200, [("X-Note", "kept")]).into_response();
+        assert_eq!(content_types(&response), ["application/octet-stream"]);
+        // A body with no type of its own gets none.
+        assert!(content_types(&((), 204).into_response()).is_empty());
+    }
+
+    #[test]
+    fn a_refused_header_still_answers_500_whatever_the_body() {
+        let response = (Json(1), [("X-Note", "a\nb")]).into_response();
+        assert_eq!(response.status_code, 500);
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 
 use carafe::__private::{
-    Converter, HandlerFuture, Lookup, MethodSet, ParamDef, RequestContext, RouteDef, Router,
+    Converter, HandlerAnswer, Lookup, MethodSet, ParamDef, RequestContext, RouteDef, Router,
 };
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;
@@ -61,8 +61,8 @@ fn case(method: &str, path: &'static str) -> Case {
     }
 }
 
-fn handler(_: RequestContext) -> HandlerFuture {
-    HandlerFuture::new(async { "ok".into_response() })
+fn handler(_: RequestContext) -> HandlerAnswer {
+    HandlerAnswer::new(async { "ok".into_response() })
 }
 
 fn carafe_router(cases: &[Case]) -> Router {

@@ -49,7 +49,7 @@ pub fn route(args: Option<RouteArgs>, mut errors: Errors, item: TokenStream) -> 
         _ => quote! {
             fn __carafe_handler(
                 _: ::carafe::__private::RequestContext,
-            ) -> ::carafe::__private::HandlerFuture {
+            ) -> ::carafe::__private::HandlerAnswer {
                 ::core::unreachable!()
             }
         },
@@ -144,14 +144,14 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     // once (the app catches its panics around this call), sparing the boxed future.
     let answer = if has_extractor || handler.is_async {
         quote! {
-            ::carafe::__private::HandlerFuture::new(async move {
+            ::carafe::__private::HandlerAnswer::new(async move {
                 #(#extract)*
                 #respond
             })
         }
     } else {
         quote! {
-            ::carafe::__private::HandlerFuture::ready(
+            ::carafe::__private::HandlerAnswer::ready(
                 (move || -> ::carafe::__private::Response {
                     #(#extract)*
                     #respond
@@ -162,7 +162,7 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     quote! {
         fn __carafe_handler(
             #ctx: ::carafe::__private::RequestContext,
-        ) -> ::carafe::__private::HandlerFuture {
+        ) -> ::carafe::__private::HandlerAnswer {
             #answer
         }
     }
@@ -242,7 +242,7 @@ mod tests {
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
             "::carafe::__private::extract::<State<Items>>(&mutctx).await",
             "into_response(get_item(__carafe_arg0,__carafe_arg1).await)",
-            "HandlerFuture::new(asyncmove{",
+            "HandlerAnswer::new(asyncmove{",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
         }
@@ -262,7 +262,7 @@ mod tests {
         assert!(out.contains("fn__carafe_handler(_:"), "{out}");
         assert!(out.contains("into_response(index())"), "{out}");
         // Nothing to await: answered at once, with no boxed future.
-        assert!(out.contains("HandlerFuture::ready("), "{out}");
+        assert!(out.contains("HandlerAnswer::ready("), "{out}");
         assert!(!out.contains("async"), "{out}");
         assert!(
             out.contains("methods:::carafe::__private::MethodSet::GET,"),

@@ -2,7 +2,7 @@
 
 pub use crate::app::Routes;
 pub use crate::extract::FromRequest;
-pub use crate::handler::{HandlerFn, HandlerFuture};
+pub use crate::handler::{HandlerAnswer, HandlerFn};
 pub use crate::request::RequestContext;
 pub use crate::response::{IntoResponse, Response};
 pub use crate::route::{Converter, MethodSet, ParamDef, Route, RouteDef};

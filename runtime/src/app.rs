@@ -19,7 +19,7 @@ use http::{Method, StatusCode};
 
 use crate::body::Body;
 use crate::error::{Abort, HttpError};
-use crate::handler::HandlerFuture;
+use crate::handler::{Answer, HandlerAnswer, PendingResponse};
 use crate::request::{RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
 use crate::route::{MethodSet, RouteDef};
@@ -113,27 +113,30 @@ impl Shared {
     ) -> ResponseFuture {
         let (parts, body) = request.into_parts();
         let finish = Finish {
-            shared: Arc::clone(self),
             accepts_json_only: accepts_json_only(&parts.headers),
             access: AccessLog::start(&parts, peer),
         };
-        let answer = match self.router.lookup(&parts.method, parts.uri.path()) {
+        let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(self));
-                // A plain `fn` handler with only path parameters runs within this call; any
-                // other runs when its future is polled. Both inside `catch_unwind`.
-                std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx)))
-                    .unwrap_or_else(|payload| HandlerFuture::ready(response_for_panic(payload)))
+                // A plain `fn` handler with only path parameters answers within this call; any
+                // other when its future is polled. Both inside `catch_unwind`.
+                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
+                    Ok(HandlerAnswer(Answer::Ready(response))) => response,
+                    Ok(HandlerAnswer(Answer::Pending(handler))) => {
+                        return ResponseFuture(Waiting::Handler {
+                            handler: AssertUnwindSafe(handler).catch_unwind(),
+                            finish,
+                            shared: Arc::clone(self),
+                        })
+                    }
+                    Err(payload) => response_for_panic(payload),
+                }
             }
-            Lookup::MethodNotAllowed(allowed) => {
-                HandlerFuture::ready(method_not_allowed(&parts.method, allowed))
-            }
-            Lookup::NotFound => HandlerFuture::ready(self.not_found(&parts)),
+            Lookup::MethodNotAllowed(allowed) => method_not_allowed(&parts.method, allowed),
+            Lookup::NotFound => self.not_found(&parts),
         };
-        ResponseFuture {
-            answer: AssertUnwindSafe(answer).catch_unwind(),
-            finish,
-        }
+        ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))))
     }
 
     /// A 404, or Flask's 308 to the same path with a trailing slash when that path answers the
@@ -230,16 +233,24 @@ fn accepts_json_only(headers: &http::HeaderMap) -> bool {
 }
 
 /// Resolves to the response hyper sends.
-pub(crate) struct ResponseFuture {
-    /// The handler's answer, or the router's own (404, 405, `OPTIONS`).
-    answer: CatchUnwind<AssertUnwindSafe<HandlerFuture>>,
-    finish: Finish,
+pub(crate) struct ResponseFuture(Waiting);
+
+enum Waiting {
+    /// Answered within the call: by a plain `fn` handler, or by the router (404, 405,
+    /// `OPTIONS`). Already through the final checks, so nothing else is kept.
+    Ready(Option<http::Response<Body>>),
+    /// A handler at work, and what the final checks of its response need.
+    Handler {
+        handler: CatchUnwind<AssertUnwindSafe<PendingResponse>>,
+        finish: Finish,
+        shared: Arc<Shared>,
+    },
 }
 
-/// What the final checks of a response need. hyper moves the response future a few times
-/// before it polls it, so the access log, rarely gathered and large, is boxed.
+/// What the final checks of a response need from its request. hyper moves the response
+/// future a few times before it polls it, so the access log, rarely gathered and large, is
+/// boxed.
 struct Finish {
-    shared: Arc<Shared>,
     accepts_json_only: bool,
     access: Option<Box<AccessLog>>,
 }
@@ -290,11 +301,22 @@ impl Future for ResponseFuture {
     type Output = Result<http::Response<Body>, Infallible>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let response = match ready!(self.answer.poll_unpin(cx)) {
-            Ok(response) => response,
-            Err(payload) => response_for_panic(payload),
-        };
-        Poll::Ready(Ok(self.finish.finalize(response)))
+        match &mut self.0 {
+            Waiting::Ready(response) => Poll::Ready(Ok(response
+                .take()
+                .expect("a response future polled after completion"))),
+            Waiting::Handler {
+                handler,
+                finish,
+                shared,
+            } => {
+                let response = match ready!(handler.poll_unpin(cx)) {
+                    Ok(response) => response,
+                    Err(payload) => response_for_panic(payload),
+                };
+                Poll::Ready(Ok(finish.finalize(shared, response)))
+            }
+        }
     }
 }
 
@@ -315,11 +337,11 @@ fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
 
 impl Finish {
     /// Renders error pages and refuses to send what would be malformed.
-    fn finalize(&self, mut response: Response) -> http::Response<Body> {
+    fn finalize(&self, shared: &Shared, mut response: Response) -> http::Response<Body> {
         if let Some(error) = response.take_error() {
             // Headers set on the error (`Allow` on a 405) stay on the page that replaces it.
             let headers = std::mem::take(&mut response.headers);
-            response = self.render_error(error);
+            response = self.render_error(shared, error);
             for (name, value) in &headers {
                 if !response.headers.contains_key(name) {
                     response.headers.insert(name, value.clone());
@@ -333,7 +355,7 @@ impl Finish {
                 let error = HttpError::misconfigured(format!(
                     "the handler answered status {code}, outside 100..=599"
                 ));
-                return self.finalize(error.into_response());
+                return self.finalize(shared, error.into_response());
             }
         };
         // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper
@@ -355,11 +377,11 @@ impl Finish {
     }
 
     /// The app's page for an HTTP error: its error handler for the status, or the default page.
-    fn render_error(&self, error: HttpError) -> Response {
+    fn render_error(&self, shared: &Shared, error: HttpError) -> Response {
         if let Some(detail) = error.internal_detail() {
             tracing::error!("{detail}");
         }
-        if let Some(handler) = self.shared.error_handlers.get(&error.status()) {
+        if let Some(handler) = shared.error_handlers.get(&error.status()) {
             let status = error.status();
             let mut response = handler(error);
             // An error page sent as 200 is almost always a slip: keep the error's status

@@ -1,8 +1,7 @@
-//! The type-erased handler the router stores, and the future it returns.
+//! The type-erased handler the router stores, and what it answers.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use crate::request::RequestContext;
 use crate::response::Response;
@@ -10,43 +9,30 @@ use crate::response::Response;
 /// The function `#[route]` generates beside a handler: it extracts the arguments from the
 /// request and calls the handler. A plain `fn` pointer, so a route costs no allocation to store.
 #[doc(hidden)]
-pub type HandlerFn = fn(RequestContext) -> HandlerFuture;
+pub type HandlerFn = fn(RequestContext) -> HandlerAnswer;
 
-/// The future a [`HandlerFn`] returns.
+/// What a [`HandlerFn`] returns: the response, or the future that makes it.
 #[doc(hidden)]
-pub struct HandlerFuture(Answer);
+pub struct HandlerAnswer(pub(crate) Answer);
 
-enum Answer {
-    /// Answered already: by a plain `fn` handler that takes nothing but path parameters, or
-    /// by the app itself (a 404, a 405, a handler function that panicked).
-    Ready(Option<Response>),
+pub(crate) enum Answer {
+    /// Answered already, by a plain `fn` handler that takes nothing but path parameters.
+    Ready(Response),
     /// Any other: the generated `async` block, boxed.
-    Pending(Pin<Box<dyn Future<Output = Response> + Send>>),
+    Pending(PendingResponse),
 }
 
-impl HandlerFuture {
+/// A handler's response still to come.
+pub(crate) type PendingResponse = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+impl HandlerAnswer {
     /// Wraps the generated `async` block that extracts arguments and calls the handler.
     pub fn new(future: impl Future<Output = Response> + Send + 'static) -> Self {
-        HandlerFuture(Answer::Pending(Box::pin(future)))
+        HandlerAnswer(Answer::Pending(Box::pin(future)))
     }
 
     /// The answer of a handler that ran at once: nothing to await, so nothing to allocate.
     pub fn ready(response: Response) -> Self {
-        HandlerFuture(Answer::Ready(Some(response)))
-    }
-}
-
-impl Future for HandlerFuture {
-    type Output = Response;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
-        match &mut self.0 {
-            Answer::Ready(response) => Poll::Ready(
-                response
-                    .take()
-                    .expect("a handler future polled after completion"),
-            ),
-            Answer::Pending(future) => future.as_mut().poll(cx),
-        }
+        HandlerAnswer(Answer::Ready(response))
     }
 }

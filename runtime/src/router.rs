@@ -470,12 +470,12 @@ fn encoded_pattern(pattern: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::HandlerFuture;
+    use crate::handler::HandlerAnswer;
     use crate::request::RequestContext;
     use crate::route::ParamDef;
 
-    fn handler(_: RequestContext) -> HandlerFuture {
-        HandlerFuture::new(async { crate::IntoResponse::into_response(()) })
+    fn handler(_: RequestContext) -> HandlerAnswer {
+        HandlerAnswer::new(async { crate::IntoResponse::into_response(()) })
     }
 
     fn route(

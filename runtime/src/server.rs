@@ -6,7 +6,7 @@ use std::future::Future;
 use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -40,8 +40,7 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
 
     fn call(&self, request: http::Request<Incoming>) -> Self::Future {
         // hyper calls the service once a request's head is complete.
-        self.activity.progress.fetch_add(1, Ordering::Relaxed);
-        self.activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.activity.heads.fetch_add(1, Ordering::Relaxed);
         Tracked {
             future: self
                 .shared
@@ -59,11 +58,13 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
 /// measured at about 1,300 instructions a request, a seventh of the whole user-space cost.
 #[derive(Default)]
 struct Activity {
-    /// Request heads received plus requests finished: any change means the connection moves.
-    /// Counting the finished ones too keeps the client its whole timeout to send its next
-    /// request after a long answer, whenever in the watchdog's period that answer ended.
-    progress: AtomicU64,
-    in_flight: AtomicUsize,
+    /// Request heads received.
+    heads: AtomicU64,
+    /// Requests answered, or dropped unanswered. Their difference from `heads` is the
+    /// requests in flight, and a change in either means the connection moves: counting the
+    /// finished ones keeps the client its whole timeout to send its next request after a long
+    /// answer, whenever in the watchdog's period that answer ended.
+    finished: AtomicU64,
     /// Set at shutdown: the connection answers what it has begun, then closes.
     closing: AtomicBool,
     /// The connection's task, to wake when `closing` is set.
@@ -81,14 +82,21 @@ impl Activity {
     /// finished and none in flight: the client is slow to send its head, or idle. Closing takes
     /// `timeout` to twice it.
     async fn stalled(&self, timeout: Duration) {
-        let mut progress = self.progress.load(Ordering::Relaxed);
+        let counts = || {
+            (
+                self.heads.load(Ordering::Relaxed),
+                self.finished.load(Ordering::Relaxed),
+            )
+        };
+        let mut before = counts();
         loop {
             tokio::time::sleep(timeout).await;
-            let now = self.progress.load(Ordering::Relaxed);
-            if now == progress && self.in_flight.load(Ordering::Relaxed) == 0 {
+            let now = counts();
+            let (heads, finished) = now;
+            if now == before && heads == finished {
                 return;
             }
-            progress = now;
+            before = now;
         }
     }
 }
@@ -109,8 +117,7 @@ impl<F: Future + Unpin> Future for Tracked<F> {
 
 impl<F> Drop for Tracked<F> {
     fn drop(&mut self) {
-        self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
-        self.activity.progress.fetch_add(1, Ordering::Relaxed);
+        self.activity.finished.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -108,48 +108,61 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     let vars: Vec<_> = (0..handler.args.len())
         .map(|index| format_ident!("__carafe_arg{}", index))
         .collect();
-    let extract = handler.args.iter().zip(&vars).map(|(arg, var)| {
-        let ty = &arg.ty;
-        // Spanned on the argument's type, so that a type that is no extractor, or that a
-        // parameter cannot be parsed into, is reported there.
-        let value = match arg.source {
-            Source::PathParam(index) => quote_spanned! {ty.span()=>
-                ctx.path_param::<#ty>(#index)
-            },
-            Source::Extractor => quote_spanned! {ty.span()=>
-                ::carafe::__private::extract::<#ty>(&mut ctx).await
-            },
-        };
-        quote! {
-            let #var: #ty = match #value {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(response) => return response,
+    // Each argument's extraction, awaited or at once. Spanned on the argument's type, so
+    // that a type that is no extractor, or that a parameter cannot be parsed into, is
+    // reported there.
+    let extract = |awaited: bool| {
+        handler.args.iter().zip(&vars).map(move |(arg, var)| {
+            let ty = &arg.ty;
+            let value = match arg.source {
+                Source::PathParam(index) => quote_spanned! {ty.span()=>
+                    ctx.path_param::<#ty>(#index)
+                },
+                Source::Extractor if awaited => quote_spanned! {ty.span()=>
+                    ::carafe::__private::extract::<#ty>(&mut ctx).await
+                },
+                Source::Extractor => quote_spanned! {ty.span()=>
+                    ::carafe::__private::extract_immediately::<#ty>(&mut ctx)
+                },
             };
-        }
-    });
-    let has_extractor = handler
+            quote! {
+                let #var: #ty = match #value {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(response) => return response,
+                };
+            }
+        })
+    };
+    let extractors: Vec<_> = handler
         .args
         .iter()
-        .any(|arg| matches!(arg.source, Source::Extractor));
-    let ctx = match (has_extractor, handler.args.is_empty()) {
-        (true, _) => quote!(mut ctx),
-        (false, false) => quote!(ctx),
-        (false, true) => quote!(_),
+        .filter(|arg| matches!(arg.source, Source::Extractor))
+        .map(|arg| &arg.ty)
+        .collect();
+    let ctx = match (extractors.is_empty(), handler.args.is_empty()) {
+        (false, _) => quote!(mut ctx),
+        (true, false) => quote!(ctx),
+        (true, true) => quote!(_),
     };
     let await_ = handler.is_async.then(|| quote!(.await));
     let respond = quote_spanned! {handler.output_span=>
         ::carafe::__private::IntoResponse::into_response(#name(#(#vars),*) #await_)
     };
-    // A plain `fn` whose arguments are all path parameters has nothing to await: it runs at
-    // once (the app catches its panics around this call), sparing the boxed future.
-    let answer = if has_extractor || handler.is_async {
+    let awaited = {
+        let extract = extract(true);
         quote! {
             ::carafe::__private::HandlerAnswer::new(async move {
                 #(#extract)*
                 #respond
             })
         }
-    } else {
+    };
+    // A plain `fn` whose extractors, if any, never wait has nothing to await: it runs at once
+    // (the app catches its panics around this call), sparing the boxed future. Whether they
+    // wait is known from their types only, as a constant: the branch not taken is compiled
+    // out.
+    let at_once = {
+        let extract = extract(false);
         quote! {
             ::carafe::__private::HandlerAnswer::ready(
                 (move || -> ::carafe::__private::Response {
@@ -157,6 +170,22 @@ fn handler_fn(handler: &Handler) -> TokenStream {
                     #respond
                 })(),
             )
+        }
+    };
+    let answer = if handler.is_async {
+        awaited
+    } else if extractors.is_empty() {
+        at_once
+    } else {
+        let immediate = extractors.iter().map(|ty| {
+            quote_spanned! {ty.span()=> ::carafe::__private::immediate::<#ty>() }
+        });
+        quote! {
+            if #(#immediate)&&* {
+                #at_once
+            } else {
+                #awaited
+            }
         }
     };
     quote! {
@@ -247,6 +276,27 @@ mod tests {
             assert!(out.contains(piece), "{piece} not in {out}");
         }
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn plain_fn_with_extractors_answers_at_once_when_they_never_wait() {
+        let out = expand(
+            quote!("/items/<int:id>"),
+            quote! {
+                fn item(id: u64, store: State<Store>, page: Query<Page>) -> String {
+                    format!("{id}")
+                }
+            },
+        );
+        for piece in [
+            "if::carafe::__private::immediate::<State<Store>>()&&::carafe::__private::immediate::<Query<Page>>(){",
+            "::carafe::__private::extract_immediately::<State<Store>>(&mutctx)",
+            "HandlerAnswer::ready(",
+            "}else{::carafe::__private::HandlerAnswer::new(asyncmove{",
+            "::carafe::__private::extract::<Query<Page>>(&mutctx).await",
+        ] {
+            assert!(out.contains(piece), "{piece} not in {out}");
+        }
     }
 
     #[test]

@@ -15,6 +15,16 @@ pub async fn extract<T: FromRequest>(ctx: &mut RequestContext) -> Result<T, Resp
     T::from_request(ctx).await
 }
 
+/// Whether argument type `T` extracts without waiting (see [`FromRequest::IMMEDIATE`]).
+pub const fn immediate<T: FromRequest>() -> bool {
+    T::IMMEDIATE
+}
+
+/// Extracts one handler argument at once; only for types that are [`immediate`].
+pub fn extract_immediately<T: FromRequest>(ctx: &mut RequestContext) -> Result<T, Response> {
+    T::from_request_immediately(ctx)
+}
+
 /// Fails compilation when route `index` of a `routes![..]` list answers a method on the same
 /// path (parameter names aside) as an earlier one, naming both handlers.
 pub const fn assert_distinct(routes: &[RouteDef], index: usize) {

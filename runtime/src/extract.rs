@@ -32,6 +32,24 @@ pub trait FromRequest: Sized {
     fn from_request(
         ctx: &mut RequestContext,
     ) -> impl Future<Output = Result<Self, Response>> + Send;
+
+    /// Whether [`from_request_immediately`](FromRequest::from_request_immediately) extracts
+    /// the value: true for extractors that never wait, reading the request line, the headers
+    /// or the app's state but not the body. A plain `fn` handler whose extractors all are
+    /// runs at once, without the boxed future an `async` extraction needs.
+    const IMMEDIATE: bool = false;
+
+    /// Extracts the value without waiting. Called only when
+    /// [`IMMEDIATE`](FromRequest::IMMEDIATE) is true; an extractor that sets it implements this
+    /// too, and its `from_request` can return what this does.
+    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+        let _ = ctx;
+        Err(HttpError::misconfigured(format!(
+            "{} sets FromRequest::IMMEDIATE but does not implement from_request_immediately",
+            type_name::<Self>()
+        ))
+        .into_response())
+    }
 }
 
 /// Shared application state registered with [`App::state`](crate::App::state).
@@ -63,6 +81,12 @@ impl<T> Clone for State<T> {
 
 impl<T: Send + Sync + 'static> FromRequest for State<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        Self::from_request_immediately(ctx)
+    }
+
+    const IMMEDIATE: bool = true;
+
+    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
         ctx.shared().state::<T>().map(State).ok_or_else(|| {
             HttpError::misconfigured(format!(
                 "a handler asked for State<{0}> but the app has none: add App::new().state::<{0}>(..)",
@@ -89,6 +113,12 @@ pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned + Send> FromRequest for Query<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        Self::from_request_immediately(ctx)
+    }
+
+    const IMMEDIATE: bool = true;
+
+    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
         let query = ctx.parts().uri.query().unwrap_or_default();
         serde_urlencoded::from_str(query)
             .map(Query)
@@ -252,6 +282,12 @@ impl FromRequest for Request {
 /// The request headers.
 impl FromRequest for HeaderMap {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        Self::from_request_immediately(ctx)
+    }
+
+    const IMMEDIATE: bool = true;
+
+    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
         Ok(ctx.parts().headers.clone())
     }
 }
@@ -259,6 +295,12 @@ impl FromRequest for HeaderMap {
 /// The request method.
 impl FromRequest for Method {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        Self::from_request_immediately(ctx)
+    }
+
+    const IMMEDIATE: bool = true;
+
+    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
         Ok(ctx.parts().method.clone())
     }
 }

@@ -119,8 +119,9 @@ impl Shared {
         let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(self));
-                // A plain `fn` handler with only path parameters answers within this call; any
-                // other when its future is polled. Both inside `catch_unwind`.
+                // A plain `fn` handler whose arguments need no waiting (path parameters and
+                // immediate extractors) answers within this call; any other when its future is
+                // polled. Both inside `catch_unwind`.
                 match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
                     Ok(HandlerAnswer(Answer::Ready(response))) => response,
                     Ok(HandlerAnswer(Answer::Pending(handler))) => {

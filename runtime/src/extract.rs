@@ -22,6 +22,32 @@ pub(crate) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
 /// A handler argument built from the request.
 ///
 /// Implement it for your own extractors; read the request through [`RequestContext`].
+///
+/// ```
+/// use carafe_runtime::{FromRequest, HttpError, IntoResponse, RequestContext, Response};
+///
+/// /// The `X-Client` header, for handlers that take a `Client` argument.
+/// struct Client(String);
+///
+/// impl FromRequest for Client {
+///     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+///         Self::from_request_immediately(ctx)
+///     }
+///
+///     // It reads a header, never the body: a plain `fn` handler taking it runs at once.
+///     const IMMEDIATE: bool = true;
+///
+///     fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+///         let name = ctx.parts().headers.get("x-client");
+///         match name.and_then(|name| name.to_str().ok()) {
+///             Some(name) => Ok(Client(name.to_owned())),
+///             None => Err(HttpError::new(400)
+///                 .with_message("Say who you are in X-Client.")
+///                 .into_response()),
+///         }
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not a path parameter and not an extractor",

@@ -16,7 +16,8 @@ pub type HandlerFn = fn(RequestContext) -> HandlerAnswer;
 pub struct HandlerAnswer(pub(crate) Answer);
 
 pub(crate) enum Answer {
-    /// Answered already, by a plain `fn` handler that takes nothing but path parameters.
+    /// Answered already, by a plain `fn` handler whose arguments need no waiting: path
+    /// parameters and immediate extractors (see `FromRequest::IMMEDIATE`).
     Ready(Response),
     /// Any other: the generated `async` block, boxed.
     Pending(PendingResponse),

@@ -4,7 +4,10 @@
 -- Ids are distinct across requests and threads: thread k posts
 -- k * 10^12 + 1, k * 10^12 + 2, ... which never meets another thread's range
 -- nor the seeded ids 1 and 2. A fresh server starts each round, so rounds
--- can reuse the same ids. Lua numbers are doubles, exact up to 2^53, so the
+-- can reuse the same ids. The script's first argument, if any, moves every
+-- range up by that much: run.sh's warm-up of a server posts from
+-- k * 10^12 + 5 * 10^11 so that the measured run after it never meets its
+-- ids. Lua numbers are doubles, exact up to 2^53, so the
 -- ids stay exact for thousands of threads; "%.0f" prints them without an
 -- exponent.
 
@@ -12,7 +15,11 @@ local threads = 0
 
 function setup(thread)
    threads = threads + 1
-   thread:set("next_id", threads * 1e12)
+   thread:set("thread_base", threads * 1e12)
+end
+
+function init(args)
+   next_id = thread_base + (tonumber(args[1]) or 0)
 end
 
 local headers = { ["Content-Type"] = "application/json" }

@@ -7,6 +7,8 @@
 #   bash bench/router.sh              # 5 rounds, 3 s of measurement per function and round
 #   ROUNDS=9 SECONDS_EACH=5 bash bench/router.sh
 #
+# Then it times the two routers in alternation, a pass over the paths each, for
+# INTERLEAVED_SECONDS (10) per kind, and prints the median ratio of neighbouring passes.
 # Then, when valgrind is installed, it counts the instructions per lookup of each router under
 # callgrind, which does not drift at all (COUNT_ROUNDS passes over the paths, 20 by default).
 set -euo pipefail
@@ -14,6 +16,7 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-5}
 COUNT_ROUNDS=${COUNT_ROUNDS:-20}
 SECONDS_EACH=${SECONDS_EACH:-3}
+INTERLEAVED_SECONDS=${INTERLEAVED_SECONDS:-10}
 CPU=${CPU:-0}
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -54,9 +57,16 @@ for round in $(seq "$ROUNDS"); do
 done
 
 for kind in hit miss; do
+    # shellcheck disable=SC2086 # one argument per round's ratio
     python3 -c 'import statistics, sys; r = [float(x) for x in sys.argv[2:]]
 print(f"{sys.argv[1]:<4}  median carafe/matchit {statistics.median(r):.3f}  (rounds: {min(r):.3f} to {max(r):.3f})")' \
         "$kind" ${ratios[$kind]}
+done
+
+# The two routers in alternation, one pass over the paths each, for INTERLEAVED_SECONDS: the
+# machine's drift, which moves the criterion rounds above, hits both passes of a pair alike.
+for kind in hit miss; do
+    ROUTER_INTERLEAVED="$kind $INTERLEAVED_SECONDS" taskset -c "$CPU" "$EXECUTABLE"
 done
 
 if ! command -v valgrind >/dev/null; then

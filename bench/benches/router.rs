@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use carafe::__private::{
     Converter, HandlerAnswer, Lookup, MethodSet, ParamDef, RequestContext, RouteDef, Router,
@@ -199,29 +200,94 @@ fn compare(c: &mut Criterion) {
 
 criterion_group!(benches, compare);
 
-/// With `ROUTER_INSTRUCTIONS=<hit|miss> <rounds>` set, runs each router's lookups of that kind
-/// `rounds` times and prints how many lookups that was, for `bench/router.sh` to divide the
-/// instructions callgrind counts in `carafe_lookups` and `matchit_lookups` by; otherwise it is
-/// the criterion benchmark.
+/// Runs the criterion benchmark, unless one of these is set:
+/// - `ROUTER_INSTRUCTIONS=<hit|miss> <rounds>`: runs each router's lookups of that kind `rounds`
+///   times and prints how many lookups that was, for `bench/router.sh` to divide the
+///   instructions callgrind counts in `carafe_lookups` and `matchit_lookups` by;
+/// - `ROUTER_INTERLEAVED=<hit|miss> <seconds>`: times the two routers in alternation for that
+///   long (see `interleaved`).
 fn main() {
-    let Ok(request) = std::env::var("ROUTER_INSTRUCTIONS") else {
+    if let Some((kind, rounds)) = kind_and_amount("ROUTER_INSTRUCTIONS") {
+        let setup = setup();
+        let paths = setup.paths(&kind);
+        let rounds = rounds as usize;
+        for _ in 0..rounds {
+            carafe_lookups(&setup.carafe, black_box(paths));
+            matchit_lookups(&setup.matchit, black_box(paths));
+        }
+        println!("lookups per router: {}", rounds * paths.len());
+    } else if let Some((kind, seconds)) = kind_and_amount("ROUTER_INTERLEAVED") {
+        let setup = setup();
+        interleaved(&setup, &kind, Duration::from_secs_f64(seconds));
+    } else {
         benches();
         Criterion::default().configure_from_args().final_summary();
-        return;
-    };
-    let (kind, rounds) = request
-        .split_once(' ')
-        .and_then(|(kind, rounds)| Some((kind, rounds.parse::<usize>().ok()?)))
-        .expect("ROUTER_INSTRUCTIONS is `hit` or `miss`, a space, and a number of rounds");
-    let setup = setup();
-    let paths = match kind {
-        "hit" => &setup.hits,
-        "miss" => &setup.misses,
-        other => panic!("ROUTER_INSTRUCTIONS names `hit` or `miss`, not `{other}`"),
-    };
-    for _ in 0..rounds {
-        carafe_lookups(&setup.carafe, black_box(paths));
-        matchit_lookups(&setup.matchit, black_box(paths));
     }
-    println!("lookups per router: {}", rounds * paths.len());
+}
+
+/// The kind of lookups (`hit` or `miss`) and the number that the variable `name` gives, if set.
+fn kind_and_amount(name: &str) -> Option<(String, f64)> {
+    let value = std::env::var(name).ok()?;
+    let parsed = value
+        .split_once(' ')
+        .and_then(|(kind, amount)| Some((kind.to_owned(), amount.parse::<f64>().ok()?)));
+    match parsed {
+        Some((kind, amount)) if ["hit", "miss"].contains(&kind.as_str()) && amount > 0.0 => {
+            Some((kind, amount))
+        }
+        _ => panic!("{name} is `hit` or `miss`, a space, and a positive number, not `{value}`"),
+    }
+}
+
+impl Setup {
+    fn paths(&self, kind: &str) -> &[(Method, String)] {
+        match kind {
+            "hit" => &self.hits,
+            _ => &self.misses,
+        }
+    }
+}
+
+/// Times one pass of each router over the paths, then the next pair of passes (the order
+/// swapped each time), until `duration` is over, and prints the median pass of each and the
+/// median of the pairs' ratios. A pass takes tens of microseconds, so the two routers of a pair
+/// run at the same speed of the machine, which drifts over seconds on a shared one: that
+/// ratio holds still where two criterion measurements, seconds apart, do not.
+fn interleaved(setup: &Setup, kind: &str, duration: Duration) {
+    let paths = setup.paths(kind);
+    let timed = |lookups: &dyn Fn()| {
+        let start = Instant::now();
+        lookups();
+        start.elapsed().as_nanos() as f64
+    };
+    let carafe = || carafe_lookups(&setup.carafe, black_box(paths));
+    let matchit = || matchit_lookups(&setup.matchit, black_box(paths));
+    let (mut carafe_ns, mut matchit_ns, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let end = Instant::now() + duration;
+    while Instant::now() < end {
+        let (c, m) = if ratios.len() % 2 == 0 {
+            let c = timed(&carafe);
+            (c, timed(&matchit))
+        } else {
+            let m = timed(&matchit);
+            (timed(&carafe), m)
+        };
+        carafe_ns.push(c);
+        matchit_ns.push(m);
+        ratios.push(c / m);
+    }
+    println!(
+        "{kind}: {} pairs of passes over {} paths; median pass: carafe {:.0} ns, matchit {:.0} ns; \
+         median ratio of a pair, carafe/matchit: {:.3}",
+        ratios.len(),
+        paths.len(),
+        median(&mut carafe_ns),
+        median(&mut matchit_ns),
+        median(&mut ratios)
+    );
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }

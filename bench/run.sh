@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks the peers of bench/src/bin against each other; see bench/README.md.
 #
-#   bash bench/run.sh                      # 3 rounds of 10 s per route
+#   bash bench/run.sh                      # 7 rounds of 10 s per route, about 30 min
 #   ROUNDS=1 DURATION=2 bash bench/run.sh  # a quick smoke run
 #
-# Environment: ROUNDS (3), DURATION in seconds (10), WARMUP in seconds (1),
+# Seven rounds because on a shared machine the median of fewer moves by more than the few
+# percent the peers differ by.
+#
+# Environment: ROUNDS (7), DURATION in seconds (10), WARMUP in seconds (1),
 # WORKERS server worker threads (1), PORT (18080), SERVERS (all below),
 # ROUTES (all below, e.g. ROUTES="json pipelined").
 set -euo pipefail
@@ -13,7 +16,7 @@ set -euo pipefail
 # whose source is missing is skipped with a message.
 ALL_SERVERS=(hyper_raw axum_peer actix_peer carafe_peer)
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-7}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 PORT=${PORT:-18080}

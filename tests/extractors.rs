@@ -1,23 +1,15 @@
-//! Extractors that never wait: a plain `fn` handler whose extractors all are runs within the
-//! handler call, with the same answers as when its extraction is awaited.
-
-mod common;
+//! Extractors of both kinds: those that read the head run within a plain `fn` handler's call,
+//! with the same answers as when its extraction is awaited; what they need from the app is
+//! checked before it serves.
 
 use carafe::prelude::*;
-use carafe::{FromRequest, RequestContext};
-use common::Logs;
+use carafe::{FromRequest, FromRequestParts, RequestContext};
 
 /// The `X-Client` header, read at once.
 struct Client(String);
 
-impl FromRequest for Client {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Self::from_request_immediately(ctx)
-    }
-
-    const IMMEDIATE: bool = true;
-
-    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+impl FromRequestParts for Client {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
         let name = ctx.parts().headers.get("x-client");
         let name = name.and_then(|name| name.to_str().ok());
         name.map(|name| Client(name.to_owned())).ok_or_else(|| {
@@ -28,16 +20,13 @@ impl FromRequest for Client {
     }
 }
 
-/// Claims to extract at once but only implements the awaited extraction: a mistake in the
-/// extractor, which the app reports rather than hides.
-struct Forgetful;
+/// The body's length, read from the body itself.
+struct BodyLength(usize);
 
-impl FromRequest for Forgetful {
-    async fn from_request(_: &mut RequestContext) -> Result<Self, Response> {
-        Ok(Forgetful)
+impl FromRequest for BodyLength {
+    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        Ok(BodyLength(ctx.body_bytes().await?.len()))
     }
-
-    const IMMEDIATE: bool = true;
 }
 
 #[route("/hello")]
@@ -60,24 +49,18 @@ async fn counter_later(count: State<u32>) -> String {
     count.to_string()
 }
 
-#[route("/forgetful")]
-fn forgetful(_: Forgetful) -> &'static str {
-    "unreachable"
+#[route("/length", POST)]
+fn length(client: Client, length: BodyLength) -> String {
+    format!("{} sent {} bytes", client.0, length.0)
 }
 
 fn app() -> App {
-    App::new().mount(routes![
-        hello,
-        hello_later,
-        counter,
-        counter_later,
-        forgetful
-    ])
+    App::new().mount(routes![hello, hello_later, counter, counter_later, length])
 }
 
 #[test]
 fn plain_and_async_handlers_extract_alike() {
-    let client = app().test_client();
+    let client = app().state(7u32).test_client();
     for path in ["/hello", "/hello-later"] {
         let response = client.get(path).header("X-Client", "curl").send();
         assert_eq!(response.status(), 200, "{path}");
@@ -92,30 +75,46 @@ fn plain_and_async_handlers_extract_alike() {
 }
 
 #[test]
-fn missing_state_answers_500_and_names_the_fix_in_both() {
-    let logs = Logs::capture();
-    let client = app().test_client();
-    for path in ["/counter", "/counter-later"] {
-        assert_eq!(client.get(path).send().status(), 500, "{path}");
+fn a_plain_handler_awaits_a_body_extractor() {
+    let client = app().state(7u32).test_client();
+    let response = client
+        .post("/length")
+        .header("X-Client", "curl")
+        .body("12345")
+        .send();
+    assert_eq!(response.text(), "curl sent 5 bytes");
+    assert_eq!(client.post("/length").body("12345").send().status(), 400);
+}
+
+#[test]
+fn missing_state_refuses_to_start_naming_each_handler_the_type_and_the_fix() {
+    let problem = std::panic::catch_unwind(|| app().test_client())
+        .err()
+        .and_then(|payload| payload.downcast::<String>().ok())
+        .expect("test_client() panics with the problem");
+    for handler in ["`counter`", "`counter_later`"] {
+        assert!(problem.contains(handler), "{problem}");
     }
-    let fix = "add App::new().state::<u32>(..)";
-    assert_eq!(logs.text().matches(fix).count(), 2, "{}", logs.text());
+    assert!(
+        problem.contains("takes `State<u32>`, but the app holds no `u32`"),
+        "{problem}"
+    );
+    assert!(problem.contains("App::new().state::<u32>(..)"), "{problem}");
+    assert!(problem.contains("tests/extractors.rs:"), "{problem}");
+
     let client = app().state(7u32).test_client();
     for path in ["/counter", "/counter-later"] {
         assert_eq!(client.get(path).send().text(), "7", "{path}");
     }
 }
 
-#[test]
-fn an_extractor_that_claims_to_be_immediate_without_being_is_reported() {
-    let logs = Logs::capture();
-    let response = app().test_client().get("/forgetful").send();
-    assert_eq!(response.status(), 500);
-    assert!(
-        logs.text().contains(
-            "sets FromRequest::IMMEDIATE but does not implement from_request_immediately"
-        ),
-        "{}",
-        logs.text()
-    );
+#[tokio::test]
+async fn missing_state_is_the_error_serve_returns() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let error = app()
+        .serve_with_shutdown(listener, std::future::pending())
+        .await
+        .expect_err("the app refuses to serve");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("`counter`"), "{error}");
 }

@@ -6,116 +6,81 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr, Token};
 
-use crate::errors::Errors;
-use crate::suggest;
+use carafe_core::suggest;
+use carafe_core::MethodSet;
+
+use crate::ctxt::Ctxt;
 
 /// What the attribute says: the path, still a literal so errors can point into it, and the
 /// methods.
-pub struct RouteArgs {
+pub struct RouteAttr {
     pub path: LitStr,
-    /// Never empty: a route without methods answers GET, as in Flask.
-    pub methods: Vec<Method>,
+    /// Never empty once the path is there: a route without methods answers GET, as in Flask.
+    pub methods: MethodSet,
 }
 
-/// The methods carafe routes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-    Head,
-    Options,
+/// The method `name` stands for, or a message naming the fix.
+fn parse_method(name: &str) -> Result<MethodSet, String> {
+    if let Some(method) = MethodSet::from_name(name) {
+        return Ok(method);
+    }
+    let upper = name.to_ascii_uppercase();
+    if MethodSet::from_name(&upper).is_some() {
+        return Err(format!("methods are written in uppercase: write `{upper}`"));
+    }
+    let names = MethodSet::ALL.map(|(name, _)| name);
+    Err(match suggest::closest(name, names) {
+        Some(suggestion) => format!("unknown method `{name}`: did you mean `{suggestion}`?"),
+        None => format!(
+            "unknown method `{name}`: write one of {}",
+            suggest::and_list(names)
+        ),
+    })
 }
 
-impl Method {
-    const ALL: [Method; 7] = [
-        Method::Get,
-        Method::Post,
-        Method::Put,
-        Method::Patch,
-        Method::Delete,
-        Method::Head,
-        Method::Options,
-    ];
-
-    /// The name as written in `#[route]`, which is also the runtime's `MethodSet` constant.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-            Method::Head => "HEAD",
-            Method::Options => "OPTIONS",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|method| method.name() == name)
-    }
-
-    /// The method `name` stands for, or a message naming the fix.
-    fn parse(name: &str) -> Result<Method, String> {
-        if let Some(method) = Method::from_name(name) {
-            return Ok(method);
-        }
-        if let Some(method) = Method::from_name(&name.to_ascii_uppercase()) {
-            return Err(format!(
-                "methods are written in uppercase: write `{}`",
-                method.name()
-            ));
-        }
-        let names = Method::ALL.map(Method::name);
-        Err(match suggest::closest(name, names) {
-            Some(suggestion) => format!("unknown method `{name}`: did you mean `{suggestion}`?"),
-            None => format!(
-                "unknown method `{name}`: write one of {}",
-                suggest::and_list(names)
-            ),
-        })
-    }
+/// The one name of a one-method set.
+pub fn method_name(method: MethodSet) -> &'static str {
+    method.names().next().unwrap_or_default()
 }
 
 /// Parses the arguments of `#[route(..)]`: the path, then any number of methods.
 ///
 /// Returns the path and the valid methods whenever there is a path, so that a wrong method
 /// does not hide the errors of the path and the handler.
-pub fn parse_route(args: TokenStream, errors: &mut Errors) -> Option<RouteArgs> {
+pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     let args = errors.ok(parse_list(args))?;
     let (path, rest) = split_path(&args, "route", "\"/items\", GET", errors)?;
-    let mut methods: Vec<Method> = Vec::new();
+    let mut methods = MethodSet::EMPTY;
     for arg in rest {
         for (method, span) in parse_methods(arg, &path, errors) {
-            if methods.contains(&method) {
-                errors.push(syn::Error::new(
+            if methods.intersects(method) {
+                errors.error(
                     span,
                     format!(
                         "method `{}` is listed twice: remove this one",
-                        method.name()
+                        method_name(method)
                     ),
-                ));
+                );
             } else {
-                methods.push(method);
+                methods = methods.union(method);
             }
         }
     }
     if rest.is_empty() {
-        methods.push(Method::Get);
+        methods = MethodSet::GET;
     }
-    Some(RouteArgs { path, methods })
+    Some(RouteAttr { path, methods })
 }
 
 /// Parses the argument of a shorthand such as `#[post("/path")]`: the path alone.
 pub fn parse_shorthand(
-    method: Method,
+    method: MethodSet,
     args: TokenStream,
-    errors: &mut Errors,
-) -> Option<RouteArgs> {
+    errors: &Ctxt,
+) -> Option<RouteAttr> {
     let args = errors.ok(parse_list(args))?;
-    let attr = method.name().to_ascii_lowercase();
+    let name = method_name(method);
+    let attr = name.to_ascii_lowercase();
     let (path, rest) = split_path(&args, &attr, "\"/items\"", errors)?;
     if let Some(extra) = rest.first() {
         errors.push(syn::Error::new_spanned(
@@ -124,13 +89,13 @@ pub fn parse_shorthand(
                 "`#[{attr}]` takes only the path: for more methods, write \
                  `#[route({}, {}, ..)]`",
                 quote::quote!(#path),
-                method.name(),
+                name,
             ),
         ));
     }
-    Some(RouteArgs {
+    Some(RouteAttr {
         path,
-        methods: vec![method],
+        methods: method,
     })
 }
 
@@ -145,7 +110,7 @@ fn split_path<'a>(
     args: &'a [Expr],
     attr: &str,
     example: &str,
-    errors: &mut Errors,
+    errors: &Ctxt,
 ) -> Option<(LitStr, &'a [Expr])> {
     match args.iter().position(|arg| as_str(arg).is_some()) {
         Some(0) => Some((as_str(&args[0]).cloned()?, &args[1..])),
@@ -184,13 +149,13 @@ fn as_str(expr: &Expr) -> Option<&LitStr> {
 ///
 /// Usually one bare word; Flask's `methods=["GET", "POST"]` is reported with the carafe
 /// spelling, and its methods kept so the duplicate check still sees them.
-fn parse_methods(arg: &Expr, path: &LitStr, errors: &mut Errors) -> Vec<(Method, Span)> {
+fn parse_methods(arg: &Expr, path: &LitStr, errors: &Ctxt) -> Vec<(MethodSet, Span)> {
     let word = match arg {
         Expr::Path(expr) if expr.attrs.is_empty() && expr.qself.is_none() => expr.path.get_ident(),
         _ => None,
     };
     if let Some(word) = word {
-        return match Method::parse(&word.to_string()) {
+        return match parse_method(&word.to_string()) {
             Ok(method) => vec![(method, word.span())],
             Err(message) => {
                 errors.push(syn::Error::new(word.span(), message));
@@ -199,10 +164,10 @@ fn parse_methods(arg: &Expr, path: &LitStr, errors: &mut Errors) -> Vec<(Method,
         };
     }
     if let Some(lit) = as_str(arg) {
-        let message = match Method::parse(&lit.value().to_ascii_uppercase()) {
+        let message = match parse_method(&lit.value().to_ascii_uppercase()) {
             Ok(method) => format!(
                 "methods are bare words, not strings: write `{}`",
-                method.name()
+                method_name(method)
             ),
             Err(message) => message,
         };
@@ -212,13 +177,13 @@ fn parse_methods(arg: &Expr, path: &LitStr, errors: &mut Errors) -> Vec<(Method,
     if let Expr::Assign(assign) = arg {
         if let Expr::Array(array) = &*assign.right {
             // Flask's `methods=[..]`: say how carafe spells it.
-            let methods: Vec<Method> = array
+            let names: Vec<&str> = array
                 .elems
                 .iter()
                 .filter_map(as_str)
-                .filter_map(|lit| Method::from_name(&lit.value().to_ascii_uppercase()))
+                .filter_map(|lit| MethodSet::from_name(&lit.value().to_ascii_uppercase()))
+                .map(method_name)
                 .collect();
-            let names: Vec<&str> = methods.iter().map(|method| method.name()).collect();
             errors.push(syn::Error::new_spanned(
                 arg,
                 format!(
@@ -249,20 +214,20 @@ mod tests {
     use super::*;
 
     /// The arguments, or every error message in order.
-    fn route(args: TokenStream) -> Result<RouteArgs, Vec<String>> {
+    fn route(args: TokenStream) -> Result<RouteAttr, Vec<String>> {
         finish(|errors| parse_route(args, errors))
     }
 
-    fn shorthand(method: Method, args: TokenStream) -> Result<RouteArgs, Vec<String>> {
+    fn shorthand(method: MethodSet, args: TokenStream) -> Result<RouteAttr, Vec<String>> {
         finish(|errors| parse_shorthand(method, args, errors))
     }
 
     fn finish(
-        parse: impl FnOnce(&mut Errors) -> Option<RouteArgs>,
-    ) -> Result<RouteArgs, Vec<String>> {
-        let mut errors = Errors::default();
-        let args = parse(&mut errors);
-        match errors.finish() {
+        parse: impl FnOnce(&Ctxt) -> Option<RouteAttr>,
+    ) -> Result<RouteAttr, Vec<String>> {
+        let errors = Ctxt::new();
+        let args = parse(&errors);
+        match errors.check() {
             Ok(()) => Ok(args.expect("no error means arguments")),
             Err(error) => Err(error.into_iter().map(|error| error.to_string()).collect()),
         }
@@ -270,12 +235,12 @@ mod tests {
 
     fn methods(args: TokenStream) -> Vec<&'static str> {
         match route(args) {
-            Ok(args) => args.methods.into_iter().map(Method::name).collect(),
+            Ok(args) => args.methods.names().collect(),
             Err(errors) => panic!("{errors:?}"),
         }
     }
 
-    fn messages(result: Result<RouteArgs, Vec<String>>) -> Vec<String> {
+    fn messages(result: Result<RouteAttr, Vec<String>>) -> Vec<String> {
         match result {
             Ok(args) => panic!("parsed {:?}", args.methods),
             Err(errors) => errors,
@@ -286,10 +251,10 @@ mod tests {
     fn path_and_methods() {
         let args = route(quote!("/items/<id>", GET, POST)).unwrap();
         assert_eq!(args.path.value(), "/items/<id>");
-        assert_eq!(args.methods, [Method::Get, Method::Post]);
+        assert_eq!(args.methods, MethodSet::GET.union(MethodSet::POST));
         assert_eq!(
             methods(quote!("/", PUT, PATCH, DELETE, HEAD, OPTIONS,)),
-            ["PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+            ["HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
         );
     }
 
@@ -301,15 +266,15 @@ mod tests {
 
     #[test]
     fn shorthands() {
-        let args = shorthand(Method::Delete, quote!("/items/<id>")).unwrap();
+        let args = shorthand(MethodSet::DELETE, quote!("/items/<id>")).unwrap();
         assert_eq!(args.path.value(), "/items/<id>");
-        assert_eq!(args.methods, [Method::Delete]);
+        assert_eq!(args.methods, MethodSet::DELETE);
         assert_eq!(
-            messages(shorthand(Method::Get, quote!("/items", POST))),
+            messages(shorthand(MethodSet::GET, quote!("/items", POST))),
             ["`#[get]` takes only the path: for more methods, write `#[route(\"/items\", GET, ..)]`"]
         );
         assert_eq!(
-            messages(shorthand(Method::Post, quote!())),
+            messages(shorthand(MethodSet::POST, quote!())),
             ["expected the path as a string literal: write `#[post(\"/items\")]`"]
         );
     }
@@ -322,7 +287,7 @@ mod tests {
         );
         assert_eq!(
             messages(route(quote!("/", TRACE))),
-            ["unknown method `TRACE`: write one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD` and `OPTIONS`"]
+            ["unknown method `TRACE`: write one of `GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE` and `OPTIONS`"]
         );
     }
 
@@ -387,12 +352,12 @@ mod tests {
 
     #[test]
     fn keeps_the_path_and_valid_methods_despite_errors() {
-        let mut errors = Errors::default();
-        let args = parse_route(quote!("/items/<id>", PSOT, DELETE), &mut errors)
+        let errors = Ctxt::new();
+        let args = parse_route(quote!("/items/<id>", PSOT, DELETE), &errors)
             .expect("the path is there");
         assert_eq!(args.path.value(), "/items/<id>");
-        assert_eq!(args.methods, [Method::Delete]);
-        assert!(!errors.is_empty());
+        assert_eq!(args.methods, MethodSet::DELETE);
+        assert!(errors.check().is_err());
     }
 
     #[test]

@@ -1,76 +1,61 @@
-//! `#[route]`: the handler, unchanged but for fixed status literals, and beside it a hidden
-//! struct of the same name whose `Route` impl describes the route to the runtime.
+//! `#[route]`'s expansion: the handler, unchanged but for fixed status literals, and beside it
+//! a hidden struct of the same name whose `Route` impl describes the route to the runtime as
+//! `const` data. Everything here was parsed and checked before, in `model`.
 
+use carafe_core::path::Part;
+use carafe_core::{Converter, MethodSet};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{ItemFn, LitStr};
+use syn::LitStr;
 
-use crate::attr::{Method, RouteArgs};
-use crate::errors::Errors;
-use crate::path::{self, Converter, RoutePath};
-use crate::signature::{self, Handler, Source};
-use crate::status;
+use crate::model::Route;
+use crate::signature::{Handler, Source};
 
-/// Expands `#[route]` on `item`, given what its arguments parsed into and the errors they had.
-pub fn route(args: Option<RouteArgs>, mut errors: Errors, item: TokenStream) -> TokenStream {
-    let Ok(mut item) = syn::parse2::<ItemFn>(item.clone()) else {
-        errors.push(syn::Error::new(
-            Span::call_site(),
-            "`#[route]` goes on a function: write it above `fn handler(..)`",
-        ));
-        let errors = errors.finish().err().map(|error| error.to_compile_error());
-        return quote!(#item #errors);
-    };
-    let path = args
-        .as_ref()
-        .and_then(|args| errors.ok(path::parse_lit(&args.path)));
-    let statuses = status::check(&mut item.block, &mut errors);
-    let route = args
-        .as_ref()
-        .zip(path.as_ref())
-        .map(|(args, path)| signature::Route {
-            lit: &args.path,
-            path,
-        });
-    let handler = errors.ok(Handler::new(&item.sig, route));
+/// The tokens of a route: its item and its definition, then `errors` (the compile errors of
+/// the checks, if any). With errors, the generated handler is a stub, so that they are not
+/// followed by type errors about code the user did not write.
+pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
+    let item = &route.item;
     if item.sig.receiver().is_some() {
-        // A method, refused by `Handler::new`: it sits in an `impl` block, where the struct
-        // and impl below cannot be declared, and would only add rustc's errors to ours.
-        let errors = errors.finish().err().map(|error| error.to_compile_error());
+        // A method, refused by the checks: it sits in an `impl` block, where the struct and
+        // impl below cannot be declared, and would only add rustc's errors to ours.
         return quote!(#item #errors);
     }
-
-    // With any error the build fails anyway; the handler is a stub so that the errors above
-    // are not followed by type errors about code the user did not write.
-    let handler_fn = match &handler {
-        Some(handler) if errors.is_empty() => handler_fn(handler),
-        _ => quote! {
-            fn __carafe_handler(
-                _: ::carafe::__private::RequestContext,
-            ) -> ::carafe::__private::HandlerAnswer {
-                ::core::unreachable!()
-            }
-        },
+    let (handler_fn, needs) = match errors {
+        None => (handler_fn(&route.handler), needs(&route.handler)),
+        Some(_) => (
+            quote! {
+                fn __carafe_handler(
+                    _: ::carafe::__private::RequestContext,
+                ) -> ::carafe::__private::HandlerAnswer {
+                    ::core::unreachable!()
+                }
+            },
+            TokenStream::new(),
+        ),
     };
     let name = &item.sig.ident;
     let vis = &item.vis;
     let handler_name = LitStr::new(&name.unraw().to_string(), name.span());
     let line = quote_spanned!(name.span()=> ::core::line!());
-    let path_lit = args.as_ref().map_or_else(
+    let path_lit = route.attr.map_or_else(
         || LitStr::new("", Span::call_site()),
-        |args| args.path.clone(),
+        |attr| attr.path.clone(),
     );
-    let pattern = path.as_ref().map_or("", |path| &path.pattern);
-    let params = path.as_ref().map(param_defs);
+    let parts = route
+        .path
+        .as_ref()
+        .map(|path| path.parts.iter().map(part).collect::<Vec<_>>())
+        .unwrap_or_default();
     // Without a path there is no route: no method either, so that it cannot clash with
     // another broken route in `routes![..]`.
-    let methods = method_set(match (&args, &path) {
-        (Some(args), Some(_)) => &args.methods,
-        _ => &[],
+    let methods = method_set(match (route.attr, &route.path) {
+        (Some(attr), Some(_)) => attr.methods,
+        _ => MethodSet::EMPTY,
     });
-    let errors = errors.finish().err().map(|error| error.to_compile_error());
+    let statuses = &route.statuses;
 
     quote! {
         #item
@@ -88,10 +73,10 @@ pub fn route(args: Option<RouteArgs>, mut errors: Errors, item: TokenStream) -> 
                     file: ::core::file!(),
                     line: #line,
                     path: #path_lit,
-                    pattern: #pattern,
-                    params: &[#params],
+                    parts: &[#(#parts),*],
                     methods: #methods,
                     statuses: &[#(#statuses),*],
+                    needs: &[#needs],
                     handler: __carafe_handler,
                 }
             };
@@ -110,7 +95,7 @@ fn handler_fn(handler: &Handler) -> TokenStream {
         .collect();
     // Each argument's extraction, awaited or at once. Spanned on the argument's type, so
     // that a type that is no extractor, or that a parameter cannot be parsed into, is
-    // reported there.
+    // reported there, once: each use names the same trait on the same type.
     let extract = |awaited: bool| {
         handler.args.iter().zip(&vars).map(move |(arg, var)| {
             let ty = &arg.ty;
@@ -119,10 +104,10 @@ fn handler_fn(handler: &Handler) -> TokenStream {
                     ctx.path_param::<#ty>(#index)
                 },
                 Source::Extractor if awaited => quote_spanned! {ty.span()=>
-                    ::carafe::__private::extract::<#ty>(&mut ctx).await
+                    <#ty as ::carafe::__private::Extractor<_>>::extract(&mut ctx).await
                 },
-                Source::Extractor => quote_spanned! {ty.span()=>
-                    ::carafe::__private::extract_immediately::<#ty>(&mut ctx)
+                Source::Extractor => quote! {
+                    <#ty as ::carafe::__private::Extractor<_>>::extract_at_once(&ctx)
                 },
             };
             quote! {
@@ -133,16 +118,13 @@ fn handler_fn(handler: &Handler) -> TokenStream {
             }
         })
     };
-    let extractors: Vec<_> = handler
-        .args
-        .iter()
-        .filter(|arg| matches!(arg.source, Source::Extractor))
-        .map(|arg| &arg.ty)
-        .collect();
-    let ctx = match (extractors.is_empty(), handler.args.is_empty()) {
-        (false, _) => quote!(mut ctx),
-        (true, false) => quote!(ctx),
-        (true, true) => quote!(_),
+    let extractors: Vec<_> = handler.extractors().collect();
+    let ctx = if handler.args.is_empty() {
+        quote!(_)
+    } else if extractors.is_empty() {
+        quote!(ctx)
+    } else {
+        quote!(mut ctx)
     };
     let await_ = handler.is_async.then(|| quote!(.await));
     let respond = quote_spanned! {handler.output_span=>
@@ -157,10 +139,10 @@ fn handler_fn(handler: &Handler) -> TokenStream {
             })
         }
     };
-    // A plain `fn` whose extractors, if any, never wait has nothing to await: it runs at once
-    // (the app catches its panics around this call), sparing the boxed future. Whether they
-    // wait is known from their types only, as a constant: the branch not taken is compiled
-    // out.
+    // A plain `fn` whose extractors, if any, all read the request head alone has nothing to
+    // await: it runs at once (the app catches its panics around this call), sparing the
+    // boxed future. Which extractors those are is known from their types, as a constant: the
+    // branch not taken is compiled out.
     let at_once = {
         let extract = extract(false);
         quote! {
@@ -177,11 +159,11 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     } else if extractors.is_empty() {
         at_once
     } else {
-        let immediate = extractors.iter().map(|ty| {
-            quote_spanned! {ty.span()=> ::carafe::__private::immediate::<#ty>() }
+        let at_once_each = extractors.iter().map(|ty| {
+            quote! { <#ty as ::carafe::__private::Extractor<_>>::AT_ONCE }
         });
         quote! {
-            if #(#immediate)&&* {
+            if #(#at_once_each)&&* {
                 #at_once
             } else {
                 #awaited
@@ -197,31 +179,44 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     }
 }
 
-fn param_defs(path: &RoutePath) -> TokenStream {
-    let params = path.params.iter().map(|param| {
-        let name = &param.name;
-        let converter = match param.converter {
-            Converter::String => quote!(String),
-            Converter::Int => quote!(Int),
-            Converter::Float => quote!(Float),
-            Converter::Path => quote!(Path),
-            Converter::Uuid => quote!(Uuid),
-        };
-        quote! {
-            ::carafe::__private::ParamDef {
-                name: #name,
-                converter: ::carafe::__private::Converter::#converter,
+/// What each extractor needs from the app (`State<T>` needs a `T`), for the app to check
+/// before it serves.
+fn needs(handler: &Handler) -> TokenStream {
+    let needs = handler.extractors().map(|ty| {
+        quote! { <#ty as ::carafe::__private::Extractor<_>>::NEED }
+    });
+    quote!(#(#needs),*)
+}
+
+/// One part of the path as `const` data.
+fn part(part: &Part) -> TokenStream {
+    match *part {
+        Part::Static(text) => quote!(::carafe::__private::Part::Static(#text)),
+        Part::Param { name, converter } => {
+            let converter = format_ident!("{}", converter_variant(converter));
+            quote! {
+                ::carafe::__private::Part::Param {
+                    name: #name,
+                    converter: ::carafe::__private::Converter::#converter,
+                }
             }
         }
-    });
-    quote!(#(#params),*)
+    }
+}
+
+fn converter_variant(converter: Converter) -> &'static str {
+    match converter {
+        Converter::String => "String",
+        Converter::Int => "Int",
+        Converter::Float => "Float",
+        Converter::Path => "Path",
+        Converter::Uuid => "Uuid",
+    }
 }
 
 /// `MethodSet::GET.union(MethodSet::POST)`: `union` is a `const fn`, so this is a constant.
-fn method_set(methods: &[Method]) -> TokenStream {
-    let mut methods = methods
-        .iter()
-        .map(|method| format_ident!("{}", method.name()));
+fn method_set(methods: MethodSet) -> TokenStream {
+    let mut methods = methods.names().map(|name| format_ident!("{}", name));
     let Some(first) = methods.next() else {
         return quote!(::carafe::__private::MethodSet::EMPTY);
     };
@@ -238,13 +233,14 @@ mod tests {
 
     use super::*;
     use crate::attr;
+    use crate::ctxt::Ctxt;
 
     /// The expansion of `#[route(args)] item`, without whitespace, so that tests can look
     /// for pieces of it.
     fn expand(args: TokenStream, item: TokenStream) -> String {
-        let mut errors = Errors::default();
-        let args = attr::parse_route(args, &mut errors);
-        route(args, errors, item).to_string().replace(' ', "")
+        let cx = Ctxt::new();
+        let attr = attr::parse_route(args, &cx);
+        crate::route_with(cx, attr, item).to_string().replace(' ', "")
     }
 
     #[test]
@@ -263,13 +259,13 @@ mod tests {
             "impl::carafe::__private::Routeforget_item",
             r#"handler_name:"get_item""#,
             r#"path:"/items/<int:item_id>""#,
-            r#"pattern:"/items/{p0}""#,
-            r#"name:"item_id",converter:::carafe::__private::Converter::Int"#,
+            r#"parts:&[::carafe::__private::Part::Static("/items/"),::carafe::__private::Part::Param{name:"item_id",converter:::carafe::__private::Converter::Int,}]"#,
             "methods:::carafe::__private::MethodSet::GET.union(::carafe::__private::MethodSet::POST)",
             "statuses:&[200u16,404u16]",
             "fn__carafe_handler(mutctx:",
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
-            "::carafe::__private::extract::<State<Items>>(&mutctx).await",
+            "<State<Items>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
+            "needs:&[<State<Items>as::carafe::__private::Extractor<_>>::NEED]",
             "into_response(get_item(__carafe_arg0,__carafe_arg1).await)",
             "HandlerAnswer::new(asyncmove{",
         ] {
@@ -279,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_fn_with_extractors_answers_at_once_when_they_never_wait() {
+    fn plain_fn_with_extractors_answers_at_once_when_they_read_the_head_alone() {
         let out = expand(
             quote!("/items/<int:id>"),
             quote! {
@@ -289,11 +285,11 @@ mod tests {
             },
         );
         for piece in [
-            "if::carafe::__private::immediate::<State<Store>>()&&::carafe::__private::immediate::<Query<Page>>(){",
-            "::carafe::__private::extract_immediately::<State<Store>>(&mutctx)",
+            "if<State<Store>as::carafe::__private::Extractor<_>>::AT_ONCE&&<Query<Page>as::carafe::__private::Extractor<_>>::AT_ONCE{",
+            "<State<Store>as::carafe::__private::Extractor<_>>::extract_at_once(&ctx)",
             "HandlerAnswer::ready(",
             "}else{::carafe::__private::HandlerAnswer::new(asyncmove{",
-            "::carafe::__private::extract::<Query<Page>>(&mutctx).await",
+            "<Query<Page>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
         }

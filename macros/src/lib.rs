@@ -11,20 +11,23 @@
 //! emitted, so the rest of the crate type-checks and the user sees only the real mistakes.
 
 mod attr;
-mod errors;
+mod ctxt;
 mod expand;
-mod path;
+mod headers;
+mod model;
+mod responses;
 mod routes;
 mod signature;
 mod span;
 mod status;
-mod suggest;
 
+use carafe_core::MethodSet;
 use proc_macro::TokenStream;
+use quote::quote;
 use syn::parse_macro_input;
 
-use crate::attr::Method;
-use crate::errors::Errors;
+use crate::attr::RouteAttr;
+use crate::ctxt::Ctxt;
 
 /// Turns a function into a route: `#[route("/path", METHOD, ..)]`.
 ///
@@ -73,9 +76,9 @@ use crate::errors::Errors;
 /// its type.
 #[proc_macro_attribute]
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
-    let args = attr::parse_route(args.into(), &mut errors);
-    expand::route(args, errors, item.into()).into()
+    let cx = Ctxt::new();
+    let attr = attr::parse_route(args.into(), &cx);
+    route_with(cx, attr, item.into()).into()
 }
 
 /// `#[get("/path")]`: the same as `#[route("/path", GET)]`.
@@ -88,7 +91,7 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Get, args, item)
+    shorthand(MethodSet::GET, args, item)
 }
 
 /// `#[post("/path")]`: the same as `#[route("/path", POST)]`.
@@ -101,7 +104,7 @@ pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Post, args, item)
+    shorthand(MethodSet::POST, args, item)
 }
 
 /// `#[put("/path")]`: the same as `#[route("/path", PUT)]`.
@@ -114,7 +117,7 @@ pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Put, args, item)
+    shorthand(MethodSet::PUT, args, item)
 }
 
 /// `#[patch("/path")]`: the same as `#[route("/path", PATCH)]`.
@@ -127,7 +130,7 @@ pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Patch, args, item)
+    shorthand(MethodSet::PATCH, args, item)
 }
 
 /// `#[delete("/path")]`: the same as `#[route("/path", DELETE)]`.
@@ -141,7 +144,7 @@ pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Delete, args, item)
+    shorthand(MethodSet::DELETE, args, item)
 }
 
 /// `#[head("/path")]`: the same as `#[route("/path", HEAD)]`. A `GET` route answers `HEAD`
@@ -155,7 +158,7 @@ pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Head, args, item)
+    shorthand(MethodSet::HEAD, args, item)
 }
 
 /// `#[options("/path")]`: the same as `#[route("/path", OPTIONS)]`. Every path answers
@@ -169,13 +172,34 @@ pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn options(args: TokenStream, item: TokenStream) -> TokenStream {
-    shorthand(Method::Options, args, item)
+    shorthand(MethodSet::OPTIONS, args, item)
 }
 
-fn shorthand(method: Method, args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
-    let args = attr::parse_shorthand(method, args.into(), &mut errors);
-    expand::route(args, errors, item.into()).into()
+fn shorthand(method: MethodSet, args: TokenStream, item: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let attr = attr::parse_shorthand(method, args.into(), &cx);
+    route_with(cx, attr, item.into()).into()
+}
+
+/// `#[route]` on `item`, given what its attribute parsed into: the model, its checks, then the
+/// expansion, which emits the item whatever the errors.
+fn route_with(
+    cx: Ctxt,
+    attr: Option<RouteAttr>,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        cx.error(
+            proc_macro2::Span::call_site(),
+            "`#[route]` goes on a function: write it above `fn handler(..)`",
+        );
+        let errors = cx.check().err().map(|error| error.to_compile_error());
+        return quote!(#item #errors);
+    };
+    let path = attr.as_ref().map(|attr| attr.path.value());
+    let route = model::Route::from_ast(&cx, attr.as_ref(), path.as_deref(), function);
+    let errors = cx.check().err().map(|error| error.to_compile_error());
+    expand::route(&route, errors)
 }
 
 /// The routes of the named handlers, to mount on an app: `routes![a, b, module::c]`.

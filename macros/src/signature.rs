@@ -7,10 +7,12 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, LitStr, Pat, ReturnType, Signature, Type};
 
-use crate::errors::Errors;
-use crate::path::{Converter, RoutePath};
+use carafe_core::path::ParsedPath;
+use carafe_core::suggest;
+use carafe_core::Converter;
+
+use crate::ctxt::Ctxt;
 use crate::span;
-use crate::suggest;
 
 /// A handler the generated code can call.
 pub struct Handler {
@@ -39,17 +41,24 @@ pub enum Source {
 #[derive(Clone, Copy)]
 pub struct Route<'a> {
     pub lit: &'a LitStr,
-    pub path: &'a RoutePath,
+    pub path: &'a ParsedPath<'a>,
 }
 
 impl Handler {
+    /// The types of the arguments that are extractors, in order.
+    pub fn extractors(&self) -> impl Iterator<Item = &Type> {
+        self.args
+            .iter()
+            .filter(|arg| matches!(arg.source, Source::Extractor))
+            .map(|arg| &arg.ty)
+    }
+
     /// Checks the signature and matches its arguments to `route`'s parameters.
     ///
     /// Without a route (its path did not parse), only the shape of the signature is
     /// checked: matching arguments to a broken path would report noise.
-    pub fn new(sig: &Signature, route: Option<Route>) -> syn::Result<Handler> {
-        let mut errors = Errors::default();
-        check_shape(sig, &mut errors);
+    pub fn new(errors: &Ctxt, sig: &Signature, route: Option<Route>) -> Handler {
+        check_shape(sig, errors);
         let mut args = Vec::with_capacity(sig.inputs.len());
         // The parameters an argument receives, or that an error about a misnamed argument
         // already names: those are not reported again as missing.
@@ -64,17 +73,12 @@ impl Handler {
                 _ => None,
             };
             let index = route.zip(name).and_then(|(route, name)| {
-                let name = name.unraw().to_string();
-                route
-                    .path
-                    .params
-                    .iter()
-                    .position(|param| param.name == name)
+                Some(route.path.param(&name.unraw().to_string())?.0)
             });
             let source = match (route, name, index) {
                 (Some(route), _, Some(index)) => {
                     received.push(index);
-                    check_converter(route, index, &input.ty, &mut errors);
+                    check_converter(route, index, &input.ty, errors);
                     Source::PathParam(index)
                 }
                 (Some(route), Some(name), None) if plain_type(&input.ty).is_some() => {
@@ -91,10 +95,10 @@ impl Handler {
             });
         }
         if let Some(route) = route {
-            for (index, param) in route.path.params.iter().enumerate() {
+            for (index, param) in route.path.params().enumerate() {
                 if !received.contains(&index) {
                     errors.push(syn::Error::new(
-                        span::subspan(route.lit, param.range.clone()),
+                        span::subspan(route.lit, param.range),
                         format!(
                             "path parameter `{name}` has no argument: \
                              add `{name}: {ty}` to `{handler}`",
@@ -106,8 +110,7 @@ impl Handler {
                 }
             }
         }
-        errors.finish()?;
-        Ok(Handler {
+        Handler {
             name: sig.ident.clone(),
             is_async: sig.asyncness.is_some(),
             args,
@@ -115,12 +118,12 @@ impl Handler {
                 ReturnType::Type(_, ty) => ty.span(),
                 ReturnType::Default => sig.ident.span(),
             },
-        })
+        }
     }
 }
 
 /// What the generated code cannot call: methods, generic and `unsafe` functions.
-fn check_shape(sig: &Signature, errors: &mut Errors) {
+fn check_shape(sig: &Signature, errors: &Ctxt) {
     let name = &sig.ident;
     if let Some(unsafety) = &sig.unsafety {
         errors.push(syn::Error::new_spanned(
@@ -171,20 +174,14 @@ fn check_shape(sig: &Signature, errors: &mut Errors) {
 fn not_a_param(route: Route, name: &Ident) -> (syn::Error, Option<usize>) {
     let written = name.unraw().to_string();
     let path = route.lit.value();
-    let params = route.path.params.iter().map(|param| param.name.as_str());
+    let params = route.path.params().map(|param| param.name);
     let suggestion = suggest::closest(&written, params.clone());
-    let meant = suggestion.and_then(|suggestion| {
-        route
-            .path
-            .params
-            .iter()
-            .position(|param| param.name == suggestion)
-    });
+    let meant = suggestion.and_then(|suggestion| Some(route.path.param(suggestion)?.0));
     let message = match suggestion {
         Some(suggestion) => {
             format!("`{written}` is not a path parameter of `{path}`: did you mean `{suggestion}`?")
         }
-        None if route.path.params.is_empty() => format!(
+        None if route.path.param_ranges.is_empty() => format!(
             "`{written}` is not a path parameter: `{path}` has none; add `<{written}>` to the \
              path, or take an extractor such as `Form`, `Json`, `Query` or `State`"
         ),
@@ -200,10 +197,12 @@ fn not_a_param(route: Route, name: &Ident) -> (syn::Error, Option<usize>) {
 
 /// The converter of parameter `index` must be able to produce the argument's type, where
 /// the type is one we know.
-fn check_converter(route: Route, index: usize, ty: &Type, errors: &mut Errors) {
-    let param = &route.path.params[index];
+fn check_converter(route: Route, index: usize, ty: &Type, errors: &Ctxt) {
+    let Some(param) = route.path.params().nth(index) else {
+        return;
+    };
     let Some(plain) = plain_type(ty) else { return };
-    let name = &param.name;
+    let name = param.name;
     if plain == Plain::StrRef {
         errors.push(syn::Error::new_spanned(
             ty,
@@ -305,21 +304,36 @@ mod tests {
     use syn::ItemFn;
 
     use super::*;
-    use crate::path;
 
     /// The handler `item` makes for a route on `path`, or every error message.
     fn handler(path: &str, item: &str) -> Result<Handler, Vec<String>> {
         let lit = LitStr::new(path, Span::call_site());
-        let path = path::parse(path).expect("test paths are valid");
+        let path = carafe_core::path::parse(path).expect("test paths are valid");
         let item: ItemFn = syn::parse_str(item).expect("test items parse");
-        Handler::new(
+        let errors = Ctxt::new();
+        let handler = Handler::new(
+            &errors,
             &item.sig,
             Some(Route {
                 lit: &lit,
                 path: &path,
             }),
-        )
-        .map_err(|error| error.into_iter().map(|error| error.to_string()).collect())
+        );
+        checked(errors, handler)
+    }
+
+    fn checked(errors: Ctxt, handler: Handler) -> Result<Handler, Vec<String>> {
+        errors
+            .check()
+            .map(|()| handler)
+            .map_err(|error| error.into_iter().map(|error| error.to_string()).collect())
+    }
+
+    fn shape_only(item: &str) -> Result<Handler, Vec<String>> {
+        let item: ItemFn = syn::parse_str(item).unwrap();
+        let errors = Ctxt::new();
+        let handler = Handler::new(&errors, &item.sig, None);
+        checked(errors, handler)
     }
 
     fn sources(path: &str, item: &str) -> Vec<Option<usize>> {
@@ -506,9 +520,7 @@ mod tests {
 
     #[test]
     fn without_a_path_only_the_shape_is_checked() {
-        let item: ItemFn = syn::parse_str("fn f(itemid: String) {}").unwrap();
-        assert!(Handler::new(&item.sig, None).is_ok());
-        let item: ItemFn = syn::parse_str("fn f(self) {}").unwrap();
-        assert!(Handler::new(&item.sig, None).is_err());
+        assert!(shape_only("fn f(itemid: String) {}").is_ok());
+        assert!(shape_only("fn f(self) {}").is_err());
     }
 }

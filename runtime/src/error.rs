@@ -1,12 +1,12 @@
-//! HTTP errors: what routing, extractors and `abort` answer, and their default pages.
+//! HTTP errors: what routing, extractors and `abort` answer. Their pages are `error_page`'s.
 
 use std::borrow::Cow;
 use std::fmt;
 
+use carafe_core::status;
 use http::StatusCode;
 
-use crate::body::Body;
-use crate::response::{IntoResponse, IntoStatus, Response, TEXT_HTML};
+use crate::status_code::IntoStatus;
 
 /// An HTTP error answer, like Werkzeug's `HTTPException`: a status and a message for the
 /// client. The app renders its page (HTML, or JSON for clients that accept only JSON), or
@@ -36,7 +36,7 @@ impl HttpError {
     pub fn new(status: impl IntoStatus) -> HttpError {
         let code = status.into_status_code();
         match StatusCode::from_u16(code) {
-            Ok(status) if status.is_client_error() || status.is_server_error() => HttpError {
+            Ok(status) if status::is_error(code) => HttpError {
                 status,
                 message: None,
                 internal: false,
@@ -79,31 +79,6 @@ impl HttpError {
     pub(crate) fn internal_detail(&self) -> Option<&str> {
         self.message.as_deref().filter(|_| self.internal)
     }
-
-    /// The default page: short HTML with the status in the title, like Werkzeug's.
-    pub(crate) fn html_page(&self) -> Response {
-        let reason = self.status.canonical_reason().unwrap_or("Error");
-        let page = format!(
-            "<!doctype html>\n<html lang=en>\n<title>{code} {reason}</title>\n<h1>{reason}</h1>\n<p>{message}</p>\n",
-            code = self.status.as_u16(),
-            message = escape_html(self.message()),
-        );
-        let mut response = Response::with_content_type(Body::from(page), TEXT_HTML);
-        response.status_code = self.status.as_u16();
-        response
-    }
-
-    /// The default page for clients that accept only JSON.
-    pub(crate) fn json_page(&self) -> Response {
-        let page = serde_json::json!({
-            "code": self.status.as_u16(),
-            "name": self.status.canonical_reason().unwrap_or("Error"),
-            "description": self.message(),
-        });
-        let mut response = crate::Json(page).into_response();
-        response.status_code = self.status.as_u16();
-        response
-    }
 }
 
 impl fmt::Display for HttpError {
@@ -113,12 +88,6 @@ impl fmt::Display for HttpError {
 }
 
 impl std::error::Error for HttpError {}
-
-impl IntoResponse for HttpError {
-    fn into_response(self) -> Response {
-        Response::from_error(self)
-    }
-}
 
 /// Werkzeug's descriptions, so pages read as Flask users know them.
 fn standard_description(status: StatusCode) -> &'static str {
@@ -131,61 +100,4 @@ fn standard_description(status: StatusCode) -> &'static str {
         500 => "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
         _ => status.canonical_reason().unwrap_or("Error"),
     }
-}
-
-fn escape_html(text: &str) -> Cow<'_, str> {
-    // Text content only needs these three; quotes matter in attributes, which pages never use.
-    if !text.contains(['<', '>', '&']) {
-        return Cow::Borrowed(text);
-    }
-    let mut escaped = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            c => escaped.push(c),
-        }
-    }
-    Cow::Owned(escaped)
-}
-
-/// The payload `abort` unwinds with; the server turns it back into the response.
-pub(crate) struct Abort(pub(crate) Response);
-
-/// Stops the handler and answers with the error page for `status`, like Flask's `abort(404)`.
-///
-/// It unwinds out of the handler (without the panic message a real panic prints), so it can be
-/// called from any depth, and its type `!` fits any return type. The app answers with the
-/// page for that status, or with the error handler registered for it.
-///
-/// ```
-/// use carafe_runtime::abort;
-///
-/// fn item(id: u32) -> &'static str {
-///     if id != 1 {
-///         abort(404);
-///     }
-///     "apple"
-/// }
-/// assert_eq!(item(1), "apple");
-/// ```
-pub fn abort(status: impl IntoStatus) -> ! {
-    abort_with(HttpError::new(status))
-}
-
-/// Stops the handler and answers with this whole response, like Flask's `abort(response)`.
-///
-/// ```
-/// use carafe_runtime::abort_with;
-///
-/// fn guard(token: Option<&str>) {
-///     if token.is_none() {
-///         abort_with(("login first", 401, [("WWW-Authenticate", "Bearer")]));
-///     }
-/// }
-/// guard(Some("t"));
-/// ```
-pub fn abort_with(response: impl IntoResponse) -> ! {
-    std::panic::resume_unwind(Box::new(Abort(response.into_response())))
 }

@@ -1,43 +1,39 @@
 //! Extractors: handler arguments that are not path parameters.
 //!
-//! Each implements [`FromRequest`]; a failure answers an HTTP error (400, 413, 415) with a
-//! message saying what was wrong, and the handler does not run.
+//! Two traits, as in axum: [`FromRequestParts`] for extractors that read the request's head
+//! (and the app's state) and run at once, [`FromRequest`] for those that read its body and are
+//! awaited. A failure answers an HTTP error (400, 413, 415) with a message saying what was
+//! wrong, and the handler does not run.
 
 use std::any::type_name;
 use std::borrow::Cow;
 use std::future::Future;
-use std::ops::{Deref, Index};
+use std::ops::Deref;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 
-use crate::error::{abort_with, HttpError};
+use crate::app_data::Need;
+use crate::error::HttpError;
+use crate::form::{FormData, FORM_MEDIA_TYPE};
+use crate::json::{parse_json, Json};
 use crate::request::{Request, RequestContext};
 use crate::response::{IntoResponse, Response};
 
-pub(crate) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
-
-/// A handler argument built from the request.
-///
-/// Implement it for your own extractors; read the request through [`RequestContext`].
+/// A handler argument built from the request's head (method, URI, headers) or the app's
+/// state, never its body. It needs no waiting, so a plain `fn` handler whose extractors are all
+/// of this kind runs at once, without a boxed future.
 ///
 /// ```
-/// use carafe_runtime::{FromRequest, HttpError, IntoResponse, RequestContext, Response};
+/// use carafe_runtime::{FromRequestParts, HttpError, IntoResponse, RequestContext, Response};
 ///
 /// /// The `X-Client` header, for handlers that take a `Client` argument.
 /// struct Client(String);
 ///
-/// impl FromRequest for Client {
-///     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-///         Self::from_request_immediately(ctx)
-///     }
-///
-///     // It reads a header, never the body: a plain `fn` handler taking it runs at once.
-///     const IMMEDIATE: bool = true;
-///
-///     fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+/// impl FromRequestParts for Client {
+///     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
 ///         let name = ctx.parts().headers.get("x-client");
 ///         match name.and_then(|name| name.to_str().ok()) {
 ///             Some(name) => Ok(Client(name.to_owned())),
@@ -48,34 +44,42 @@ pub(crate) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
 ///     }
 /// }
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a handler argument",
-    label = "not a path parameter and not an extractor",
-    note = "an argument named like a `<param>` of the path receives it; any other argument is an extractor: Form, Json<T>, Query<T>, State<T>, Request, HeaderMap, Method or Bytes"
-)]
+pub trait FromRequestParts: Sized {
+    /// Extracts the value, or answers the error response.
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response>;
+
+    /// What the app must hold for this extractor to work, checked before it serves.
+    #[doc(hidden)]
+    const NEED: Option<Need> = None;
+}
+
+/// A handler argument built from the request's body, which it awaits (within the app's size
+/// limit) through [`RequestContext::body_bytes`].
+///
+/// ```
+/// use carafe_runtime::{FromRequest, HttpError, IntoResponse, RequestContext, Response};
+///
+/// /// The body as text, for handlers that take a `Text` argument.
+/// struct Text(String);
+///
+/// impl FromRequest for Text {
+///     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+///         let body = ctx.body_bytes().await?;
+///         String::from_utf8(body.to_vec()).map(Text).map_err(|_| {
+///             HttpError::new(400).with_message("The body is not UTF-8.").into_response()
+///         })
+///     }
+/// }
+/// ```
 pub trait FromRequest: Sized {
     /// Extracts the value, or answers the error response.
     fn from_request(
         ctx: &mut RequestContext,
     ) -> impl Future<Output = Result<Self, Response>> + Send;
 
-    /// Whether [`from_request_immediately`](FromRequest::from_request_immediately) extracts
-    /// the value: true for extractors that never wait, reading the request line, the headers
-    /// or the app's state but not the body. A plain `fn` handler whose extractors all are
-    /// runs at once, without the boxed future an `async` extraction needs.
-    const IMMEDIATE: bool = false;
-
-    /// Extracts the value without waiting. Called only when
-    /// [`IMMEDIATE`](FromRequest::IMMEDIATE) is true; an extractor that sets it implements this
-    /// too, and its `from_request` can return what this does.
-    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
-        let _ = ctx;
-        Err(HttpError::misconfigured(format!(
-            "{} sets FromRequest::IMMEDIATE but does not implement from_request_immediately",
-            type_name::<Self>()
-        ))
-        .into_response())
-    }
+    /// What the app must hold for this extractor to work, checked before it serves.
+    #[doc(hidden)]
+    const NEED: Option<Need> = None;
 }
 
 /// Shared application state registered with [`App::state`](crate::App::state).
@@ -105,22 +109,20 @@ impl<T> Clone for State<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> FromRequest for State<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Self::from_request_immediately(ctx)
-    }
-
-    const IMMEDIATE: bool = true;
-
-    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
-        ctx.shared().state::<T>().map(State).ok_or_else(|| {
+impl<T: Send + Sync + 'static> FromRequestParts for State<T> {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+        // The app refuses to start when a route's `State<T>` has no `T` (see `NEED`), so only
+        // an extractor of the user's that takes `State<T>` itself can get here without one.
+        ctx.state::<T>().map(State).ok_or_else(|| {
             HttpError::misconfigured(format!(
-                "a handler asked for State<{0}> but the app has none: add App::new().state::<{0}>(..)",
+                "State<{0}> was asked for but the app has none: add App::new().state::<{0}>(..)",
                 type_name::<T>()
             ))
             .into_response()
         })
     }
+
+    const NEED: Option<Need> = Some(Need::state::<T>());
 }
 
 /// The query string, deserialized into `T`; 400 when it does not fit.
@@ -137,14 +139,8 @@ impl<T: Send + Sync + 'static> FromRequest for State<T> {
 #[derive(Debug, Clone, Default)]
 pub struct Query<T>(pub T);
 
-impl<T: DeserializeOwned + Send> FromRequest for Query<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Self::from_request_immediately(ctx)
-    }
-
-    const IMMEDIATE: bool = true;
-
-    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+impl<T: DeserializeOwned> FromRequestParts for Query<T> {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
         let query = ctx.parts().uri.query().unwrap_or_default();
         serde_urlencoded::from_str(query)
             .map(Query)
@@ -213,92 +209,6 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
     }
 }
 
-/// Form fields or query arguments in the order sent; a field may repeat.
-///
-/// ```
-/// use carafe_runtime::FormData;
-///
-/// let form = FormData::parse(b"username=sam&tag=a&tag=b");
-/// assert_eq!(form.get("username"), Some("sam"));
-/// assert_eq!(form.get("password"), None);
-/// assert_eq!(form.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
-/// assert_eq!(&form["username"], "sam");
-/// assert_eq!(form.require("password").unwrap_err().status(), 400);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FormData(Vec<(String, String)>);
-
-impl FormData {
-    /// Parses `application/x-www-form-urlencoded` bytes; malformed input gives no fields.
-    pub fn parse(encoded: &[u8]) -> FormData {
-        FormData(serde_urlencoded::from_bytes(encoded).unwrap_or_default())
-    }
-
-    /// The first value of `field`.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, value)| value)
-    }
-
-    /// Every value of `field`, in order.
-    pub fn get_all<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> {
-        self.0
-            .iter()
-            .filter(move |(name, _)| name == field)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// The first value of `field`, or a 400 error naming it; use with `?`.
-    pub fn require(&self, field: &str) -> Result<&str, HttpError> {
-        self.get(field).ok_or_else(|| missing_field(field))
-    }
-
-    /// Whether `field` was sent.
-    pub fn contains(&self, field: &str) -> bool {
-        self.get(field).is_some()
-    }
-
-    /// The fields in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-    }
-
-    /// How many fields were sent.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no field was sent.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-fn missing_field(field: &str) -> HttpError {
-    HttpError::new(400).with_message(format!("Missing form field \"{field}\"."))
-}
-
-/// `form["x"]`: a missing field answers 400, as Flask's `request.form["x"]` does.
-impl Index<&str> for FormData {
-    type Output = str;
-
-    fn index(&self, field: &str) -> &str {
-        match self.get(field) {
-            Some(value) => value,
-            None => abort_with(missing_field(field)),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FormData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Vec::<(String, String)>::deserialize(deserializer).map(FormData)
-    }
-}
-
 impl FromRequest for Request {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         Request::extract(ctx).await
@@ -306,27 +216,15 @@ impl FromRequest for Request {
 }
 
 /// The request headers.
-impl FromRequest for HeaderMap {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Self::from_request_immediately(ctx)
-    }
-
-    const IMMEDIATE: bool = true;
-
-    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+impl FromRequestParts for HeaderMap {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
         Ok(ctx.parts().headers.clone())
     }
 }
 
 /// The request method.
-impl FromRequest for Method {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Self::from_request_immediately(ctx)
-    }
-
-    const IMMEDIATE: bool = true;
-
-    fn from_request_immediately(ctx: &mut RequestContext) -> Result<Self, Response> {
+impl FromRequestParts for Method {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
         Ok(ctx.parts().method.clone())
     }
 }
@@ -337,3 +235,25 @@ impl FromRequest for Bytes {
         ctx.body_bytes().await
     }
 }
+
+impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
+    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        let media_type = ctx.media_type();
+        let is_json = media_type
+            .as_deref()
+            .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"));
+        if !is_json {
+            let found = media_type.unwrap_or(Cow::Borrowed("no Content-Type"));
+            return Err(HttpError::new(415)
+                .with_message(format!(
+                    "Expected a body sent as application/json, got {found}."
+                ))
+                .into_response());
+        }
+        let body = ctx.body_bytes().await?;
+        parse_json(&body)
+            .map(Json)
+            .map_err(IntoResponse::into_response)
+    }
+}
+

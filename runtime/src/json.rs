@@ -1,6 +1,6 @@
-//! JSON in both directions: `Json<T>` as a response body and as an extractor.
+//! JSON in both directions: `Json<T>` as a response body, and the parsing of a JSON body
+//! (its extractor is `extract`'s).
 
-use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
 use http::header::CONTENT_TYPE;
@@ -10,8 +10,6 @@ use serde::Serialize;
 
 use crate::body::Body;
 use crate::error::HttpError;
-use crate::extract::FromRequest;
-use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -73,27 +71,6 @@ impl<T: Serialize> IntoResponse for Json<T> {
                 None,
             ),
         }
-    }
-}
-
-impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        let media_type = ctx.media_type();
-        let is_json = media_type
-            .as_deref()
-            .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"));
-        if !is_json {
-            let found = media_type.unwrap_or(Cow::Borrowed("no Content-Type"));
-            return Err(HttpError::new(415)
-                .with_message(format!(
-                    "Expected a body sent as application/json, got {found}."
-                ))
-                .into_response());
-        }
-        let body = ctx.body_bytes().await?;
-        parse_json(&body)
-            .map(Json)
-            .map_err(IntoResponse::into_response)
     }
 }
 

@@ -11,9 +11,10 @@ use http_body_util::{BodyExt, Limited};
 use percent_encoding::percent_decode_str;
 use smallvec::SmallVec;
 
-use crate::app::Shared;
+use crate::app_data::AppData;
 use crate::error::HttpError;
-use crate::extract::FormData;
+use crate::form::{FormData, FORM_MEDIA_TYPE};
+use crate::json::parse_json;
 use crate::response::{IntoResponse, Response};
 
 /// Byte ranges of the path parameters inside the request path, in path order. `u32` offsets
@@ -28,13 +29,31 @@ pub(crate) enum RequestBody {
     Buffered(Bytes),
 }
 
-/// Everything the generated handler code extracts arguments from.
-#[doc(hidden)]
+/// One request as extractors see it: its head, its body (read once, on demand), its path
+/// parameters, and the app's state.
+///
+/// An extractor that reads only the head implements
+/// [`FromRequestParts`](crate::FromRequestParts) and gets `&RequestContext`; one that reads the
+/// body implements [`FromRequest`](crate::FromRequest) and gets `&mut RequestContext`, for
+/// [`body_bytes`](RequestContext::body_bytes).
+///
+/// ```
+/// use carafe_runtime::{FromRequestParts, RequestContext, Response};
+///
+/// /// The request's path, for handlers that take a `RequestPath` argument.
+/// struct RequestPath(String);
+///
+/// impl FromRequestParts for RequestPath {
+///     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+///         Ok(RequestPath(ctx.parts().uri.path().to_owned()))
+///     }
+/// }
+/// ```
 pub struct RequestContext {
     parts: Parts,
     body: RequestBody,
     params: ParamRanges,
-    shared: Arc<Shared>,
+    app: Arc<AppData>,
 }
 
 impl RequestContext {
@@ -42,13 +61,13 @@ impl RequestContext {
         parts: Parts,
         body: RequestBody,
         params: ParamRanges,
-        shared: Arc<Shared>,
+        app: Arc<AppData>,
     ) -> Self {
         RequestContext {
             parts,
             body,
             params,
-            shared,
+            app,
         }
     }
 
@@ -57,12 +76,14 @@ impl RequestContext {
         &self.parts
     }
 
-    pub(crate) fn shared(&self) -> &Shared {
-        &self.shared
+    /// The app's state of type `T`, given with [`App::state`](crate::App::state).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.app.state::<T>()
     }
 
     /// The `index`-th path parameter, percent-decoded and parsed into `T`. A value that does not
     /// parse answers 404, as Flask's converters do.
+    #[doc(hidden)]
     pub fn path_param<T: FromStr>(&self, index: usize) -> Result<T, Response> {
         let not_found = || HttpError::new(404).into_response();
         let &(start, end) = self.params.get(index).ok_or_else(not_found)?;
@@ -77,9 +98,10 @@ impl RequestContext {
         decoded.parse().map_err(|_| not_found())
     }
 
-    /// The whole body, read once (within the app's size limit) and kept for later extractors.
+    /// The whole body, read once (within the app's size limit) and kept for later extractors;
+    /// 413 when it is larger, 400 when it cannot be read.
     pub async fn body_bytes(&mut self) -> Result<Bytes, Response> {
-        let limit = self.shared.config.body_limit;
+        let limit = self.app.config.body_limit;
         let too_large = || {
             HttpError::new(413)
                 .with_message(format!("The request body is larger than {limit} bytes."))
@@ -210,7 +232,7 @@ impl Request {
     /// The urlencoded form fields of the body, like Flask's `request.form`; empty when the body
     /// is not a urlencoded form.
     pub fn form(&self) -> FormData {
-        if media_type(&self.headers).as_deref() == Some(crate::extract::FORM_MEDIA_TYPE) {
+        if media_type(&self.headers).as_deref() == Some(FORM_MEDIA_TYPE) {
             FormData::parse(&self.body)
         } else {
             FormData::default()
@@ -219,7 +241,7 @@ impl Request {
 
     /// The body parsed as JSON, like Flask's `request.get_json()`; a 400 error when it is not.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, HttpError> {
-        crate::json::parse_json(&self.body)
+        parse_json(&self.body)
     }
 
     /// The raw body.

@@ -12,6 +12,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::body::Body;
 use crate::error::HttpError;
+use crate::status_code::IntoStatus;
 
 /// Flask's default content type for text bodies.
 pub(crate) const TEXT_HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
@@ -41,8 +42,10 @@ pub struct Response {
     /// The response headers.
     pub headers: HeaderMap,
     body: Body,
-    /// Set when the response stands for an HTTP error (routing, extractors, `abort`), so the
-    /// app can render it with its error handler or in the format the client accepts.
+    /// Set while the response stands for an HTTP error (routing, extractors, `abort`), so the
+    /// app renders its page, with its error handler or in the format the client accepts. A
+    /// status or body the handler sets afterwards ends it: then what the handler set is sent
+    /// (see [`Response::take_error`]).
     error: Option<Box<HttpError>>,
 }
 
@@ -97,14 +100,27 @@ impl Response {
         &self.body
     }
 
-    /// Replaces the body, keeping status and headers.
+    /// Replaces the body, keeping status and headers. A response that stood for an HTTP
+    /// error is sent with this body instead of the error's page.
+    ///
+    /// ```
+    /// use carafe_runtime::{HttpError, IntoResponse};
+    ///
+    /// let mut response = HttpError::new(404).into_response();
+    /// response.set_body("Nothing here.");
+    /// assert_eq!(response.body().as_bytes(), b"Nothing here.");
+    /// ```
     pub fn set_body(&mut self, body: impl Into<Body>) {
         self.body = body.into();
+        self.error = None;
     }
 
-    /// The HTTP error this response stands for, if it is one whose page is still to render.
+    /// The HTTP error whose page is still to render: that of a response built from an
+    /// [`HttpError`] and left as it was. Its headers may have been added to (they go on the
+    /// page); a status or a body the handler set means the handler answers itself.
     pub(crate) fn take_error(&mut self) -> Option<HttpError> {
-        self.error.take().map(|error| *error)
+        let error = self.error.take()?;
+        (self.status_code == error.status().as_u16()).then_some(*error)
     }
 
     /// Splits into status, headers and body.
@@ -151,6 +167,12 @@ pub trait IntoResponse {
 impl IntoResponse for Response {
     fn into_response(self) -> Response {
         self
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        Response::from_error(self)
     }
 }
 
@@ -232,40 +254,8 @@ impl<B: IntoResponse, S: IntoStatus, H: IntoHeaders> IntoResponse for (B, S, H) 
     }
 }
 
-/// A status code: an integer, as in Flask, or an [`http::StatusCode`].
-///
-/// A string is refused at compile time: `("Error", "404")` does not build.
-///
-/// ```
-/// use carafe_runtime::IntoStatus;
-/// use http::StatusCode;
-///
-/// assert_eq!(404.into_status_code(), 404);
-/// assert_eq!(StatusCode::CREATED.into_status_code(), 201);
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "status code must be an integer: write 404, not \"404\" (found `{Self}`)",
-    label = "expected an integer status such as 404, or an http::StatusCode",
-    note = "Flask would quietly accept a string here; carafe asks for the number"
-)]
-pub trait IntoStatus {
-    /// The status as a number; a value that does not fit is 0, which is never sent.
-    fn into_status_code(self) -> u16;
-}
-
-impl IntoStatus for StatusCode {
-    fn into_status_code(self) -> u16 {
-        self.as_u16()
-    }
-}
-
-macro_rules! integer_status {
+macro_rules! integer_status_part {
     ($($int:ty),*) => {$(
-        impl IntoStatus for $int {
-            fn into_status_code(self) -> u16 {
-                u16::try_from(self).unwrap_or(0)
-            }
-        }
         impl ResponsePart for $int {
             fn apply(self, response: &mut Response) -> Result<(), HttpError> {
                 response.status_code = self.into_status_code();
@@ -274,7 +264,7 @@ macro_rules! integer_status {
         }
     )*};
 }
-integer_status!(i16, i32, i64, isize, u16, u32, u64, usize);
+integer_status_part!(i16, i32, i64, isize, u16, u32, u64, usize);
 
 /// What may follow the body in a two-element response tuple: a status or headers.
 #[diagnostic::on_unimplemented(

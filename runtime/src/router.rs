@@ -7,14 +7,15 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
+use carafe_core::path::{segments, Part, Segment};
 use http::Method;
 use smallvec::SmallVec;
 
 use crate::request::ParamRanges;
 use crate::route::{Converter, MethodSet, RouteDef};
 
-/// The routes of an app. Public only for `bench/`'s router benchmark, through `__private`.
-#[doc(hidden)]
+/// The routes of an app. Public only for `bench/`'s router benchmark, behind the
+/// `router-bench` feature.
 #[derive(Default)]
 pub struct Router {
     tree: matchit::Router<usize>,
@@ -27,7 +28,7 @@ pub struct Router {
     /// Every route, in the order added; candidates name them by index.
     routes: Vec<RouteDef>,
     /// Where each pattern's endpoint is, to add candidates to it.
-    by_pattern: HashMap<&'static str, usize>,
+    by_pattern: HashMap<String, usize>,
 }
 
 /// The routes that share a `matchit` pattern, most specific converters first.
@@ -69,10 +70,11 @@ struct Detour {
     /// The other endpoints whose patterns may match a path this one matches: the only ones
     /// worth trying when this one does not answer, so that cost stays off the route count.
     overlapping: Vec<usize>,
+    /// The pattern's `/`-separated segments, to tell which later patterns overlap it.
+    segments: Vec<Segment<'static>>,
 }
 
 /// What the router answers for a method and a path.
-#[doc(hidden)]
 pub enum Lookup<'r> {
     /// A route answers; its parameters are at these byte ranges of the path.
     Found(&'r RouteDef, ParamRanges),
@@ -86,18 +88,16 @@ impl Router {
     /// Adds a route; refuses one that answers a method on the same path (parameter names
     /// aside) as a route already there, naming both handlers.
     pub fn insert(&mut self, route: RouteDef) -> Result<(), String> {
-        let index = match self.by_pattern.get(route.pattern) {
+        let pattern = matchit_pattern(route.parts, false);
+        let index = match self.by_pattern.get(&pattern) {
             Some(&index) => index,
-            None => self.insert_pattern(&route)?,
+            None => self.insert_pattern(&route, pattern)?,
         };
         if let Some(existing) = self.endpoints[index]
             .candidates
             .iter()
             .map(|candidate| &self.routes[candidate.route])
-            .find(|existing| {
-                converters(existing).eq(converters(&route))
-                    && existing.methods.intersects(route.methods)
-            })
+            .find(|existing| existing.clashes_with(&route))
         {
             return Err(format!(
                 "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {:?} on {}: remove one, or change its path or methods",
@@ -114,20 +114,26 @@ impl Router {
         let candidate = Candidate {
             route: self.routes.len(),
             methods: route.methods,
-            string_converters_only: converters(&route)
+            string_converters_only: route
+                .converters()
                 .all(|converter| converter == Converter::String),
         };
         self.routes.push(route);
         let routes = &self.routes;
         let candidates = &mut self.endpoints[index].candidates;
         candidates.push(candidate);
-        candidates.sort_by(|a, b| converters(&routes[a.route]).cmp(converters(&routes[b.route])));
+        let priorities = |candidate: &Candidate| {
+            routes[candidate.route]
+                .converters()
+                .map(Converter::priority)
+        };
+        candidates.sort_by(|a, b| priorities(a).cmp(priorities(b)));
         Ok(())
     }
 
     /// Adds a new pattern to the tree, and its percent-encoded spelling when clients send it
     /// differently (`/café` arrives as `/caf%C3%A9`); returns its endpoint's index.
-    fn insert_pattern(&mut self, route: &RouteDef) -> Result<usize, String> {
+    fn insert_pattern(&mut self, route: &RouteDef, pattern: String) -> Result<usize, String> {
         let index = self.endpoints.len();
         let cannot_add = |error: matchit::InsertError| {
             format!(
@@ -136,34 +142,31 @@ impl Router {
             )
         };
         let mut matcher = matchit::Router::new();
-        let spellings = [
-            Some(route.pattern.to_owned()),
-            encoded_pattern(route.pattern),
-        ];
+        let encoded = matchit_pattern(route.parts, true);
+        let spellings = [Some(pattern.clone()), (encoded != pattern).then_some(encoded)];
         for pattern in spellings.into_iter().flatten() {
             self.tree
                 .insert(pattern.clone(), index)
                 .map_err(cannot_add)?;
             matcher.insert(pattern, index).map_err(cannot_add)?;
         }
-        let overlapping: Vec<usize> = self
-            .by_pattern
-            .iter()
-            .filter(|(pattern, _)| may_overlap(pattern, route.pattern))
-            .map(|(_, &other)| other)
+        let segments = segments(route.parts);
+        let overlapping: Vec<usize> = (0..self.detours.len())
+            .filter(|&other| may_overlap(&self.detours[other].segments, &segments))
             .collect();
         for &other in &overlapping {
             self.detours[other].overlapping.push(index);
         }
         self.endpoints.push(Endpoint {
             candidates: SmallVec::new(),
-            segments: ValueSegments::of(route.pattern),
+            segments: ValueSegments::of(&segments),
         });
         self.detours.push(Detour {
             matcher,
             overlapping,
+            segments,
         });
-        self.by_pattern.insert(route.pattern, index);
+        self.by_pattern.insert(pattern, index);
         Ok(index)
     }
 
@@ -224,25 +227,60 @@ impl Router {
     }
 }
 
-/// Whether some path could match both `matchit` patterns: a conservative test, segment by
-/// segment, where only two different static segments (or different lengths without a
-/// catch-all) rule a match out.
-fn may_overlap(a: &str, b: &str) -> bool {
-    let is_catch_all = |segment: &str| segment.starts_with("{*");
-    let (mut a, mut b) = (a.split('/'), b.split('/'));
+/// The `matchit` pattern of a path's parts: parameters named `p0`, `p1`, … in path order, a
+/// `path` parameter as a catch-all (`/files/{p0}/{*p1}`). With `encoded`, the static text as
+/// clients send it, percent-encoded where it is not visible ASCII (`/café` arrives as
+/// `/caf%C3%A9`). The grammar has no braces, so static text needs no escaping.
+fn matchit_pattern(parts: &[Part], encoded: bool) -> String {
+    let mut pattern = String::new();
+    let mut index = 0;
+    for part in parts {
+        match *part {
+            Part::Static(text) if encoded => {
+                for c in text.chars() {
+                    if c.is_ascii_graphic() {
+                        pattern.push(c);
+                    } else {
+                        for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                            let _ = write!(pattern, "%{byte:02X}");
+                        }
+                    }
+                }
+            }
+            Part::Static(text) => pattern.push_str(text),
+            Part::Param { converter, .. } => {
+                let star = if converter == Converter::Path { "*" } else { "" };
+                let _ = write!(pattern, "{{{star}p{index}}}");
+                index += 1;
+            }
+        }
+    }
+    pattern
+}
+
+/// Whether some path could match both patterns: a conservative test, segment by segment,
+/// where only two different static segments (or different lengths without a `path`
+/// parameter) rule a match out.
+fn may_overlap(a: &[Segment], b: &[Segment]) -> bool {
+    let takes_the_rest = |segment: &Segment| {
+        matches!(
+            segment,
+            Segment::Param {
+                converter: Converter::Path,
+                ..
+            }
+        )
+    };
+    let (mut a, mut b) = (a.iter(), b.iter());
     loop {
         match (a.next(), b.next()) {
             (None, None) => return true,
-            (Some(x), Some(y)) if is_catch_all(x) || is_catch_all(y) => return true,
-            (Some(x), Some(y)) if !x.contains('{') && !y.contains('{') && x != y => return false,
+            (Some(x), Some(y)) if takes_the_rest(x) || takes_the_rest(y) => return true,
+            (Some(Segment::Static(x)), Some(Segment::Static(y))) if x != y => return false,
             (Some(_), Some(_)) => {}
             _ => return false,
         }
     }
-}
-
-fn converters(route: &RouteDef) -> impl Iterator<Item = Converter> + '_ {
-    route.params.iter().map(|param| param.converter)
 }
 
 impl Endpoint {
@@ -308,14 +346,26 @@ impl Candidate {
 #[inline(never)]
 fn converters_take(route: &RouteDef, path: &str, values: &MatchedValues) -> bool {
     route
-        .params
-        .iter()
+        .converters()
         .zip(&values.ranges)
-        .all(|(param, &(start, end))| {
-            param
-                .converter
-                .accepts_matched(&path[start as usize..end as usize], values.percent_encoded)
+        .all(|(converter, &(start, end))| {
+            accepts_matched(
+                converter,
+                &path[start as usize..end as usize],
+                values.percent_encoded,
+            )
         })
+}
+
+/// [`Converter::accepts`] for a value the tree matched, which is never empty and, but for
+/// `path`, never holds a `/`. `may_be_encoded` is false when the router saw no `%` near it:
+/// then the value is judged as it is, without looking for one again.
+fn accepts_matched(converter: Converter, raw: &str, may_be_encoded: bool) -> bool {
+    match converter {
+        _ if may_be_encoded => converter.accepts(raw),
+        Converter::String => true,
+        converter => converter.accepts_decoded(raw),
+    }
 }
 
 /// The parameter values the tree matched in a path.
@@ -362,24 +412,24 @@ fn ranges_from_tree(path: &str, params: &matchit::Params<'_, '_>) -> ParamRanges
 }
 
 impl ValueSegments {
-    /// The plan for a `matchit` pattern, unless a parameter shares its segment with other text.
-    fn of(pattern: &str) -> Option<ValueSegments> {
+    /// The plan for a path's segments, unless a parameter shares its segment with other text.
+    fn of(segments: &[Segment]) -> Option<ValueSegments> {
         let mut indices = SmallVec::new();
         let mut catch_all = false;
-        for (index, segment) in pattern.split('/').enumerate() {
-            let name = segment
-                .strip_prefix('{')
-                .and_then(|rest| rest.strip_suffix('}'));
-            match name {
-                // A catch-all is the pattern's last segment; nothing can follow it.
+        for (index, segment) in segments.iter().enumerate() {
+            match *segment {
+                // A catch-all is the path's last segment; nothing can follow it.
                 _ if catch_all => return None,
-                Some(name) if !name.contains(['{', '}']) => {
-                    catch_all = name.starts_with('*');
+                Segment::Param {
+                    converter,
+                    whole: true,
+                } => {
+                    catch_all = converter == Converter::Path;
                     indices.push(u32::try_from(index).ok()?);
                 }
-                // A parameter within a segment, or an escaped brace: matchit knows best.
-                _ if segment.contains(['{', '}']) => return None,
-                _ => {}
+                // A parameter within a segment: matchit knows best.
+                Segment::Param { whole: false, .. } => return None,
+                Segment::Static(_) => {}
             }
         }
         Some(ValueSegments { indices, catch_all })
@@ -448,64 +498,32 @@ fn holds_percent(bytes: &[u8]) -> bool {
     bytes.chunks_exact(16).any(sixteen_hold_percent) || sixteen_hold_percent(&bytes[last_start..])
 }
 
-/// The pattern as clients send it, percent-encoded, when that differs: the non-ASCII characters
-/// and spaces of its static parts (parameters are ASCII `{pN}`, so they stay as they are).
-fn encoded_pattern(pattern: &str) -> Option<String> {
-    if pattern.bytes().all(|b| b.is_ascii_graphic()) {
-        return None;
-    }
-    let mut encoded = String::with_capacity(pattern.len() * 2);
-    for c in pattern.chars() {
-        if c.is_ascii_graphic() {
-            encoded.push(c);
-        } else {
-            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
-                let _ = write!(encoded, "%{byte:02X}");
-            }
-        }
-    }
-    Some(encoded)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::handler::HandlerAnswer;
     use crate::request::RequestContext;
-    use crate::route::ParamDef;
 
     fn handler(_: RequestContext) -> HandlerAnswer {
         HandlerAnswer::new(async { crate::IntoResponse::into_response(()) })
     }
 
-    fn route(
-        name: &'static str,
-        pattern: &'static str,
-        params: &'static [ParamDef],
-        methods: MethodSet,
-    ) -> RouteDef {
+    /// A route on a Flask-style `path`, as `#[route]` would describe it.
+    fn route(name: &'static str, path: &'static str, methods: MethodSet) -> RouteDef {
+        let parts = carafe_core::path::parse(path).expect("a valid path").parts;
         RouteDef {
             handler_name: name,
             module_path: "tests",
             file: "router.rs",
             line: 1,
-            path: pattern,
-            pattern,
-            params,
+            path,
+            parts: Vec::leak(parts),
             methods,
             statuses: &[],
+            needs: &[],
             handler,
         }
     }
-
-    const INT_ID: &[ParamDef] = &[ParamDef {
-        name: "id",
-        converter: Converter::Int,
-    }];
-    const STRING_ID: &[ParamDef] = &[ParamDef {
-        name: "id",
-        converter: Converter::String,
-    }];
 
     fn found_name(router: &Router, method: Method, path: &str) -> Option<&'static str> {
         match router.lookup(&method, path) {
@@ -542,8 +560,8 @@ mod tests {
     fn int_route_wins_over_string_route_in_either_order() {
         for order in [[0, 1], [1, 0]] {
             let candidates = [
-                route("by_id", "/items/{p0}", INT_ID, MethodSet::GET),
-                route("by_name", "/items/{p0}", STRING_ID, MethodSet::GET),
+                route("by_id", "/items/<int:id>", MethodSet::GET),
+                route("by_name", "/items/<id>", MethodSet::GET),
             ];
             let mut router = Router::default();
             for i in order {
@@ -561,10 +579,10 @@ mod tests {
     fn converter_mismatch_is_not_found_and_wrong_method_lists_allowed() {
         let mut router = Router::default();
         router
-            .insert(route("get", "/items/{p0}", INT_ID, MethodSet::GET))
+            .insert(route("get", "/items/<int:id>", MethodSet::GET))
             .unwrap();
         router
-            .insert(route("put", "/items/{p0}", INT_ID, MethodSet::PUT))
+            .insert(route("put", "/items/<int:id>", MethodSet::PUT))
             .unwrap();
         assert!(matches!(
             router.lookup(&Method::GET, "/items/x"),
@@ -581,13 +599,12 @@ mod tests {
     fn duplicate_route_names_both_handlers() {
         let mut router = Router::default();
         router
-            .insert(route("first", "/items/{p0}", INT_ID, MethodSet::GET))
+            .insert(route("first", "/items/<int:id>", MethodSet::GET))
             .unwrap();
         let error = router
             .insert(route(
                 "second",
-                "/items/{p0}",
-                INT_ID,
+                "/items/<int:item_id>",
                 MethodSet::GET.union(MethodSet::POST),
             ))
             .unwrap_err();
@@ -596,25 +613,30 @@ mod tests {
             "{error}"
         );
         router
-            .insert(route("third", "/items/{p0}", STRING_ID, MethodSet::GET))
+            .insert(route("third", "/items/<id>", MethodSet::GET))
             .unwrap();
     }
 
     #[test]
     fn overlap_is_ruled_out_only_by_different_static_segments() {
-        assert!(may_overlap("/users/me", "/users/{p0}"));
-        assert!(may_overlap("/files/{*p0}", "/files/a/b"));
-        assert!(may_overlap("/img-{p0}.png", "/{p0}"));
-        assert!(!may_overlap("/users/me", "/users/you"));
-        assert!(!may_overlap("/users/{p0}", "/users/{p0}/posts"));
-        assert!(!may_overlap("/items", "/users/{p0}"));
+        let overlap = |a: &str, b: &str| {
+            let segments = |path| segments(&carafe_core::path::parse(path).unwrap().parts);
+            may_overlap(&segments(a), &segments(b))
+        };
+        assert!(overlap("/users/me", "/users/<id>"));
+        assert!(overlap("/files/<path:rest>", "/files/a/b"));
+        assert!(overlap("/static-<path:rest>", "/static-a/b"));
+        assert!(overlap("/img-<id>.png", "/<id>"));
+        assert!(!overlap("/users/me", "/users/you"));
+        assert!(!overlap("/users/<id>", "/users/<id>/posts"));
+        assert!(!overlap("/items", "/users/<id>"));
     }
 
     #[test]
     fn an_encoded_slash_is_refused_by_a_string_route_alone_on_its_pattern() {
         let mut router = Router::default();
         router
-            .insert(route("get", "/files/{p0}", STRING_ID, MethodSet::GET))
+            .insert(route("get", "/files/<id>", MethodSet::GET))
             .unwrap();
         assert!(matches!(
             router.lookup(&Method::GET, "/files/a%2Fb"),
@@ -627,7 +649,7 @@ mod tests {
     fn an_encoded_static_part_does_not_refuse_the_values() {
         let mut router = Router::default();
         router
-            .insert(route("menu", "/café/{p0}", STRING_ID, MethodSet::GET))
+            .insert(route("menu", "/café/<id>", MethodSet::GET))
             .unwrap();
         assert_eq!(
             found_name(&router, Method::GET, "/caf%C3%A9/soup"),
@@ -635,23 +657,8 @@ mod tests {
         );
         // Between two values, an encoded static part does not refuse them either, and an
         // encoded `/` in the last value is still seen.
-        const TWO_STRINGS: &[ParamDef] = &[
-            ParamDef {
-                name: "shop",
-                converter: Converter::String,
-            },
-            ParamDef {
-                name: "dish",
-                converter: Converter::String,
-            },
-        ];
         router
-            .insert(route(
-                "dish",
-                "/{p0}/café/{p1}",
-                TWO_STRINGS,
-                MethodSet::GET,
-            ))
+            .insert(route("dish", "/<shop>/café/<dish>", MethodSet::GET))
             .unwrap();
         assert_eq!(
             found_name(&router, Method::GET, "/paris/caf%C3%A9/soup"),
@@ -667,10 +674,10 @@ mod tests {
     fn head_and_405_fall_through_to_overlapping_patterns() {
         let mut router = Router::default();
         router
-            .insert(route("update_me", "/users/me", &[], MethodSet::POST))
+            .insert(route("update_me", "/users/me", MethodSet::POST))
             .unwrap();
         router
-            .insert(route("by_name", "/users/{p0}", STRING_ID, MethodSet::GET))
+            .insert(route("by_name", "/users/<id>", MethodSet::GET))
             .unwrap();
         assert_eq!(
             found_name(&router, Method::HEAD, "/users/me"),
@@ -696,46 +703,42 @@ mod tests {
 
     #[test]
     fn values_are_found_by_slashes_when_each_fills_its_segment() {
-        let plan = |pattern| {
-            ValueSegments::of(pattern).map(|plan| (plan.indices.to_vec(), plan.catch_all))
-        };
-        assert_eq!(plan("/users/{p0}/repos"), Some((vec![2], false)));
-        assert_eq!(plan("/{p0}/{p1}"), Some((vec![1, 2], false)));
-        assert_eq!(plan("/files/{*p0}"), Some((vec![2], true)));
+        fn of(path: &str) -> Option<ValueSegments> {
+            ValueSegments::of(&segments(&carafe_core::path::parse(path).unwrap().parts))
+        }
+        let plan = |path| of(path).map(|plan| (plan.indices.to_vec(), plan.catch_all));
+        assert_eq!(plan("/users/<a>/repos"), Some((vec![2], false)));
+        assert_eq!(plan("/<a>/<b>"), Some((vec![1, 2], false)));
+        assert_eq!(plan("/files/<path:a>"), Some((vec![2], true)));
         assert_eq!(plan("/items"), Some((vec![], false)));
-        assert_eq!(plan("/img-{p0}.png"), None);
-        assert_eq!(plan("/{p0}.{p1}"), None);
-        assert_eq!(plan("/braces/{{literal}}"), None);
+        assert_eq!(plan("/img-<a>.png"), None);
+        assert_eq!(plan("/<a>.json"), None);
 
         let values = |pattern: &str, path: &'static str| {
-            slices(
-                path,
-                &ValueSegments::of(pattern).expect("a plan").ranges(path),
-            )
+            slices(path, &of(pattern).expect("a plan").ranges(path))
         };
-        assert_eq!(values("/users/{p0}/repos", "/users/bob/repos"), ["bob"]);
-        assert_eq!(values("/{p0}/{p1}", "/a%2Fb/c"), ["a%2Fb", "c"]);
+        assert_eq!(values("/users/<v1>/repos", "/users/bob/repos"), ["bob"]);
+        assert_eq!(values("/<v1>/<v2>", "/a%2Fb/c"), ["a%2Fb", "c"]);
         assert_eq!(
-            values("/repos/{p0}/{p1}/pulls/{p2}", "/repos/o/r/pulls/7"),
+            values("/repos/<v1>/<v2>/pulls/<v3>", "/repos/o/r/pulls/7"),
             ["o", "r", "7"]
         );
         // Paths of 32 bytes and more are searched with memchr.
         assert_eq!(
-            values(
-                "/repos/{p0}/{p1}/pulls/{p2}",
+            values("/repos/<v1>/<v2>/pulls/<v3>",
                 "/repos/octocat/hello-world/pulls/1347"
             ),
             ["octocat", "hello-world", "1347"]
         );
         assert_eq!(
-            values("/files/{p0}/{*p1}", "/files/x/docs/guide/chapter-one/a.txt"),
+            values("/files/<v1>/<path:v2>", "/files/x/docs/guide/chapter-one/a.txt"),
             ["x", "docs/guide/chapter-one/a.txt"]
         );
         assert_eq!(
-            values("/files/{p0}/{*p1}", "/files/x/docs/a.txt/"),
+            values("/files/<v1>/<path:v2>", "/files/x/docs/a.txt/"),
             ["x", "docs/a.txt/"]
         );
-        assert_eq!(values("/caf%C3%A9/{p0}", "/caf%C3%A9/soup"), ["soup"]);
+        assert_eq!(values("/caf%C3%A9/<v1>", "/caf%C3%A9/soup"), ["soup"]);
         assert!(values("/items", "/items").is_empty());
     }
 
@@ -743,7 +746,7 @@ mod tests {
     fn parameter_ranges_point_into_the_path() {
         let mut router = Router::default();
         router
-            .insert(route("get", "/items/{p0}", STRING_ID, MethodSet::GET))
+            .insert(route("get", "/items/<id>", MethodSet::GET))
             .unwrap();
         assert_eq!(found_values(&router, "/items/apple"), ["apple"]);
     }

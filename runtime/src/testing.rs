@@ -11,7 +11,8 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::app::{forbids_body, App, Shared};
+use crate::app::App;
+use crate::dispatch::Shared;
 use crate::request::RequestBody;
 
 impl App {
@@ -177,7 +178,7 @@ impl IntoFuture for TestRequest {
             let Ok(collected) = body.collect().await;
             let body = collected.to_bytes();
             // What hyper adds on a socket: the body's length, for HEAD too.
-            if !forbids_body(parts.status) {
+            if !carafe_core::status::forbids_body(parts.status.as_u16()) {
                 parts
                     .headers
                     .entry(CONTENT_LENGTH)

@@ -15,6 +15,11 @@ async fn update(id: u64, settings: Settings) -> impl IntoResponse {
     format!("{id} {}", settings.verbose)
 }
 
+#[route("/upload", POST)]
+fn upload(body: Vec<u8>) -> impl IntoResponse {
+    body.len().to_string()
+}
+
 fn main() {
-    App::new().mount(routes![items, update]);
+    App::new().mount(routes![items, update, upload]);
 }

@@ -1,5 +1,6 @@
 // Header literals that are valid: tokens with every allowed character, values with spaces,
-// quotes and semicolons; as an array, a `vec!`, a `HashMap`.
+// quotes, semicolons and a tab (the one control character a value may hold); as an array, a
+// `vec!`, a `HashMap`.
 use carafe::prelude::*;
 
 #[get("/array")]
@@ -10,6 +11,7 @@ fn array() -> impl IntoResponse {
         [
             ("X-Custom_Name.v2", "a b; c=\"d\""),
             ("Cache-Control", "no-cache, no-store"),
+            ("X-Tabbed", "a\tb"),
         ],
     )
 }
@@ -30,7 +32,10 @@ fn main() {
     let client = App::new()
         .mount(routes![array, vec_headers, map])
         .test_client();
-    assert_eq!(client.get("/array").send().header("x-custom_name.v2"), Some("a b; c=\"d\""));
+    let array = client.get("/array").send();
+    assert_eq!(array.status(), 200);
+    assert_eq!(array.header("x-custom_name.v2"), Some("a b; c=\"d\""));
+    assert_eq!(array.header("x-tabbed"), Some("a\tb"));
     assert_eq!(client.get("/vec").send().status(), 201);
     assert_eq!(client.get("/map").send().header("x-from-map"), Some("yes"));
 }

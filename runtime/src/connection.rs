@@ -1,9 +1,9 @@
-//! Serving an [`App`] over TCP with hyper: HTTP/1.1 with keep-alive and HTTP/2, graceful
-//! shutdown on Ctrl-C or SIGTERM.
+//! One connection: which protocol it speaks, its hyper connection, and the watchdog that
+//! closes it when the client stalls.
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::io::{self, IsTerminal};
+use std::io;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,20 +17,20 @@ use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::AsyncReadExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::app::{App, ResponseFuture, Shared};
 use crate::batch;
+use crate::dispatch::{ResponseFuture, Shared};
 use crate::request::RequestBody;
 
 /// The hyper service for one connection.
 #[derive(Clone)]
-struct Service {
-    shared: Arc<Shared>,
-    peer: SocketAddr,
-    activity: Arc<Activity>,
+pub(crate) struct Service {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) peer: SocketAddr,
+    pub(crate) activity: Arc<Activity>,
 }
 
 impl hyper::service::Service<http::Request<Incoming>> for Service {
@@ -57,7 +57,7 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
 /// rather than by hyper's own timer, which arms and disarms a tokio timer for every request:
 /// measured at about 1,300 instructions a request, a seventh of the whole user-space cost.
 #[derive(Default)]
-struct Activity {
+pub(crate) struct Activity {
     /// Request heads received.
     heads: AtomicU64,
     /// Requests answered, or dropped unanswered. Their difference from `heads` is the
@@ -102,7 +102,7 @@ impl Activity {
 }
 
 /// A response future that counts as in flight until it completes or is dropped.
-struct Tracked<F> {
+pub(crate) struct Tracked<F> {
     future: F,
     activity: Arc<Activity>,
 }
@@ -157,143 +157,8 @@ impl<C: GracefulConnection> Future for Closable<'_, C> {
     }
 }
 
-impl App {
-    /// Serves on `HOST`:`PORT` (default 127.0.0.1:5000, Flask's) until Ctrl-C or SIGTERM, then
-    /// finishes the requests in flight and returns. Run with the argument `routes`, it prints
-    /// the route listing and returns. Exits the process with status 1 when the app
-    /// cannot start (two handlers on one route, the address taken).
-    ///
-    /// ```no_run
-    /// use carafe_runtime::App;
-    ///
-    /// App::new().run();
-    /// ```
-    pub fn run(self) {
-        install_default_subscriber();
-        // `cargo run --example NAME -- routes` lists the routes instead, like `flask routes`.
-        if std::env::args().nth(1).as_deref() == Some("routes") {
-            print!("{}", self.routes_table());
-            return;
-        }
-        let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
-        let port = std::env::var("PORT").unwrap_or_else(|_| "5000".to_owned());
-        let result = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .and_then(|runtime| {
-                runtime.block_on(async {
-                    // Listening for the signals before announcing the address, so a signal sent
-                    // as soon as the server is up stops it gracefully rather than killing it.
-                    let shutdown = shutdown_signal()?;
-                    let listener = TcpListener::bind(format!("{host}:{port}")).await?;
-                    println!(
-                        " * Running on http://{} (Press CTRL+C to quit)",
-                        listener.local_addr()?
-                    );
-                    self.serve_with_shutdown(listener, shutdown).await
-                })
-            });
-        if let Err(error) = result {
-            eprintln!("error: {error}");
-            std::process::exit(1);
-        }
-    }
-
-    /// Serves on a listener the caller bound, until Ctrl-C or SIGTERM.
-    ///
-    /// ```no_run
-    /// # async fn demo() -> std::io::Result<()> {
-    /// use carafe_runtime::App;
-    ///
-    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// App::new().serve(listener).await
-    /// # }
-    /// ```
-    pub async fn serve(self, listener: TcpListener) -> io::Result<()> {
-        self.serve_with_shutdown(listener, shutdown_signal()?).await
-    }
-
-    /// Serves on `listener` until `signal` completes, then stops accepting and gives requests
-    /// in flight the [grace period](App::shutdown_grace) to finish.
-    ///
-    /// ```no_run
-    /// # async fn demo() -> std::io::Result<()> {
-    /// use carafe_runtime::App;
-    ///
-    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    /// let server = tokio::spawn(App::new().serve_with_shutdown(listener, async {
-    ///     let _ = stopped.await;
-    /// }));
-    /// stop.send(()).unwrap();
-    /// server.await.unwrap()
-    /// # }
-    /// ```
-    pub async fn serve_with_shutdown(
-        self,
-        listener: TcpListener,
-        signal: impl Future<Output = ()>,
-    ) -> io::Result<()> {
-        let shared = self
-            .into_shared()
-            .map_err(|problem| io::Error::new(io::ErrorKind::InvalidInput, problem))?;
-
-        let config = shared.config.clone();
-        let protocols = Arc::new(Protocols::default());
-        // Tells every connection's watching task that the server is shutting down.
-        let (closing, _) = watch::channel(());
-        tokio::pin!(signal);
-        // The connections are owned here, so those still open after the grace period are closed
-        // when `serve_with_shutdown` returns, not left running behind the caller's back.
-        let mut connections = JoinSet::new();
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(error) => {
-                            accept_error(error).await;
-                            continue;
-                        }
-                    };
-                    let service = Service {
-                        shared: Arc::clone(&shared),
-                        peer,
-                        activity: Arc::default(),
-                    };
-                    connections.spawn(serve_connection(
-                        Arc::clone(&protocols),
-                        closing.subscribe(),
-                        config.header_read_timeout,
-                        service,
-                        stream,
-                    ));
-                }
-                // Reaps finished connections so the set does not grow with every client.
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                () = &mut signal => break,
-            }
-        }
-        drop(listener);
-        // Fails only when no connection is open, and then there is no one to tell.
-        let _ = closing.send(());
-        let all_closed = async { while connections.join_next().await.is_some() {} };
-        tokio::select! {
-            () = all_closed => {}
-            () = tokio::time::sleep(config.shutdown_grace) => {
-                tracing::warn!(
-                    "requests still in flight after {:?}: closing them",
-                    config.shutdown_grace
-                );
-            }
-        }
-        connections.shutdown().await;
-        Ok(())
-    }
-}
-
 /// The two protocols a connection may speak, with hyper's defaults but for HTTP/1's writes.
-struct Protocols {
+pub(crate) struct Protocols {
     http1: http1::Builder,
     http2: http2::Builder<TokioExecutor>,
 }
@@ -333,7 +198,7 @@ async fn read_opening(stream: &mut TcpStream) -> io::Result<(Vec<u8>, bool)> {
     Ok((opening, true))
 }
 
-async fn serve_connection(
+pub(crate) async fn serve_connection(
     protocols: Arc<Protocols>,
     mut server_closing: watch::Receiver<()>,
     header_read_timeout: Duration,
@@ -388,56 +253,3 @@ async fn serve_connection(
     }
 }
 
-/// Accepting fails on a lack of file descriptors: wait instead of spinning.
-async fn accept_error(error: io::Error) {
-    tracing::error!("accepting a connection failed: {error}");
-    tokio::time::sleep(Duration::from_millis(50)).await;
-}
-
-/// Completes on Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is called, not
-/// when the future is first polled, so no signal slips through in between.
-#[cfg(unix)]
-fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    })
-}
-
-/// Completes on Ctrl-C.
-#[cfg(not(unix))]
-fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
-    Ok(async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    })
-}
-
-/// Logs to stderr at `info` (or as `RUST_LOG` says) unless the program set up `tracing` itself.
-fn install_default_subscriber() {
-    use tracing_subscriber::filter::Targets;
-    use tracing_subscriber::prelude::*;
-
-    // `Targets` reads RUST_LOG's common forms (`debug`, `carafe=debug,info`) without the regex
-    // engine `EnvFilter` would add to every app's build.
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|directives| directives.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    let output = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: a log piped to a file or a collector stays plain text.
-        .with_ansi(std::io::stderr().is_terminal());
-    // `try_init` fails only when a subscriber is already installed: then that one is used.
-    let _ = tracing_subscriber::registry()
-        .with(output)
-        .with(filter)
-        .try_init();
-}

@@ -1,96 +1,233 @@
-//! The path grammar: Flask's `/items/<int:item_id>`, parsed into the router's pattern and the
-//! list of parameters.
+//! The path grammar: Flask's `/items/<int:item_id>`, parsed into [`Part`]s, static text and
+//! parameters, which the macro checks and emits as `const` data and the runtime routes by.
 //!
-//! Parsing works on the string alone and reports byte ranges, so it is tested without a
-//! compiler; [`parse_lit`] turns the ranges into spans inside the user's literal.
+//! Parsing works on the string alone and reports byte ranges with messages naming the fix, so
+//! it is tested without a compiler; the macro turns the ranges into spans inside the literal.
 
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use syn::LitStr;
-
-use crate::span;
+use crate::converter::Converter;
 use crate::suggest;
 
-/// A parsed route path.
-#[derive(Debug, PartialEq)]
-pub struct RoutePath {
-    /// The `matchit` pattern: parameters renamed `p0`, `p1`, … in path order (so the runtime
-    /// finds them by index), a `path` converter as a catch-all: `/files/{p0}/{*p1}`.
-    pub pattern: String,
-    pub params: Vec<Param>,
+/// One piece of a parsed path: static text, or a parameter.
+///
+/// ```
+/// use carafe_core::path::{parse, Part};
+/// use carafe_core::Converter;
+///
+/// let path = parse("/items/<int:id>/edit").unwrap();
+/// assert_eq!(
+///     path.parts,
+///     [
+///         Part::Static("/items/"),
+///         Part::Param { name: "id", converter: Converter::Int },
+///         Part::Static("/edit"),
+///     ]
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part<'a> {
+    /// Text matched as it is. Two static parts are never adjacent.
+    Static(&'a str),
+    /// `<converter:name>`: a value the converter accepts, given to the argument `name`.
+    Param {
+        /// The parameter's name, which is its argument's.
+        name: &'a str,
+        /// What it accepts.
+        converter: Converter,
+    },
 }
 
-/// One `<converter:name>` of the path.
+/// A path that parsed: its parts, and where each parameter is written.
 #[derive(Debug, PartialEq)]
-pub struct Param {
-    pub name: String,
+pub struct ParsedPath<'a> {
+    /// The parts in path order; the `n`-th [`Part::Param`] is parameter `n`.
+    pub parts: Vec<Part<'a>>,
+    /// The byte range of each parameter's `<…>` in the path, in path order.
+    pub param_ranges: Vec<Range<usize>>,
+}
+
+/// A path parameter of a parsed path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param<'a> {
+    /// The parameter's name.
+    pub name: &'a str,
+    /// What it accepts.
     pub converter: Converter,
-    /// Where `<…>` is in the path, for errors about the parameter.
+    /// Where its `<…>` is in the path.
     pub range: Range<usize>,
 }
 
-/// Flask's URL converters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Converter {
-    String,
-    Int,
-    Float,
-    Path,
-    Uuid,
+impl<'a> ParsedPath<'a> {
+    /// The parameters, in path order.
+    pub fn params<'p>(&'p self) -> impl Iterator<Item = Param<'a>> + Clone + 'p {
+        params(&self.parts)
+            .zip(&self.param_ranges)
+            .map(|((name, converter), range)| Param {
+                name,
+                converter,
+                range: range.clone(),
+            })
+    }
+
+    /// The parameter named `name`: its index and itself.
+    pub fn param(&self, name: &str) -> Option<(usize, Param<'a>)> {
+        self.params()
+            .enumerate()
+            .find(|(_, param)| param.name == name)
+    }
 }
 
-impl Converter {
-    const ALL: [Converter; 5] = [
-        Converter::String,
-        Converter::Int,
-        Converter::Float,
-        Converter::Path,
-        Converter::Uuid,
-    ];
+/// The parameters of a path's parts, name and converter, in path order.
+pub fn params<'p, 'a>(
+    parts: &'p [Part<'a>],
+) -> impl Iterator<Item = (&'a str, Converter)> + Clone + 'p {
+    parts.iter().filter_map(|part| match *part {
+        Part::Param { name, converter } => Some((name, converter)),
+        Part::Static(_) => None,
+    })
+}
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Converter::String => "string",
-            Converter::Int => "int",
-            Converter::Float => "float",
-            Converter::Path => "path",
-            Converter::Uuid => "uuid",
+/// Whether two paths match the same requests the same way: the same static text and the same
+/// converters in the same places, whatever the parameters are named. Two routes of this shape
+/// that share a method clash. A `const fn`, so `routes![..]` can refuse a clash at compile
+/// time with the check the app runs at start-up.
+///
+/// ```
+/// use carafe_core::path::{parse, same_shape};
+///
+/// let a = parse("/items/<int:id>").unwrap();
+/// let b = parse("/items/<int:item_id>").unwrap();
+/// let c = parse("/items/<id>").unwrap();
+/// assert!(same_shape(&a.parts, &b.parts));
+/// assert!(!same_shape(&a.parts, &c.parts));
+/// ```
+pub const fn same_shape(a: &[Part], b: &[Part]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        let same = match (&a[i], &b[i]) {
+            (Part::Static(x), Part::Static(y)) => str_eq(x, y),
+            (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
+                *x as u8 == *y as u8
+            }
+            _ => false,
+        };
+        if !same {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// One `/`-separated segment of a path, as a router sees it. Segment 0 is the empty one
+/// before the leading `/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Static text alone.
+    Static(&'a str),
+    /// A parameter, with or without static text around it.
+    Param {
+        /// What it accepts; a `path` parameter takes the rest of the path.
+        converter: Converter,
+        /// Whether the parameter is the whole segment (`/users/<id>`), not part of it
+        /// (`/img-<id>.png`).
+        whole: bool,
+    },
+}
+
+/// The `/`-separated segments of a path's parts.
+///
+/// ```
+/// use carafe_core::path::{parse, segments, Segment};
+/// use carafe_core::Converter;
+///
+/// let path = parse("/img/<int:id>.png").unwrap();
+/// assert_eq!(
+///     segments(&path.parts),
+///     [
+///         Segment::Static(""),
+///         Segment::Static("img"),
+///         Segment::Param { converter: Converter::Int, whole: false },
+///     ]
+/// );
+/// ```
+pub fn segments<'a>(parts: &[Part<'a>]) -> Vec<Segment<'a>> {
+    let mut segments = Vec::new();
+    let mut current: Option<Segment<'a>> = None;
+    for part in parts {
+        match *part {
+            Part::Static(text) => {
+                let mut pieces = text.split('/');
+                let continued = pieces.next().unwrap_or_default();
+                current = Some(match current {
+                    Some(Segment::Param { converter, whole }) => Segment::Param {
+                        converter,
+                        whole: whole && continued.is_empty(),
+                    },
+                    // Static parts are never adjacent: only the path's first part starts here.
+                    Some(Segment::Static(_)) | None => Segment::Static(continued),
+                });
+                for piece in pieces {
+                    segments.extend(current.take());
+                    current = Some(Segment::Static(piece));
+                }
+            }
+            Part::Param { converter, .. } => {
+                let whole = match current {
+                    Some(Segment::Static(before)) => before.is_empty(),
+                    Some(Segment::Param { .. }) | None => true,
+                };
+                current = Some(Segment::Param { converter, whole });
+            }
         }
     }
-
-    fn from_name(name: &str) -> Option<Converter> {
-        Converter::ALL.into_iter().find(|c| c.name() == name)
-    }
+    segments.extend(current);
+    segments
 }
 
 /// A mistake in the path, at `range` (bytes of the path), with a message naming the fix.
 #[derive(Debug, PartialEq)]
 pub struct PathError {
+    /// The part of the path that is wrong.
     pub range: Range<usize>,
+    /// What is wrong, and what to write instead.
     pub message: String,
 }
 
-/// Parses the path of a `#[route]`, with errors spanned inside the literal.
-pub fn parse_lit(lit: &LitStr) -> syn::Result<RoutePath> {
-    parse(&lit.value()).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|error| syn::Error::new(span::subspan(lit, error.range), error.message))
-            .reduce(|mut all, error| {
-                all.combine(error);
-                all
-            })
-            .expect("a failed parse reports at least one error")
-    })
-}
-
 /// Parses a path, reporting every mistake in it.
-pub fn parse(path: &str) -> Result<RoutePath, Vec<PathError>> {
+///
+/// ```
+/// use carafe_core::path::parse;
+///
+/// let errors = parse("/items/{id}").unwrap_err();
+/// assert_eq!(errors[0].message, "carafe paths use Flask's `<id>`, not `{id}`: write `/items/<id>`");
+/// ```
+pub fn parse(path: &str) -> Result<ParsedPath<'_>, Vec<PathError>> {
     let mut parser = Parser {
         path,
-        pattern: String::with_capacity(path.len()),
-        params: Vec::new(),
+        parts: Vec::new(),
+        param_ranges: Vec::new(),
+        static_start: 0,
         errors: Vec::new(),
     };
     if !path.starts_with('/') {
@@ -100,18 +237,16 @@ pub fn parse(path: &str) -> Result<RoutePath, Vec<PathError>> {
         );
     }
     let mut start = 0;
-    for (index, segment) in path.split('/').enumerate() {
-        if index > 0 {
-            parser.pattern.push('/');
-        }
+    for segment in path.split('/') {
         parser.segment(start, segment);
         start += segment.len() + 1;
     }
+    parser.static_until(path.len());
     parser.check_catch_all();
     if parser.errors.is_empty() {
-        Ok(RoutePath {
-            pattern: parser.pattern,
-            params: parser.params,
+        Ok(ParsedPath {
+            parts: parser.parts,
+            param_ranges: parser.param_ranges,
         })
     } else {
         Err(parser.errors)
@@ -120,14 +255,24 @@ pub fn parse(path: &str) -> Result<RoutePath, Vec<PathError>> {
 
 struct Parser<'a> {
     path: &'a str,
-    pattern: String,
-    params: Vec<Param>,
+    parts: Vec<Part<'a>>,
+    param_ranges: Vec<Range<usize>>,
+    /// Where the static text not yet in `parts` starts.
+    static_start: usize,
     errors: Vec<PathError>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&mut self, range: Range<usize>, message: String) {
         self.errors.push(PathError { range, message });
+    }
+
+    /// Adds the static text from `static_start` to `end`, if there is any.
+    fn static_until(&mut self, end: usize) {
+        if self.static_start < end {
+            self.parts
+                .push(Part::Static(&self.path[self.static_start..end]));
+        }
     }
 
     /// One `/`-separated segment, `start` bytes into the path.
@@ -136,7 +281,6 @@ impl Parser<'_> {
         let mut first_param: Option<Range<usize>> = None;
         let mut rest = segment;
         while let Some(i) = rest.find(['<', '>', '{', '}']) {
-            self.pattern.push_str(&rest[..i]);
             let at = start + (segment.len() - rest.len()) + i;
             let (special, after) = (rest.as_bytes()[i], &rest[i + 1..]);
             rest = match special {
@@ -179,13 +323,13 @@ impl Parser<'_> {
                 }
             };
         }
-        self.pattern.push_str(rest);
     }
 
-    /// `<…>` at `range`: checks it and adds it to the pattern.
+    /// `<…>` at `range`: checks it and adds it to the parts.
     fn param(&mut self, range: Range<usize>) {
         let inner = range.start + 1..range.end - 1;
-        let text = &self.path[inner.clone()];
+        let path = self.path;
+        let text = &path[inner.clone()];
         let (converter, name, name_start) = match text.split_once(':') {
             Some((converter, name)) => (
                 self.converter(converter, inner.start),
@@ -217,7 +361,7 @@ impl Parser<'_> {
                 ),
             );
         }
-        if self.params.iter().any(|param| param.name == name) {
+        if params(&self.parts).any(|(other, _)| other == name) {
             return self.error(
                 name_range,
                 format!(
@@ -227,18 +371,10 @@ impl Parser<'_> {
             );
         }
         let Some(converter) = converter else { return };
-        let index = self.params.len();
-        let star = if converter == Converter::Path {
-            "*"
-        } else {
-            ""
-        };
-        let _ = write!(self.pattern, "{{{star}p{index}}}");
-        self.params.push(Param {
-            name: name.to_owned(),
-            converter,
-            range,
-        });
+        self.static_until(range.start);
+        self.static_start = range.end;
+        self.parts.push(Part::Param { name, converter });
+        self.param_ranges.push(range);
     }
 
     /// The converter before `:`, which starts `start` bytes into the path.
@@ -327,13 +463,12 @@ impl Parser<'_> {
 
     /// A `path` converter takes the rest of the path, so nothing may follow it.
     fn check_catch_all(&mut self) {
-        let misplaced: Vec<_> = self
-            .params
-            .iter()
-            .filter(|param| {
-                param.converter == Converter::Path && param.range.end != self.path.len()
+        let misplaced: Vec<_> = params(&self.parts)
+            .zip(&self.param_ranges)
+            .filter(|((_, converter), range)| {
+                *converter == Converter::Path && range.end != self.path.len()
             })
-            .map(|param| (param.range.clone(), param.name.clone()))
+            .map(|((name, _), range)| (range.clone(), name))
             .collect();
         for (range, name) in misplaced {
             let fixed = &self.path[..range.end];
@@ -396,7 +531,7 @@ fn flask_params(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn ok(path: &str) -> RoutePath {
+    fn ok(path: &str) -> ParsedPath<'_> {
         parse(path).unwrap_or_else(|errors| panic!("{path}: {errors:?}"))
     }
 
@@ -417,30 +552,44 @@ mod tests {
         all.remove(0)
     }
 
-    fn params(path: &RoutePath) -> Vec<(&str, Converter)> {
-        path.params
-            .iter()
-            .map(|param| (param.name.as_str(), param.converter))
-            .collect()
+    fn params<'a>(path: &ParsedPath<'a>) -> Vec<(&'a str, Converter)> {
+        super::params(&path.parts).collect()
+    }
+
+    /// The parts written as a router pattern, parameters numbered: `/files/{p0}/{*p1}`.
+    fn pattern(path: &ParsedPath) -> String {
+        let mut index = 0;
+        let mut pattern = String::new();
+        for part in &path.parts {
+            match part {
+                Part::Static(text) => pattern.push_str(text),
+                Part::Param { converter, .. } => {
+                    let star = if *converter == Converter::Path { "*" } else { "" };
+                    let _ = write!(pattern, "{{{star}p{index}}}");
+                    index += 1;
+                }
+            }
+        }
+        pattern
     }
 
     #[test]
     fn static_paths() {
-        assert_eq!(ok("/").pattern, "/");
-        assert_eq!(ok("/userSignUp").pattern, "/userSignUp");
-        assert_eq!(ok("/a/b/").pattern, "/a/b/");
-        assert!(ok("/a/b").params.is_empty());
+        assert_eq!(pattern(&ok("/")), "/");
+        assert_eq!(pattern(&ok("/userSignUp")), "/userSignUp");
+        assert_eq!(pattern(&ok("/a/b/")), "/a/b/");
+        assert!(ok("/a/b").param_ranges.is_empty());
     }
 
     #[test]
     fn parameters_become_numbered_in_order() {
         let path = ok("/items/<item_id>");
-        assert_eq!(path.pattern, "/items/{p0}");
+        assert_eq!(pattern(&path), "/items/{p0}");
         assert_eq!(params(&path), [("item_id", Converter::String)]);
-        assert_eq!(path.params[0].range, 7..16);
+        assert_eq!(path.param_ranges[0], 7..16);
 
         let path = ok("/users/<int:user>/posts/<uuid:post>/<float:x>/<string:s>");
-        assert_eq!(path.pattern, "/users/{p0}/posts/{p1}/{p2}/{p3}");
+        assert_eq!(pattern(&path), "/users/{p0}/posts/{p1}/{p2}/{p3}");
         assert_eq!(
             params(&path),
             [
@@ -455,21 +604,21 @@ mod tests {
     #[test]
     fn path_converter_is_a_catch_all() {
         let path = ok("/files/<int:id>/<path:rest>");
-        assert_eq!(path.pattern, "/files/{p0}/{*p1}");
+        assert_eq!(pattern(&path), "/files/{p0}/{*p1}");
         assert_eq!(params(&path)[1], ("rest", Converter::Path));
-        assert_eq!(ok("/static-<path:file>").pattern, "/static-{*p0}");
+        assert_eq!(pattern(&ok("/static-<path:file>")), "/static-{*p0}");
     }
 
     #[test]
     fn static_text_around_a_parameter() {
         let path = ok("/img-<int:id>.png");
-        assert_eq!(path.pattern, "/img-{p0}.png");
+        assert_eq!(pattern(&path), "/img-{p0}.png");
         assert_eq!(params(&path), [("id", Converter::Int)]);
     }
 
     #[test]
     fn non_ascii_static_text() {
-        assert_eq!(ok("/café/<name>").pattern, "/café/{p0}");
+        assert_eq!(pattern(&ok("/café/<name>")), "/café/{p0}");
     }
 
     #[test]
@@ -687,5 +836,69 @@ mod tests {
         let all = errors("items/<itn:id>/<>/{x}");
         let texts: Vec<&str> = all.iter().map(|(text, _)| *text).collect();
         assert_eq!(texts, ["items/<itn:id>/<>/{x}", "itn", "<>", "{x}"]);
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn parts_alternate_static_text_and_parameters() {
+        let path = parse("/<a>/x/<int:b>").unwrap();
+        assert_eq!(
+            path.parts,
+            [
+                Part::Static("/"),
+                Part::Param { name: "a", converter: Converter::String },
+                Part::Static("/x/"),
+                Part::Param { name: "b", converter: Converter::Int },
+            ]
+        );
+        assert_eq!(path.param("b").map(|(index, _)| index), Some(1));
+        assert_eq!(parse("/").unwrap().parts, [Part::Static("/")]);
+    }
+
+    #[test]
+    fn segments_of_every_shape() {
+        fn segments(path: &str) -> Vec<Segment<'_>> {
+            super::segments(&parse(path).unwrap().parts)
+        }
+        assert_eq!(segments("/"), [Segment::Static(""), Segment::Static("")]);
+        assert_eq!(
+            segments("/users/<id>/repos"),
+            [
+                Segment::Static(""),
+                Segment::Static("users"),
+                Segment::Param { converter: Converter::String, whole: true },
+                Segment::Static("repos"),
+            ]
+        );
+        assert_eq!(
+            segments("/files/<path:rest>"),
+            [
+                Segment::Static(""),
+                Segment::Static("files"),
+                Segment::Param { converter: Converter::Path, whole: true },
+            ]
+        );
+        assert_eq!(
+            segments("/img-<int:id>.png")[1],
+            Segment::Param { converter: Converter::Int, whole: false }
+        );
+        assert_eq!(
+            segments("/<id>.json")[1],
+            Segment::Param { converter: Converter::String, whole: false }
+        );
+    }
+
+    #[test]
+    fn shapes_ignore_parameter_names_only() {
+        let shape = |a: &str, b: &str| same_shape(&parse(a).unwrap().parts, &parse(b).unwrap().parts);
+        assert!(shape("/items/<id>", "/items/<name>"));
+        assert!(shape("/", "/"));
+        assert!(!shape("/items/<int:id>", "/items/<id>"));
+        assert!(!shape("/items/<id>", "/items/<id>/"));
+        assert!(!shape("/a", "/b"));
     }
 }

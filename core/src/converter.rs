@@ -1,0 +1,157 @@
+//! Flask's URL converters: what each accepts, and which wins when two routes could match.
+
+use percent_encoding::percent_decode_str;
+
+/// Flask's URL converters, written `<int:item_id>` in a route's path.
+///
+/// ```
+/// use carafe_core::Converter;
+///
+/// assert_eq!(Converter::Uuid.name(), "uuid");
+/// assert_eq!(Converter::from_name("int"), Some(Converter::Int));
+/// assert!(Converter::Uuid.accepts("6ba7b810-9dad-11d1-80b4-00c04fd430c8"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Converter {
+    /// `<id>` or `<string:id>`: one segment, no `/`.
+    String,
+    /// `<int:id>`: ASCII digits only, no sign.
+    Int,
+    /// `<float:x>`: digits, a `.`, digits; no sign, no exponent.
+    Float,
+    /// `<path:rest>`: the rest of the path, slashes included, not starting with one; last
+    /// segment only.
+    Path,
+    /// `<uuid:id>`: a hyphenated UUID, `8-4-4-4-12` hex digits.
+    Uuid,
+}
+
+impl Converter {
+    /// Every converter, in the order Flask's documentation lists them (and messages do).
+    pub const ALL: [Converter; 5] = [
+        Converter::String,
+        Converter::Int,
+        Converter::Float,
+        Converter::Path,
+        Converter::Uuid,
+    ];
+
+    /// The name used in the path grammar.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Converter::String => "string",
+            Converter::Int => "int",
+            Converter::Float => "float",
+            Converter::Path => "path",
+            Converter::Uuid => "uuid",
+        }
+    }
+
+    /// The converter a name in the grammar stands for.
+    pub fn from_name(name: &str) -> Option<Converter> {
+        Converter::ALL
+            .into_iter()
+            .find(|converter| converter.name() == name)
+    }
+
+    /// Which of two routes that differ only in their converters is tried first: the lower
+    /// number, the narrower converter. `/items/<int:id>` wins over `/items/<name>` for `42`,
+    /// whatever the order the routes were added in, as Werkzeug weighs its rules.
+    ///
+    /// ```
+    /// use carafe_core::Converter;
+    ///
+    /// assert!(Converter::Int.priority() < Converter::String.priority());
+    /// assert!(Converter::String.priority() < Converter::Path.priority());
+    /// ```
+    pub const fn priority(self) -> u8 {
+        match self {
+            Converter::Int => 0,
+            Converter::Float => 1,
+            Converter::Uuid => 2,
+            Converter::String => 3,
+            Converter::Path => 4,
+        }
+    }
+
+    /// Whether a path segment as sent (still percent-encoded) is accepted by this converter.
+    /// Like Werkzeug, which matches the decoded path, it judges the decoded text: `%2F` is a `/`
+    /// that a `string` refuses, `%31` a digit that an `int` takes.
+    ///
+    /// ```
+    /// use carafe_core::Converter;
+    ///
+    /// assert!(Converter::Int.accepts("42"));
+    /// assert!(!Converter::Int.accepts("-42"));
+    /// assert!(Converter::Float.accepts("1.5") && !Converter::Float.accepts("1"));
+    /// assert!(Converter::String.accepts("a%20b") && !Converter::String.accepts("a%2Fb"));
+    /// assert!(Converter::Path.accepts("docs/a.txt"));
+    /// ```
+    pub fn accepts(self, raw: &str) -> bool {
+        if !raw.as_bytes().contains(&b'%') {
+            return self.accepts_decoded(raw);
+        }
+        percent_decode_str(raw)
+            .decode_utf8()
+            .is_ok_and(|decoded| self.accepts_decoded(&decoded))
+    }
+
+    /// Werkzeug's rules, on the decoded text of a value.
+    ///
+    /// ```
+    /// use carafe_core::Converter;
+    ///
+    /// assert!(Converter::String.accepts_decoded("a b"));
+    /// assert!(!Converter::String.accepts_decoded("a/b"));
+    /// ```
+    pub fn accepts_decoded(self, text: &str) -> bool {
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        match self {
+            Converter::Int => digits(text),
+            Converter::Float => text
+                .split_once('.')
+                .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction)),
+            Converter::Uuid => {
+                let bytes = text.as_bytes();
+                bytes.len() == 36
+                    && bytes.iter().enumerate().all(|(i, b)| match i {
+                        8 | 13 | 18 | 23 => *b == b'-',
+                        _ => b.is_ascii_hexdigit(),
+                    })
+            }
+            Converter::String => !text.is_empty() && !text.contains('/'),
+            Converter::Path => !text.is_empty() && !text.starts_with('/'),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for converter in Converter::ALL {
+            assert_eq!(Converter::from_name(converter.name()), Some(converter));
+        }
+        assert_eq!(Converter::from_name("integer"), None);
+    }
+
+    #[test]
+    fn priorities_are_distinct() {
+        let mut priorities: Vec<u8> = Converter::ALL.iter().map(|c| c.priority()).collect();
+        priorities.sort_unstable();
+        priorities.dedup();
+        assert_eq!(priorities.len(), Converter::ALL.len());
+    }
+
+    #[test]
+    fn werkzeug_rules() {
+        assert!(Converter::Int.accepts("%31"));
+        assert!(!Converter::Int.accepts(""));
+        assert!(!Converter::Float.accepts("1e5"));
+        assert!(!Converter::Uuid.accepts("6ba7b810-9dad-11d1-80b4-00c04fd430c"));
+        assert!(!Converter::Path.accepts("/etc"));
+        assert!(!Converter::String.accepts("%FF"));
+    }
+}

@@ -1,0 +1,146 @@
+//! The HTTP methods a route can answer, as a set usable in `const` items.
+
+use std::fmt;
+
+use http::Method;
+
+/// A set of HTTP methods, usable in `const` items.
+///
+/// ```
+/// use carafe_core::MethodSet;
+/// use http::Method;
+///
+/// const READ_WRITE: MethodSet = MethodSet::GET.union(MethodSet::PUT);
+/// assert!(READ_WRITE.contains(&Method::PUT));
+/// assert_eq!(READ_WRITE.iter().collect::<Vec<_>>(), [Method::GET, Method::PUT]);
+/// assert_eq!(MethodSet::from_method(&Method::TRACE), None);
+/// assert_eq!(MethodSet::from_name("PATCH"), Some(MethodSet::PATCH));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct MethodSet(u8);
+
+impl MethodSet {
+    /// No method.
+    pub const EMPTY: MethodSet = MethodSet(0);
+    /// Only `GET`.
+    pub const GET: MethodSet = MethodSet(1);
+    /// Only `HEAD`.
+    pub const HEAD: MethodSet = MethodSet(1 << 1);
+    /// Only `POST`.
+    pub const POST: MethodSet = MethodSet(1 << 2);
+    /// Only `PUT`.
+    pub const PUT: MethodSet = MethodSet(1 << 3);
+    /// Only `PATCH`.
+    pub const PATCH: MethodSet = MethodSet(1 << 4);
+    /// Only `DELETE`.
+    pub const DELETE: MethodSet = MethodSet(1 << 5);
+    /// Only `OPTIONS`.
+    pub const OPTIONS: MethodSet = MethodSet(1 << 6);
+
+    /// Every method a route can name, with its name, in the order `Allow` lists them.
+    pub const ALL: [(&'static str, MethodSet); 7] = [
+        ("GET", MethodSet::GET),
+        ("HEAD", MethodSet::HEAD),
+        ("POST", MethodSet::POST),
+        ("PUT", MethodSet::PUT),
+        ("PATCH", MethodSet::PATCH),
+        ("DELETE", MethodSet::DELETE),
+        ("OPTIONS", MethodSet::OPTIONS),
+    ];
+
+    /// The one-method set a name stands for, as written in `#[route]`: uppercase.
+    pub fn from_name(name: &str) -> Option<MethodSet> {
+        MethodSet::ALL
+            .into_iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, set)| set)
+    }
+
+    /// Both sets together.
+    pub const fn union(self, other: MethodSet) -> MethodSet {
+        MethodSet(self.0 | other.0)
+    }
+
+    /// The methods in both sets.
+    pub const fn intersection(self, other: MethodSet) -> MethodSet {
+        MethodSet(self.0 & other.0)
+    }
+
+    /// Whether the two sets share a method.
+    pub const fn intersects(self, other: MethodSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Whether `method` is in the set.
+    pub fn contains(self, method: &Method) -> bool {
+        MethodSet::from_method(method).is_some_and(|m| self.intersects(m))
+    }
+
+    /// The one-method set for a standard method; `None` for others (`TRACE`, extensions).
+    pub fn from_method(method: &Method) -> Option<MethodSet> {
+        // Called for every request: comparing with each constant is a tag compare, where
+        // searching a table would build and drop its `Method`s each time.
+        Some(match *method {
+            Method::GET => MethodSet::GET,
+            Method::POST => MethodSet::POST,
+            Method::PUT => MethodSet::PUT,
+            Method::PATCH => MethodSet::PATCH,
+            Method::DELETE => MethodSet::DELETE,
+            Method::HEAD => MethodSet::HEAD,
+            Method::OPTIONS => MethodSet::OPTIONS,
+            _ => return None,
+        })
+    }
+
+    /// The names of the methods in the set, in `Allow` order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> + Clone {
+        MethodSet::ALL
+            .into_iter()
+            .filter(move |(_, set)| self.intersects(*set))
+            .map(|(name, _)| name)
+    }
+
+    /// The methods in the set, in `Allow` order.
+    pub fn iter(self) -> impl Iterator<Item = Method> {
+        self.names().map(|name| {
+            Method::from_bytes(name.as_bytes()).expect("the standard methods are valid")
+        })
+    }
+
+    /// Whether the set has no method.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl fmt::Debug for MethodSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_its_method() {
+        for (name, set) in MethodSet::ALL {
+            let method = Method::from_bytes(name.as_bytes()).unwrap();
+            assert_eq!(MethodSet::from_method(&method), Some(set), "{name}");
+            assert_eq!(MethodSet::from_name(name), Some(set));
+            assert_eq!(set.names().collect::<Vec<_>>(), [name]);
+        }
+        assert_eq!(MethodSet::from_name("get"), None);
+    }
+
+    #[test]
+    fn sets() {
+        let set = MethodSet::POST.union(MethodSet::GET);
+        assert_eq!(set.names().collect::<Vec<_>>(), ["GET", "POST"]);
+        assert!(set.intersects(MethodSet::GET) && !set.intersects(MethodSet::PUT));
+        assert_eq!(set.intersection(MethodSet::POST), MethodSet::POST);
+        assert!(MethodSet::EMPTY.is_empty());
+        assert_eq!(format!("{set:?}"), "{GET, POST}");
+    }
+}

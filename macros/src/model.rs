@@ -1,0 +1,61 @@
+//! The route model: everything `#[route]` knows about a handler, parsed once and checked with
+//! one error context, before anything is expanded.
+
+use carafe_core::path::{self, ParsedPath};
+use syn::ItemFn;
+
+use crate::attr::RouteAttr;
+use crate::ctxt::Ctxt;
+use crate::responses;
+use crate::signature::{self, Handler};
+use crate::span;
+
+/// A `#[route]` on a function, parsed and checked. Errors found on the way are in the
+/// [`Ctxt`]; whatever parsed is kept, so the expansion still emits the item.
+pub struct Route<'a> {
+    /// The function, with each wrong status literal replaced by the integer the user meant.
+    pub item: ItemFn,
+    /// The attribute's path literal and methods, if they parsed.
+    pub attr: Option<&'a RouteAttr>,
+    /// The path, if it parsed.
+    pub path: Option<ParsedPath<'a>>,
+    /// Which argument receives which parameter, and which are extractors.
+    pub handler: Handler,
+    /// Every valid status literal in the handler's response positions, sorted.
+    pub statuses: Vec<u16>,
+}
+
+impl<'a> Route<'a> {
+    /// Builds the model of `item` under `attr`, whose path literal's value is `path`. Errors
+    /// are recorded in the order the user reads them: the attribute's, the path's, the body's,
+    /// then the signature's.
+    pub fn from_ast(
+        cx: &Ctxt,
+        attr: Option<&'a RouteAttr>,
+        path: Option<&'a str>,
+        mut item: ItemFn,
+    ) -> Route<'a> {
+        let path = attr.zip(path).and_then(|(attr, value)| {
+            path::parse(value)
+                .map_err(|errors| {
+                    for error in errors {
+                        cx.error(span::subspan(&attr.path, error.range), error.message);
+                    }
+                })
+                .ok()
+        });
+        let statuses = responses::check(&mut item.block, cx);
+        let route = attr.zip(path.as_ref()).map(|(attr, path)| signature::Route {
+            lit: &attr.path,
+            path,
+        });
+        let handler = Handler::new(cx, &item.sig, route);
+        Route {
+            item,
+            attr,
+            path,
+            handler,
+            statuses,
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! What handlers and extractors read from the app while they run: its state and its settings.
+//! And what a handler needs of it, which the app checks before it serves.
+
+use std::any::{type_name, Any, TypeId};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings with Flask-like defaults.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    /// Largest request body read, in bytes (axum's default, 2 MiB).
+    pub(crate) body_limit: usize,
+    /// How long a client may take to send its request headers (against slow-header attacks).
+    pub(crate) header_read_timeout: Duration,
+    /// How long requests in flight may take to finish once shutdown starts.
+    pub(crate) shutdown_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: 2 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The app's state, one value per type, and its settings.
+#[derive(Default)]
+pub(crate) struct AppData {
+    state: HashMap<TypeId, Arc<dyn Any + Send + Sync>, BuildHasherDefault<TypeIdHasher>>,
+    pub(crate) config: Config,
+}
+
+impl AppData {
+    pub(crate) fn insert_state<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.state.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    pub(crate) fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let value = self.state.get(&TypeId::of::<T>())?;
+        Arc::clone(value).downcast::<T>().ok()
+    }
+
+    /// Why the app cannot give what `need` asks for, if it cannot.
+    pub(crate) fn lacks(&self, need: Need) -> Option<String> {
+        match need {
+            Need::State { type_id, type_name } => {
+                (!self.state.contains_key(&type_id())).then(|| {
+                    format!(
+                        "takes `State<{0}>`, but the app holds no `{0}`: give it one with \
+                         `App::new().state::<{0}>(..)`",
+                        type_name()
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// What a handler's argument needs from the app before it can serve, as Rocket's sentinels
+/// say: checked when the app starts, so a missing piece is a refusal to start that names the
+/// handler, not a 500 at the first request.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Need {
+    /// A value of this type, given with `App::state`.
+    State {
+        /// `TypeId::of::<T>`.
+        type_id: fn() -> TypeId,
+        /// `type_name::<T>`.
+        type_name: fn() -> &'static str,
+    },
+}
+
+impl Need {
+    /// The need for state of type `T`.
+    pub const fn state<T: 'static>() -> Need {
+        Need::State {
+            type_id: TypeId::of::<T>,
+            type_name: type_name::<T>,
+        }
+    }
+}
+
+/// Hashes a [`TypeId`], which is a hash already, by taking its bits as they are: looking up
+/// the state for each `State<T>` then costs a few instructions instead of a SipHash round.
+#[derive(Default)]
+struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn write_u64(&mut self, bits: u64) {
+        self.0 = bits;
+    }
+
+    /// `TypeId` hashes through `write_u64`; anything else still gets a sound, if plain, mix.
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}

@@ -1,0 +1,261 @@
+//! Dispatch: the code path every request takes, from routing to the response hyper sends.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use carafe_core::status;
+use futures_util::future::{CatchUnwind, FutureExt};
+use http::header::{self, HeaderValue};
+use http::{Method, StatusCode};
+
+use crate::abort::Abort;
+use crate::access_log::AccessLog;
+use crate::app_data::AppData;
+use crate::body::Body;
+use crate::error::HttpError;
+use crate::error_page::ErrorPages;
+use crate::handler::{Answer, HandlerAnswer, PendingResponse};
+use crate::request::{RequestBody, RequestContext};
+use crate::response::{IntoResponse, Response};
+use crate::route::MethodSet;
+use crate::router::{Lookup, Router};
+
+/// What every request reads: built by `App`, then shared by all connections.
+pub(crate) struct Shared {
+    pub(crate) router: Router,
+    /// The state and settings, which handlers' extractors read through their context.
+    pub(crate) data: Arc<AppData>,
+    pub(crate) error_pages: ErrorPages,
+}
+
+impl Shared {
+    /// Answers one request: routing, the handler, and the final checks on its response.
+    pub(crate) fn dispatch(
+        self: &Arc<Self>,
+        request: http::Request<RequestBody>,
+        peer: Option<SocketAddr>,
+    ) -> ResponseFuture {
+        let (parts, body) = request.into_parts();
+        let finish = Finish {
+            accepts_json_only: accepts_json_only(&parts.headers),
+            access: AccessLog::start(&parts, peer),
+        };
+        let response = match self.router.lookup(&parts.method, parts.uri.path()) {
+            Lookup::Found(route, params) => {
+                let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
+                // A plain `fn` handler whose arguments need no waiting (path parameters and
+                // immediate extractors) answers within this call; any other when its future is
+                // polled. Both inside `catch_unwind`.
+                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
+                    Ok(HandlerAnswer(Answer::Ready(response))) => response,
+                    Ok(HandlerAnswer(Answer::Pending(handler))) => {
+                        return ResponseFuture(Waiting::Handler {
+                            handler: AssertUnwindSafe(handler).catch_unwind(),
+                            finish,
+                            shared: Arc::clone(self),
+                        })
+                    }
+                    Err(payload) => response_for_panic(payload),
+                }
+            }
+            Lookup::MethodNotAllowed(allowed) => method_not_allowed(&parts.method, allowed),
+            Lookup::NotFound => self.not_found(&parts),
+        };
+        ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))))
+    }
+
+    /// A 404, or Flask's 308 to the same path with a trailing slash when that path answers the
+    /// method (`OPTIONS` included, as every path answers it).
+    fn not_found(&self, parts: &http::request::Parts) -> Response {
+        let path = parts.uri.path();
+        // Werkzeug's redirects: repeated slashes merged (`/a//b` to `/a/b`), and the trailing
+        // slash added when only the path with it is a route (`/user` to `/user/`).
+        let merged = merge_slashes(path);
+        let candidates = [
+            (merged != path).then(|| merged.to_string()),
+            (!merged.ends_with('/')).then(|| format!("{merged}/")),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            let answers = match self.router.lookup(&parts.method, &candidate) {
+                Lookup::Found(..) => true,
+                Lookup::MethodNotAllowed(_) => parts.method == Method::OPTIONS,
+                Lookup::NotFound => false,
+            };
+            if answers {
+                let location = match parts.uri.query() {
+                    Some(query) => format!("{candidate}?{query}"),
+                    None => candidate,
+                };
+                return redirect(StatusCode::PERMANENT_REDIRECT, &location);
+            }
+        }
+        HttpError::new(404).into_response()
+    }
+}
+
+/// The path with each run of slashes made one.
+fn merge_slashes(path: &str) -> Cow<'_, str> {
+    if !path.contains("//") {
+        return Cow::Borrowed(path);
+    }
+    let mut merged = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && merged.ends_with('/')) {
+            merged.push(c);
+        }
+    }
+    Cow::Owned(merged)
+}
+
+/// 405, or the automatic answer to `OPTIONS`; both list the allowed methods.
+fn method_not_allowed(method: &Method, allowed: MethodSet) -> Response {
+    let mut allowed = allowed.union(MethodSet::OPTIONS);
+    if allowed.intersects(MethodSet::GET) {
+        allowed = allowed.union(MethodSet::HEAD);
+    }
+    let allow = allowed
+        .iter()
+        .map(|method| method.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut response = if method == Method::OPTIONS {
+        ().into_response()
+    } else {
+        HttpError::new(405).into_response()
+    };
+    // The method names are ASCII tokens, always a valid header value.
+    if let Ok(value) = HeaderValue::try_from(allow) {
+        response.headers.insert(header::ALLOW, value);
+    }
+    response
+}
+
+fn redirect(status: StatusCode, location: &str) -> Response {
+    let mut response = ().into_response();
+    response.status_code = status.as_u16();
+    match HeaderValue::try_from(location) {
+        Ok(value) => {
+            response.headers.insert(header::LOCATION, value);
+            response
+        }
+        Err(_) => HttpError::new(404).into_response(),
+    }
+}
+
+/// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
+fn accepts_json_only(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
+}
+
+/// Resolves to the response hyper sends.
+pub(crate) struct ResponseFuture(Waiting);
+
+enum Waiting {
+    /// Answered within the call: by a plain `fn` handler, or by the router (404, 405,
+    /// `OPTIONS`). Already through the final checks, so nothing else is kept.
+    Ready(Option<http::Response<Body>>),
+    /// A handler at work, and what the final checks of its response need.
+    Handler {
+        handler: CatchUnwind<AssertUnwindSafe<PendingResponse>>,
+        finish: Finish,
+        shared: Arc<Shared>,
+    },
+}
+
+/// What the final checks of a response need from its request. hyper moves the response
+/// future a few times before it polls it, so the access log, rarely gathered and large, is
+/// boxed.
+struct Finish {
+    accepts_json_only: bool,
+    access: Option<Box<AccessLog>>,
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<http::Response<Body>, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.0 {
+            Waiting::Ready(response) => Poll::Ready(Ok(response
+                .take()
+                .expect("a response future polled after completion"))),
+            Waiting::Handler {
+                handler,
+                finish,
+                shared,
+            } => {
+                let response = match ready!(handler.poll_unpin(cx)) {
+                    Ok(response) => response,
+                    Err(payload) => response_for_panic(payload),
+                };
+                Poll::Ready(Ok(finish.finalize(shared, response)))
+            }
+        }
+    }
+}
+
+/// `abort` unwinds with its response; anything else is a bug in the handler: a 500.
+fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
+    match payload.downcast::<Abort>() {
+        Ok(abort) => abort.0,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic with a non-text payload");
+            HttpError::misconfigured(format!("the handler panicked: {message}")).into_response()
+        }
+    }
+}
+
+impl Finish {
+    /// Renders error pages and refuses to send what would be malformed.
+    fn finalize(&self, shared: &Shared, mut response: Response) -> http::Response<Body> {
+        if let Some(error) = response.take_error() {
+            // Headers set on the error (`Allow` on a 405) stay on the page that replaces it.
+            let headers = std::mem::take(&mut response.headers);
+            response = shared.error_pages.render(error, self.accepts_json_only);
+            for (name, value) in &headers {
+                if !response.headers.contains_key(name) {
+                    response.headers.insert(name, value.clone());
+                }
+            }
+        }
+        let (code, headers, body) = response.into_parts();
+        let status = match StatusCode::from_u16(code) {
+            Ok(status) if status::is_valid(code) => status,
+            _ => {
+                let error = HttpError::misconfigured(format!(
+                    "the handler answered status {code}, outside 100..=599"
+                ));
+                return self.finalize(shared, error.into_response());
+            }
+        };
+        // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper
+        // writes Content-Length from the body's exact size (for HEAD too, without the body).
+        let (body, mut headers) = (body, headers);
+        let body = if status::forbids_body(code) {
+            headers.remove(header::CONTENT_LENGTH);
+            Body::empty()
+        } else {
+            body
+        };
+        if let Some(access) = &self.access {
+            access.record(status);
+        }
+        let mut http_response = http::Response::new(body);
+        *http_response.status_mut() = status;
+        *http_response.headers_mut() = headers;
+        http_response
+    }
+}

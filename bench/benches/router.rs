@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use carafe::__private::{
-    Converter, HandlerAnswer, Lookup, MethodSet, ParamDef, RequestContext, RouteDef, Router,
-};
+use carafe::__private::{HandlerAnswer, MethodSet, RequestContext, RouteDef};
+use carafe::router_bench::{Lookup, Router};
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;
 use criterion::{criterion_group, Criterion};
@@ -18,37 +17,29 @@ use criterion::{criterion_group, Criterion};
 struct Case {
     method: Method,
     path: &'static str,
-    /// The `matchit` pattern carafe's macro would emit: parameters renamed `p0`, `p1`, …
+    /// The `matchit` pattern carafe's router builds: parameters named `p0`, `p1`, …
     pattern: String,
-    params: Vec<ParamDef>,
     /// A request path for the route: every parameter filled in.
     request: String,
 }
 
-/// Splits a carafe path into what `#[route]` would emit, and a path that matches it.
+/// A carafe path as matchit takes it, and a path that matches it.
 fn case(method: &str, path: &'static str) -> Case {
-    let (mut pattern, mut params, mut request) = (String::new(), Vec::new(), String::new());
+    let (mut pattern, mut request) = (String::new(), String::new());
     let mut rest = path;
+    let mut index = 0;
     while let Some(start) = rest.find('<') {
         let end = rest.find('>').expect("a closed parameter");
         pattern.push_str(&rest[..start]);
         request.push_str(&rest[..start]);
-        let (converter, name) = match rest[start + 1..end].split_once(':') {
-            Some(("path", name)) => (Converter::Path, name),
-            _ => (Converter::String, &rest[start + 1..end]),
-        };
-        let index = params.len();
-        if converter == Converter::Path {
+        if rest[start + 1..end].starts_with("path:") {
             pattern.push_str(&format!("{{*p{index}}}"));
             request.push_str("docs/guide/README.md");
         } else {
             pattern.push_str(&format!("{{p{index}}}"));
             request.push_str("octocat");
         }
-        params.push(ParamDef {
-            name: Box::leak(name.to_owned().into_boxed_str()),
-            converter,
-        });
+        index += 1;
         rest = &rest[end + 1..];
     }
     pattern.push_str(rest);
@@ -57,7 +48,6 @@ fn case(method: &str, path: &'static str) -> Case {
         method: method.parse().expect("a method"),
         path,
         pattern,
-        params,
         request,
     }
 }
@@ -76,10 +66,15 @@ fn carafe_router(cases: &[Case]) -> Router {
             file: file!(),
             line: line!(),
             path: case.path,
-            pattern: Box::leak(case.pattern.clone().into_boxed_str()),
-            params: Box::leak(case.params.clone().into_boxed_slice()),
+            // What `#[route]` emits: the path parsed by the grammar the macro uses.
+            parts: Vec::leak(
+                carafe_core::path::parse(case.path)
+                    .expect("a valid path")
+                    .parts,
+            ),
             methods,
             statuses: &[],
+            needs: &[],
             handler,
         };
         router

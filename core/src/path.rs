@@ -564,7 +564,11 @@ mod tests {
             match part {
                 Part::Static(text) => pattern.push_str(text),
                 Part::Param { converter, .. } => {
-                    let star = if *converter == Converter::Path { "*" } else { "" };
+                    let star = if *converter == Converter::Path {
+                        "*"
+                    } else {
+                        ""
+                    };
                     let _ = write!(pattern, "{{{star}p{index}}}");
                     index += 1;
                 }
@@ -850,9 +854,15 @@ mod shape_tests {
             path.parts,
             [
                 Part::Static("/"),
-                Part::Param { name: "a", converter: Converter::String },
+                Part::Param {
+                    name: "a",
+                    converter: Converter::String
+                },
                 Part::Static("/x/"),
-                Part::Param { name: "b", converter: Converter::Int },
+                Part::Param {
+                    name: "b",
+                    converter: Converter::Int
+                },
             ]
         );
         assert_eq!(path.param("b").map(|(index, _)| index), Some(1));
@@ -870,7 +880,10 @@ mod shape_tests {
             [
                 Segment::Static(""),
                 Segment::Static("users"),
-                Segment::Param { converter: Converter::String, whole: true },
+                Segment::Param {
+                    converter: Converter::String,
+                    whole: true
+                },
                 Segment::Static("repos"),
             ]
         );
@@ -879,22 +892,32 @@ mod shape_tests {
             [
                 Segment::Static(""),
                 Segment::Static("files"),
-                Segment::Param { converter: Converter::Path, whole: true },
+                Segment::Param {
+                    converter: Converter::Path,
+                    whole: true
+                },
             ]
         );
         assert_eq!(
             segments("/img-<int:id>.png")[1],
-            Segment::Param { converter: Converter::Int, whole: false }
+            Segment::Param {
+                converter: Converter::Int,
+                whole: false
+            }
         );
         assert_eq!(
             segments("/<id>.json")[1],
-            Segment::Param { converter: Converter::String, whole: false }
+            Segment::Param {
+                converter: Converter::String,
+                whole: false
+            }
         );
     }
 
     #[test]
     fn shapes_ignore_parameter_names_only() {
-        let shape = |a: &str, b: &str| same_shape(&parse(a).unwrap().parts, &parse(b).unwrap().parts);
+        let shape =
+            |a: &str, b: &str| same_shape(&parse(a).unwrap().parts, &parse(b).unwrap().parts);
         assert!(shape("/items/<id>", "/items/<name>"));
         assert!(shape("/", "/"));
         assert!(!shape("/items/<int:id>", "/items/<id>"));

@@ -48,7 +48,10 @@ mod tests {
         assert!(forbids_body(304) && !forbids_body(305));
         assert!(!is_error(399) && is_error(400) && is_error(599) && !is_error(600));
         for status in 300..=399 {
-            assert_eq!(is_redirect(status), [301, 302, 303, 307, 308].contains(&status));
+            assert_eq!(
+                is_redirect(status),
+                [301, 302, 303, 307, 308].contains(&status)
+            );
         }
     }
 }

@@ -73,11 +73,7 @@ pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
 }
 
 /// Parses the argument of a shorthand such as `#[post("/path")]`: the path alone.
-pub fn parse_shorthand(
-    method: MethodSet,
-    args: TokenStream,
-    errors: &Ctxt,
-) -> Option<RouteAttr> {
+pub fn parse_shorthand(method: MethodSet, args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     let args = errors.ok(parse_list(args))?;
     let name = method_name(method);
     let attr = name.to_ascii_lowercase();
@@ -222,9 +218,7 @@ mod tests {
         finish(|errors| parse_shorthand(method, args, errors))
     }
 
-    fn finish(
-        parse: impl FnOnce(&Ctxt) -> Option<RouteAttr>,
-    ) -> Result<RouteAttr, Vec<String>> {
+    fn finish(parse: impl FnOnce(&Ctxt) -> Option<RouteAttr>) -> Result<RouteAttr, Vec<String>> {
         let errors = Ctxt::new();
         let args = parse(&errors);
         match errors.check() {
@@ -353,8 +347,8 @@ mod tests {
     #[test]
     fn keeps_the_path_and_valid_methods_despite_errors() {
         let errors = Ctxt::new();
-        let args = parse_route(quote!("/items/<id>", PSOT, DELETE), &errors)
-            .expect("the path is there");
+        let args =
+            parse_route(quote!("/items/<id>", PSOT, DELETE), &errors).expect("the path is there");
         assert_eq!(args.path.value(), "/items/<id>");
         assert_eq!(args.methods, MethodSet::DELETE);
         assert!(errors.check().is_err());

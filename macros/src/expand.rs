@@ -240,7 +240,9 @@ mod tests {
     fn expand(args: TokenStream, item: TokenStream) -> String {
         let cx = Ctxt::new();
         let attr = attr::parse_route(args, &cx);
-        crate::route_with(cx, attr, item).to_string().replace(' ', "")
+        crate::route_with(cx, attr, item)
+            .to_string()
+            .replace(' ', "")
     }
 
     #[test]

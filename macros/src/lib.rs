@@ -42,8 +42,10 @@ use crate::ctxt::Ctxt;
 /// and returns anything that is a response: a body, `(body, status)`,
 /// `(body, status, headers)`, `(body, headers)`, `Json<T>`, `Response`, or a `Result` of those.
 ///
-/// ```ignore
+/// ```
 /// use carafe::prelude::*;
+///
+/// type Items = RwLock<HashMap<u64, String>>;
 ///
 /// #[route("/items/<int:item_id>", GET, DELETE)]
 /// async fn item(item_id: u64, items: State<Items>) -> impl IntoResponse {
@@ -51,6 +53,13 @@ use crate::ctxt::Ctxt;
 ///         Some(name) => (Json(json!({ "item": name })), 200),
 ///         None => (Json(json!({ "error": "Item not found" })), 404),
 ///     }
+/// }
+///
+/// fn main() {
+///     let items = Items::new(HashMap::from([(1, "apple".to_owned())]));
+///     let client = App::new().state(items).mount(routes![item]).test_client();
+///     assert_eq!(client.get("/items/1").send().text(), r#"{"item":"apple"}"#);
+///     assert_eq!(client.get("/items/2").send().status(), 404);
 /// }
 /// ```
 ///
@@ -61,12 +70,14 @@ use crate::ctxt::Ctxt;
 ///
 /// Each error points at the offending token and says what to write instead:
 ///
-/// ```text
+/// ```compile_fail
+/// # use carafe::prelude::*;
 /// #[route("/items/{id}", PSOT)]          // carafe paths use Flask's `<id>`, not `{id}`
 ///                                        // unknown method `PSOT`: did you mean `POST`?
 /// fn item(itemid: String) -> impl IntoResponse {
 ///     ("Error", "404")                   // status code must be an integer: write 404, not "404"
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// Also checked: statuses outside 100..=599 and float, negative, bool or char statuses (in a
@@ -83,10 +94,17 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[get("/path")]`: the same as `#[route("/path", GET)]`.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
 /// #[get("/success")]
 /// fn success() -> impl IntoResponse {
 ///     ("Success!", 200)
+/// }
+///
+/// fn main() {
+///     let client = App::new().mount(routes![success]).test_client();
+///     assert_eq!(client.get("/success").send().text(), "Success!");
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -96,10 +114,18 @@ pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[post("/path")]`: the same as `#[route("/path", POST)]`.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
 /// #[post("/userSignUp")]
 /// fn sign_up(form: Form) -> impl IntoResponse {
 ///     ("Success", 200, [("Access-Control-Allow-Origin", "*")])
+/// }
+///
+/// fn main() {
+///     let client = App::new().mount(routes![sign_up]).test_client();
+///     let response = client.post("/userSignUp").form(&[("username", "sam")]).send();
+///     assert_eq!(response.header("access-control-allow-origin"), Some("*"));
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -109,10 +135,24 @@ pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[put("/path")]`: the same as `#[route("/path", PUT)]`.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Item {
+///     name: String,
+/// }
+///
 /// #[put("/items/<item_id>")]
 /// async fn replace_item(item_id: String, Json(item): Json<Item>) -> impl IntoResponse {
+///     println!("{item_id} is now {}", item.name);
 ///     ("", 204)
+/// }
+///
+/// fn main() {
+///     let client = App::new().mount(routes![replace_item]).test_client();
+///     let response = client.put("/items/a").json(&json!({ "name": "pear" })).send();
+///     assert_eq!(response.status(), 204);
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -122,10 +162,18 @@ pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[patch("/path")]`: the same as `#[route("/path", PATCH)]`.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
 /// #[patch("/items/<item_id>")]
-/// async fn rename_item(item_id: String, form: Form) -> impl IntoResponse {
-///     ("Renamed", 200)
+/// async fn rename_item(item_id: String, form: Form) -> Result<String, HttpError> {
+///     Ok(format!("{item_id} renamed to {}", form.require("name")?))
+/// }
+///
+/// fn main() {
+///     let client = App::new().mount(routes![rename_item]).test_client();
+///     let response = client.patch("/items/a").form(&[("name", "pear")]).send();
+///     assert_eq!(response.text(), "a renamed to pear");
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -135,11 +183,23 @@ pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[delete("/path")]`: the same as `#[route("/path", DELETE)]`.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
+/// type Items = RwLock<HashMap<String, String>>;
+///
 /// #[delete("/items/<item_id>")]
 /// async fn delete_item(item_id: String, items: State<Items>) -> impl IntoResponse {
 ///     items.write().unwrap().remove(&item_id);
 ///     ("", 204)
+/// }
+///
+/// fn main() {
+///     let client = App::new()
+///         .state(Items::default())
+///         .mount(routes![delete_item])
+///         .test_client();
+///     assert_eq!(client.delete("/items/a").send().status(), 204);
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -150,10 +210,17 @@ pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[head("/path")]`: the same as `#[route("/path", HEAD)]`. A `GET` route answers `HEAD`
 /// on its own; this is for answering it differently.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
 /// #[head("/health")]
 /// fn health() -> impl IntoResponse {
-///     ("", 200)
+///     ("", 200, [("X-Healthy", "yes")])
+/// }
+///
+/// fn main() {
+///     let client = App::new().mount(routes![health]).test_client();
+///     assert_eq!(client.head("/health").send().header("x-healthy"), Some("yes"));
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -164,10 +231,19 @@ pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[options("/path")]`: the same as `#[route("/path", OPTIONS)]`. Every path answers
 /// `OPTIONS` with its `Allow` header on its own; this is for answering it differently.
 ///
-/// ```ignore
+/// ```
+/// use carafe::prelude::*;
+///
 /// #[options("/userSignUp")]
 /// fn sign_up_preflight() -> impl IntoResponse {
 ///     ("", 204, [("Access-Control-Allow-Origin", "*")])
+/// }
+///
+/// fn main() {
+///     let client = App::new().mount(routes![sign_up_preflight]).test_client();
+///     let response = client.options("/userSignUp").send();
+///     assert_eq!(response.status(), 204);
+///     assert_eq!(response.header("access-control-allow-origin"), Some("*"));
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -207,14 +283,42 @@ fn route_with(
 /// Two handlers that answer the same method on the same path (parameter names aside) are a
 /// compile error naming both; a name that is not a `#[route]` handler is a compile error too.
 ///
-/// ```ignore
+/// ```
 /// use carafe::prelude::*;
 ///
+/// #[route("/")]
+/// fn index() -> &'static str {
+///     "home"
+/// }
+///
+/// mod admin {
+///     use carafe::prelude::*;
+///
+///     #[route("/admin/stats")]
+///     pub fn stats() -> &'static str {
+///         "all good"
+///     }
+/// }
+///
 /// fn main() {
-///     App::new()
-///         .state(Items::default())
-///         .mount(routes![get_item, sign_up, admin::stats])
-///         .run();
+///     let client = App::new().mount(routes![index, admin::stats]).test_client();
+///     assert_eq!(client.get("/admin/stats").send().text(), "all good");
+/// }
+/// ```
+///
+/// Two routes on the same method and path do not compile:
+///
+/// ```compile_fail
+/// use carafe::prelude::*;
+///
+/// #[route("/items/<int:id>")]
+/// fn first(id: u64) -> String { id.to_string() }
+///
+/// #[route("/items/<int:item_id>")]
+/// fn second(item_id: u64) -> String { item_id.to_string() }
+///
+/// fn main() {
+///     App::new().mount(routes![first, second]);
 /// }
 /// ```
 #[proc_macro]

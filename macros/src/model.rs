@@ -45,10 +45,12 @@ impl<'a> Route<'a> {
                 .ok()
         });
         let statuses = responses::check(&mut item.block, cx);
-        let route = attr.zip(path.as_ref()).map(|(attr, path)| signature::Route {
-            lit: &attr.path,
-            path,
-        });
+        let route = attr
+            .zip(path.as_ref())
+            .map(|(attr, path)| signature::Route {
+                lit: &attr.path,
+                path,
+            });
         let handler = Handler::new(cx, &item.sig, route);
         Route {
             item,

@@ -72,9 +72,9 @@ impl Handler {
                 Pat::Ident(pat) => Some(&pat.ident),
                 _ => None,
             };
-            let index = route.zip(name).and_then(|(route, name)| {
-                Some(route.path.param(&name.unraw().to_string())?.0)
-            });
+            let index = route
+                .zip(name)
+                .and_then(|(route, name)| Some(route.path.param(&name.unraw().to_string())?.0));
             let source = match (route, name, index) {
                 (Some(route), _, Some(index)) => {
                     received.push(index);

@@ -69,7 +69,9 @@ pub fn classify(expr: &Expr) -> Option<Result<u16, Invalid>> {
 
 /// The status, if it is one a response can be sent with.
 fn valid(status: u64) -> Option<u16> {
-    u16::try_from(status).ok().filter(|&status| status::is_valid(status))
+    u16::try_from(status)
+        .ok()
+        .filter(|&status| status::is_valid(status))
 }
 
 /// The status a text starts with: `"404 NOT FOUND"` → 404.
@@ -108,7 +110,13 @@ mod tests {
         assert_eq!(classify("404"), Some(Ok(404)));
         assert_eq!(classify("(201)"), Some(Ok(201)));
         assert_eq!(classify("status"), None);
-        assert_eq!(classify("600").and_then(Result::err).map(|e| e.meant), Some(500));
-        assert_eq!(classify("\"302\"").and_then(Result::err).map(|e| e.meant), Some(302));
+        assert_eq!(
+            classify("600").and_then(Result::err).map(|e| e.meant),
+            Some(500)
+        );
+        assert_eq!(
+            classify("\"302\"").and_then(Result::err).map(|e| e.meant),
+            Some(302)
+        );
     }
 }

@@ -16,7 +16,10 @@ pub(crate) struct AccessLog {
 }
 
 impl AccessLog {
-    pub(crate) fn start(parts: &http::request::Parts, peer: Option<SocketAddr>) -> Option<Box<AccessLog>> {
+    pub(crate) fn start(
+        parts: &http::request::Parts,
+        peer: Option<SocketAddr>,
+    ) -> Option<Box<AccessLog>> {
         tracing::enabled!(target: "carafe::access", tracing::Level::INFO).then(|| {
             Box::new(AccessLog {
                 peer,
@@ -46,4 +49,3 @@ impl AccessLog {
         );
     }
 }
-

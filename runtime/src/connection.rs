@@ -252,4 +252,3 @@ pub(crate) async fn serve_connection(
         }
     }
 }
-

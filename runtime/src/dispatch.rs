@@ -51,7 +51,7 @@ impl Shared {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
                 // A plain `fn` handler whose arguments need no waiting (path parameters and
-                // immediate extractors) answers within this call; any other when its future is
+                // extractors that read the head alone) answers within this call; any other when its future is
                 // polled. Both inside `catch_unwind`.
                 match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
                     Ok(HandlerAnswer(Answer::Ready(response))) => response,

@@ -95,4 +95,3 @@ fn escape_html(text: &str) -> Cow<'_, str> {
     }
     Cow::Owned(escaped)
 }
-

@@ -256,4 +256,3 @@ impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
             .map_err(IntoResponse::into_response)
     }
 }
-

@@ -93,4 +93,3 @@ impl<'de> serde::Deserialize<'de> for FormData {
         Vec::<(String, String)>::deserialize(deserializer).map(FormData)
     }
 }
-

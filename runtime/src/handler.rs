@@ -17,7 +17,7 @@ pub struct HandlerAnswer(pub(crate) Answer);
 
 pub(crate) enum Answer {
     /// Answered already, by a plain `fn` handler whose arguments need no waiting: path
-    /// parameters and immediate extractors (see `FromRequest::IMMEDIATE`).
+    /// parameters and extractors that read the head alone (`FromRequestParts`).
     Ready(Response),
     /// Any other: the generated `async` block, boxed.
     Pending(PendingResponse),

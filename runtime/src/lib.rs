@@ -6,31 +6,35 @@
 // only and moved once, so boxing it would cost every caller for nothing.
 #![allow(clippy::result_large_err)]
 
-// From the lowest layer to the highest: a module imports only those above it in this list
-// (ARCHITECTURE.md has the picture).
-mod body;
-mod status_code;
-mod error;
-mod response;
+// The modules in layers, lowest first; a module imports only from lower layers, never from
+// its own or a higher one (ARCHITECTURE.md has the picture):
+//   1. body, status_code, app_data, access_log, batch, shutdown: no other module
+//   2. error;  3. response;  4. abort, json;  5. form, error_page;  6. request
+//   7. extract, handler;  8. route;  9. router;  10. dispatch;  11. app, connection
+//   12. listing, testing, serve
 mod abort;
-mod json;
-mod form;
+mod access_log;
+mod app;
 mod app_data;
-mod request;
+mod batch;
+mod body;
+mod connection;
+mod dispatch;
+mod error;
+mod error_page;
 mod extract;
+mod form;
 mod handler;
+mod json;
+mod listing;
+mod request;
+mod response;
 mod route;
 mod router;
-mod error_page;
-mod access_log;
-mod dispatch;
-mod app;
-mod listing;
-mod testing;
-mod batch;
-mod connection;
-mod shutdown;
 mod serve;
+mod shutdown;
+mod status_code;
+mod testing;
 
 #[doc(hidden)]
 pub mod __private;

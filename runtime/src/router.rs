@@ -143,7 +143,10 @@ impl Router {
         };
         let mut matcher = matchit::Router::new();
         let encoded = matchit_pattern(route.parts, true);
-        let spellings = [Some(pattern.clone()), (encoded != pattern).then_some(encoded)];
+        let spellings = [
+            Some(pattern.clone()),
+            (encoded != pattern).then_some(encoded),
+        ];
         for pattern in spellings.into_iter().flatten() {
             self.tree
                 .insert(pattern.clone(), index)
@@ -249,7 +252,11 @@ fn matchit_pattern(parts: &[Part], encoded: bool) -> String {
             }
             Part::Static(text) => pattern.push_str(text),
             Part::Param { converter, .. } => {
-                let star = if converter == Converter::Path { "*" } else { "" };
+                let star = if converter == Converter::Path {
+                    "*"
+                } else {
+                    ""
+                };
                 let _ = write!(pattern, "{{{star}p{index}}}");
                 index += 1;
             }
@@ -725,13 +732,17 @@ mod tests {
         );
         // Paths of 32 bytes and more are searched with memchr.
         assert_eq!(
-            values("/repos/<v1>/<v2>/pulls/<v3>",
+            values(
+                "/repos/<v1>/<v2>/pulls/<v3>",
                 "/repos/octocat/hello-world/pulls/1347"
             ),
             ["octocat", "hello-world", "1347"]
         );
         assert_eq!(
-            values("/files/<v1>/<path:v2>", "/files/x/docs/guide/chapter-one/a.txt"),
+            values(
+                "/files/<v1>/<path:v2>",
+                "/files/x/docs/guide/chapter-one/a.txt"
+            ),
             ["x", "docs/guide/chapter-one/a.txt"]
         );
         assert_eq!(

@@ -52,4 +52,3 @@ pub(crate) fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
         }
     })
 }
-

@@ -39,4 +39,3 @@ macro_rules! integer_status {
     )*};
 }
 integer_status!(i16, i32, i64, isize, u16, u32, u64, usize);
-

@@ -51,8 +51,8 @@ impl Shared {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
                 // A plain `fn` handler whose arguments need no waiting (path parameters and
-                // extractors that read the head alone) answers within this call; any other when its future is
-                // polled. Both inside `catch_unwind`.
+                // extractors that read the head alone) answers within this call; any other
+                // when its future is polled. Both inside `catch_unwind`.
                 match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
                     Ok(HandlerAnswer(Answer::Ready(response))) => response,
                     Ok(HandlerAnswer(Answer::Pending(handler))) => {

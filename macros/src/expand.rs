@@ -103,9 +103,14 @@ fn handler_fn(handler: &Handler) -> TokenStream {
                 Source::PathParam(index) => quote_spanned! {ty.span()=>
                     ctx.path_param::<#ty>(#index)
                 },
-                Source::Extractor if awaited => quote_spanned! {ty.span()=>
-                    <#ty as ::carafe::__private::Extractor<_>>::extract(&mut ctx).await
-                },
+                Source::Extractor if awaited => {
+                    // The await is spanned from the type's first token to its last, as its
+                    // path is: an argument that is no extractor is then one error, not two.
+                    let (first, last) = first_and_last_spans(ty);
+                    let open = quote_spanned!(first=> <);
+                    let extract = quote_spanned!(last=> extract(&mut ctx).await);
+                    quote!(#open #ty as ::carafe::__private::Extractor<_>>::#extract)
+                }
                 Source::Extractor => quote! {
                     <#ty as ::carafe::__private::Extractor<_>>::extract_at_once(&ctx)
                 },
@@ -177,6 +182,17 @@ fn handler_fn(handler: &Handler) -> TokenStream {
             #answer
         }
     }
+}
+
+/// The spans of the first and last tokens of `ty`: stable Rust cannot join them into one, but
+/// an expression that starts at the first and ends at the last spans the whole type.
+fn first_and_last_spans(ty: &syn::Type) -> (Span, Span) {
+    let mut tokens = quote::ToTokens::to_token_stream(ty).into_iter();
+    let first = tokens
+        .next()
+        .map_or_else(Span::call_site, |token| token.span());
+    let last = tokens.last().map_or(first, |token| token.span());
+    (first, last)
 }
 
 /// What each extractor needs from the app (`State<T>` needs a `T`), for the app to check

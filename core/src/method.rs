@@ -37,14 +37,16 @@ impl MethodSet {
     /// Only `OPTIONS`.
     pub const OPTIONS: MethodSet = MethodSet(1 << 6);
 
-    /// Every method a route can name, with its name, in the order `Allow` lists them.
+    /// Every method a route can name, with its name, in the order carafe's documentation and
+    /// messages list them. `Allow` lists them in the order of their bits instead (see
+    /// [`MethodSet::names`]): GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS.
     pub const ALL: [(&'static str, MethodSet); 7] = [
         ("GET", MethodSet::GET),
-        ("HEAD", MethodSet::HEAD),
         ("POST", MethodSet::POST),
         ("PUT", MethodSet::PUT),
         ("PATCH", MethodSet::PATCH),
         ("DELETE", MethodSet::DELETE),
+        ("HEAD", MethodSet::HEAD),
         ("OPTIONS", MethodSet::OPTIONS),
     ];
 
@@ -92,12 +94,15 @@ impl MethodSet {
         })
     }
 
-    /// The names of the methods in the set, in `Allow` order.
+    /// The names of the methods in the set, in `Allow` order: the order of their bits.
     pub fn names(self) -> impl Iterator<Item = &'static str> + Clone {
-        MethodSet::ALL
-            .into_iter()
-            .filter(move |(_, set)| self.intersects(*set))
-            .map(|(name, _)| name)
+        (0..u8::BITS)
+            .map(|bit| MethodSet(1 << bit))
+            .filter(move |method| self.intersects(*method))
+            .filter_map(|method| {
+                let named = MethodSet::ALL.into_iter().find(|(_, set)| *set == method);
+                named.map(|(name, _)| name)
+            })
     }
 
     /// The methods in the set, in `Allow` order.
@@ -138,6 +143,13 @@ mod tests {
     fn sets() {
         let set = MethodSet::POST.union(MethodSet::GET);
         assert_eq!(set.names().collect::<Vec<_>>(), ["GET", "POST"]);
+        let every = MethodSet::ALL
+            .into_iter()
+            .fold(MethodSet::EMPTY, |all, (_, set)| all.union(set));
+        assert_eq!(
+            every.names().collect::<Vec<_>>(),
+            ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        );
         assert!(set.intersects(MethodSet::GET) && !set.intersects(MethodSet::PUT));
         assert_eq!(set.intersection(MethodSet::POST), MethodSet::POST);
         assert!(MethodSet::EMPTY.is_empty());

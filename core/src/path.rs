@@ -155,7 +155,8 @@ pub enum Segment<'a> {
     },
 }
 
-/// The `/`-separated segments of a path's parts.
+/// The `/`-separated segments of a path's parts, without allocating: the router asks for them
+/// of every pair of patterns when it is built.
 ///
 /// ```
 /// use carafe_core::path::{parse, segments, Segment};
@@ -163,7 +164,7 @@ pub enum Segment<'a> {
 ///
 /// let path = parse("/img/<int:id>.png").unwrap();
 /// assert_eq!(
-///     segments(&path.parts),
+///     segments(&path.parts).collect::<Vec<_>>(),
 ///     [
 ///         Segment::Static(""),
 ///         Segment::Static("img"),
@@ -171,38 +172,60 @@ pub enum Segment<'a> {
 ///     ]
 /// );
 /// ```
-pub fn segments<'a>(parts: &[Part<'a>]) -> Vec<Segment<'a>> {
-    let mut segments = Vec::new();
-    let mut current: Option<Segment<'a>> = None;
-    for part in parts {
-        match *part {
-            Part::Static(text) => {
-                let mut pieces = text.split('/');
-                let continued = pieces.next().unwrap_or_default();
-                current = Some(match current {
-                    Some(Segment::Param { converter, whole }) => Segment::Param {
-                        converter,
-                        whole: whole && continued.is_empty(),
-                    },
-                    // Static parts are never adjacent: only the path's first part starts here.
-                    Some(Segment::Static(_)) | None => Segment::Static(continued),
-                });
-                for piece in pieces {
-                    segments.extend(current.take());
-                    current = Some(Segment::Static(piece));
-                }
+pub fn segments<'p, 'a>(parts: &'p [Part<'a>]) -> Segments<'p, 'a> {
+    Segments {
+        parts: parts.iter(),
+        pieces: None,
+        current: None,
+    }
+}
+
+/// The iterator [`segments`] returns.
+#[derive(Clone)]
+pub struct Segments<'p, 'a> {
+    parts: std::slice::Iter<'p, Part<'a>>,
+    /// What is left of the static part being read, after its first `/`.
+    pieces: Option<std::str::Split<'a, char>>,
+    /// The segment being read, complete at the next `/` or at the end.
+    current: Option<Segment<'a>>,
+}
+
+impl<'a> Iterator for Segments<'_, 'a> {
+    type Item = Segment<'a>;
+
+    fn next(&mut self) -> Option<Segment<'a>> {
+        loop {
+            if let Some(piece) = self.pieces.as_mut().and_then(Iterator::next) {
+                // A `/`: the segment before it is complete, and `piece` starts the next.
+                return self.current.replace(Segment::Static(piece));
             }
-            Part::Param { converter, .. } => {
-                let whole = match current {
-                    Some(Segment::Static(before)) => before.is_empty(),
-                    Some(Segment::Param { .. }) | None => true,
-                };
-                current = Some(Segment::Param { converter, whole });
+            self.pieces = None;
+            match self.parts.next() {
+                Some(Part::Static(text)) => {
+                    let mut pieces = text.split('/');
+                    let continued = pieces.next().unwrap_or_default();
+                    self.current = Some(match self.current {
+                        Some(Segment::Param { converter, whole }) => Segment::Param {
+                            converter,
+                            whole: whole && continued.is_empty(),
+                        },
+                        // Static parts are never adjacent: only the path's first part starts
+                        // here.
+                        Some(Segment::Static(_)) | None => Segment::Static(continued),
+                    });
+                    self.pieces = Some(pieces);
+                }
+                Some(&Part::Param { converter, .. }) => {
+                    let whole = match self.current {
+                        Some(Segment::Static(before)) => before.is_empty(),
+                        Some(Segment::Param { .. }) | None => true,
+                    };
+                    self.current = Some(Segment::Param { converter, whole });
+                }
+                None => return self.current.take(),
             }
         }
     }
-    segments.extend(current);
-    segments
 }
 
 /// A mistake in the path, at `range` (bytes of the path), with a message naming the fix.
@@ -872,7 +895,7 @@ mod shape_tests {
     #[test]
     fn segments_of_every_shape() {
         fn segments(path: &str) -> Vec<Segment<'_>> {
-            super::segments(&parse(path).unwrap().parts)
+            super::segments(&parse(path).unwrap().parts).collect()
         }
         assert_eq!(segments("/"), [Segment::Static(""), Segment::Static("")]);
         assert_eq!(

@@ -281,7 +281,7 @@ mod tests {
         );
         assert_eq!(
             messages(route(quote!("/", TRACE))),
-            ["unknown method `TRACE`: write one of `GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE` and `OPTIONS`"]
+            ["unknown method `TRACE`: write one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD` and `OPTIONS`"]
         );
     }
 

@@ -12,7 +12,7 @@ use crate::error::HttpError;
 use crate::error_page::ErrorPages;
 use crate::response::IntoResponse;
 use crate::route::RouteDef;
-use crate::router::Router;
+use crate::router::RouterBuilder;
 
 /// The routes `routes![..]` collects, ready for [`App::mount`].
 ///
@@ -44,7 +44,7 @@ impl Routes {
 /// let app = App::new().state(RwLock::new(0u64)).body_limit(64 * 1024);
 /// ```
 pub struct App {
-    router: Router,
+    router: RouterBuilder,
     data: AppData,
     error_pages: ErrorPages,
     /// Mistakes found while building (two handlers on one route): the app refuses to start.
@@ -67,7 +67,7 @@ impl App {
     /// ```
     pub fn new() -> App {
         App {
-            router: Router::default(),
+            router: RouterBuilder::default(),
             data: AppData::default(),
             error_pages: ErrorPages::default(),
             problems: Vec::new(),
@@ -189,15 +189,14 @@ impl App {
             })
             .collect();
         self.problems.extend(lacking);
-        if self.problems.is_empty() {
-            Ok(Arc::new(Shared {
-                router: self.router,
-                data: Arc::new(self.data),
-                error_pages: self.error_pages,
-            }))
-        } else {
-            Err(self.problems.join("\n"))
+        if !self.problems.is_empty() {
+            return Err(self.problems.join("\n"));
         }
+        Ok(Arc::new(Shared {
+            router: self.router.build()?,
+            data: Arc::new(self.data),
+            error_pages: self.error_pages,
+        }))
     }
 
     /// Every route, in registration order.

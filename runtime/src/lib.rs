@@ -43,7 +43,7 @@ pub mod __private;
 #[cfg(feature = "router-bench")]
 #[doc(hidden)]
 pub mod router_bench {
-    pub use crate::router::{Lookup, Router};
+    pub use crate::router::{Lookup, Router, RouterBuilder};
 }
 
 pub use abort::{abort, abort_with};

@@ -4,7 +4,6 @@
 //! one tree entry; the candidates behind it are tried from the most specific converter to the
 //! least, so the `int` route wins whatever the order of registration, as in Werkzeug.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use carafe_core::path::{segments, Part, Segment};
@@ -14,9 +13,16 @@ use smallvec::SmallVec;
 use crate::request::ParamRanges;
 use crate::route::{Converter, MethodSet, RouteDef};
 
-/// The routes of an app. Public only for `bench/`'s router benchmark, behind the
-/// `router-bench` feature.
-#[derive(Default)]
+/// The routes of an app as they are added: grouped by pattern, and checked for clashes.
+/// [`RouterBuilder::build`] then makes the [`Router`]. Public only for `bench/`'s router
+/// benchmark, behind the `router-bench` feature.
+#[derive(Default, Clone)]
+pub struct RouterBuilder {
+    endpoints: Vec<Endpoint>,
+    routes: Vec<RouteDef>,
+}
+
+/// The routes of an app, ready for lookups.
 pub struct Router {
     tree: matchit::Router<usize>,
     /// One entry per distinct pattern; the tree's values index into it. Every lookup reads
@@ -27,11 +33,10 @@ pub struct Router {
     detours: Vec<Detour>,
     /// Every route, in the order added; candidates name them by index.
     routes: Vec<RouteDef>,
-    /// Where each pattern's endpoint is, to add candidates to it.
-    by_pattern: HashMap<String, usize>,
 }
 
 /// The routes that share a `matchit` pattern, most specific converters first.
+#[derive(Clone)]
 struct Endpoint {
     /// Most patterns have one or two routes (`GET` and `DELETE` of one resource, say).
     candidates: SmallVec<[Candidate; 2]>,
@@ -44,6 +49,7 @@ struct Endpoint {
 /// or, last, a catch-all. Their byte ranges then follow from the path's slashes, instead of
 /// being read back through matchit's parameter iterator, which checks every key and value as
 /// UTF-8: a third of the instructions of a lookup of the GitHub routes.
+#[derive(Clone)]
 struct ValueSegments {
     /// Each value's segment, in order; segment 0 is the empty one before the leading `/`.
     indices: SmallVec<[u32; 4]>,
@@ -70,8 +76,6 @@ struct Detour {
     /// The other endpoints whose patterns may match a path this one matches: the only ones
     /// worth trying when this one does not answer, so that cost stays off the route count.
     overlapping: Vec<usize>,
-    /// The pattern's `/`-separated segments, to tell which later patterns overlap it.
-    segments: Vec<Segment<'static>>,
 }
 
 /// What the router answers for a method and a path.
@@ -84,14 +88,19 @@ pub enum Lookup<'r> {
     NotFound,
 }
 
-impl Router {
+impl RouterBuilder {
     /// Adds a route; refuses one that answers a method on the same path (parameter names
     /// aside) as a route already there, naming both handlers.
     pub fn insert(&mut self, route: RouteDef) -> Result<(), String> {
-        let pattern = matchit_pattern(route.parts, false);
-        let index = match self.by_pattern.get(&pattern) {
-            Some(&index) => index,
-            None => self.insert_pattern(&route, pattern)?,
+        let index = match self.endpoint_of(route.parts) {
+            Some(index) => index,
+            None => {
+                self.endpoints.push(Endpoint {
+                    candidates: SmallVec::new(),
+                    segments: ValueSegments::of(route.parts),
+                });
+                self.endpoints.len() - 1
+            }
         };
         if let Some(existing) = self.endpoints[index]
             .candidates
@@ -131,48 +140,86 @@ impl Router {
         Ok(())
     }
 
-    /// Adds a new pattern to the tree, and its percent-encoded spelling when clients send it
-    /// differently (`/café` arrives as `/caf%C3%A9`); returns its endpoint's index.
-    fn insert_pattern(&mut self, route: &RouteDef, pattern: String) -> Result<usize, String> {
-        let index = self.endpoints.len();
-        let cannot_add = |error: matchit::InsertError| {
-            format!(
-                "route `{}` ({}:{}) for {} cannot be added: {error}",
-                route.handler_name, route.file, route.line, route.path
-            )
-        };
-        let mut matcher = matchit::Router::new();
-        let encoded = matchit_pattern(route.parts, true);
-        let spellings = [
-            Some(pattern.clone()),
-            (encoded != pattern).then_some(encoded),
-        ];
-        for pattern in spellings.into_iter().flatten() {
-            self.tree
-                .insert(pattern.clone(), index)
-                .map_err(cannot_add)?;
-            matcher.insert(pattern, index).map_err(cannot_add)?;
-        }
-        let segments = segments(route.parts);
-        let overlapping: Vec<usize> = (0..self.detours.len())
-            .filter(|&other| may_overlap(&self.detours[other].segments, &segments))
-            .collect();
-        for &other in &overlapping {
-            self.detours[other].overlapping.push(index);
-        }
-        self.endpoints.push(Endpoint {
-            candidates: SmallVec::new(),
-            segments: ValueSegments::of(&segments),
-        });
-        self.detours.push(Detour {
-            matcher,
-            overlapping,
-            segments,
-        });
-        self.by_pattern.insert(pattern, index);
-        Ok(index)
+    /// The endpoint whose pattern the path's parts make, if there is one already.
+    fn endpoint_of(&self, parts: &[Part]) -> Option<usize> {
+        self.endpoints
+            .iter()
+            .position(|endpoint| same_pattern(self.endpoint_parts(endpoint), parts))
     }
 
+    /// The parts of the routes behind an endpoint, which all make its pattern.
+    fn endpoint_parts(&self, endpoint: &Endpoint) -> &'static [Part<'static>] {
+        self.routes[endpoint.candidates[0].route].parts
+    }
+
+    /// Every route, in the order of their patterns' first routes.
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
+        self.endpoints.iter().flat_map(|endpoint| {
+            endpoint
+                .candidates
+                .iter()
+                .map(|candidate| &self.routes[candidate.route])
+        })
+    }
+
+    /// The router: each pattern in the tree, with its percent-encoded spelling when clients
+    /// send it differently (`/café` arrives as `/caf%C3%A9`); or why a pattern cannot be
+    /// added. The tree is built in one go, before anything else is allocated, so its nodes lie
+    /// together in memory: interleaved with the detours, they made misses a tenth slower.
+    pub fn build(self) -> Result<Router, String> {
+        let RouterBuilder { endpoints, routes } = self;
+        let parts: Vec<&[Part]> = endpoints
+            .iter()
+            .map(|endpoint| routes[endpoint.candidates[0].route].parts)
+            .collect();
+        let spellings = |parts: &[Part]| {
+            let encoded = needs_encoding(parts).then(|| matchit_pattern(parts, true));
+            [Some(matchit_pattern(parts, false)), encoded]
+                .into_iter()
+                .flatten()
+        };
+        let mut tree = matchit::Router::new();
+        let mut problems = Vec::new();
+        for (index, endpoint) in endpoints.iter().enumerate() {
+            for pattern in spellings(parts[index]) {
+                if let Err(error) = tree.insert(pattern, index) {
+                    let route = &routes[endpoint.candidates[0].route];
+                    problems.push(format!(
+                        "route `{}` ({}:{}) for {} cannot be added: {error}",
+                        route.handler_name, route.file, route.line, route.path
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.join("\n"));
+        }
+        let detours = (0..endpoints.len())
+            .map(|index| {
+                let mut matcher = matchit::Router::new();
+                for pattern in spellings(parts[index]) {
+                    // The tree took it, so a tree of its own does too.
+                    let _ = matcher.insert(pattern, index);
+                }
+                let overlapping = (0..endpoints.len())
+                    .filter(|&other| other != index && may_overlap(parts[other], parts[index]))
+                    .collect();
+                Detour {
+                    matcher,
+                    overlapping,
+                }
+            })
+            .collect();
+        Ok(Router {
+            tree,
+            endpoints,
+            detours,
+            routes,
+        })
+    }
+}
+
+impl Router {
     /// Finds the route for `method` on `path`.
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
         // Parameter ranges are `u32` offsets (see `ParamRanges`); no server hands over a path
@@ -218,16 +265,6 @@ impl Router {
             Lookup::MethodNotAllowed(allowed)
         }
     }
-
-    /// Every route, in registration order of their patterns.
-    pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
-        self.endpoints.iter().flat_map(|endpoint| {
-            endpoint
-                .candidates
-                .iter()
-                .map(|candidate| &self.routes[candidate.route])
-        })
-    }
 }
 
 /// The `matchit` pattern of a path's parts: parameters named `p0`, `p1`, … in path order, a
@@ -265,10 +302,31 @@ fn matchit_pattern(parts: &[Part], encoded: bool) -> String {
     pattern
 }
 
+/// Whether the static parts need percent-encoding to be matched as clients send them.
+fn needs_encoding(parts: &[Part]) -> bool {
+    parts.iter().any(|part| match part {
+        Part::Static(text) => !text.bytes().all(|byte| byte.is_ascii_graphic()),
+        Part::Param { .. } => false,
+    })
+}
+
+/// Whether two paths make one `matchit` pattern: the same static text, and parameters in the
+/// same places, `path` ones (catch-alls) in the same places, whatever their converters.
+fn same_pattern(a: &[Part], b: &[Part]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|pair| match pair {
+            (Part::Static(x), Part::Static(y)) => x == y,
+            (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
+                (*x == Converter::Path) == (*y == Converter::Path)
+            }
+            _ => false,
+        })
+}
+
 /// Whether some path could match both patterns: a conservative test, segment by segment,
 /// where only two different static segments (or different lengths without a `path`
 /// parameter) rule a match out.
-fn may_overlap(a: &[Segment], b: &[Segment]) -> bool {
+fn may_overlap(a: &[Part], b: &[Part]) -> bool {
     let takes_the_rest = |segment: &Segment| {
         matches!(
             segment,
@@ -278,11 +336,11 @@ fn may_overlap(a: &[Segment], b: &[Segment]) -> bool {
             }
         )
     };
-    let (mut a, mut b) = (a.iter(), b.iter());
+    let (mut a, mut b) = (segments(a), segments(b));
     loop {
         match (a.next(), b.next()) {
             (None, None) => return true,
-            (Some(x), Some(y)) if takes_the_rest(x) || takes_the_rest(y) => return true,
+            (Some(x), Some(y)) if takes_the_rest(&x) || takes_the_rest(&y) => return true,
             (Some(Segment::Static(x)), Some(Segment::Static(y))) if x != y => return false,
             (Some(_), Some(_)) => {}
             _ => return false,
@@ -419,12 +477,12 @@ fn ranges_from_tree(path: &str, params: &matchit::Params<'_, '_>) -> ParamRanges
 }
 
 impl ValueSegments {
-    /// The plan for a path's segments, unless a parameter shares its segment with other text.
-    fn of(segments: &[Segment]) -> Option<ValueSegments> {
+    /// The plan for a path's parts, unless a parameter shares its segment with other text.
+    fn of(parts: &[Part]) -> Option<ValueSegments> {
         let mut indices = SmallVec::new();
         let mut catch_all = false;
-        for (index, segment) in segments.iter().enumerate() {
-            match *segment {
+        for (index, segment) in segments(parts).enumerate() {
+            match segment {
                 // A catch-all is the path's last segment; nothing can follow it.
                 _ if catch_all => return None,
                 Segment::Param {
@@ -532,16 +590,21 @@ mod tests {
         }
     }
 
-    fn found_name(router: &Router, method: Method, path: &str) -> Option<&'static str> {
-        match router.lookup(&method, path) {
+    /// The router of the routes added so far, to look up in while a test adds more.
+    fn built(routes: &RouterBuilder) -> Router {
+        routes.clone().build().expect("the routes build")
+    }
+
+    fn found_name(routes: &RouterBuilder, method: Method, path: &str) -> Option<&'static str> {
+        match built(routes).lookup(&method, path) {
             Lookup::Found(route, _) => Some(route.handler_name),
             _ => None,
         }
     }
 
     /// The methods a 405 lists; `None` when the lookup is no 405.
-    fn allowed(router: &Router, method: Method, path: &str) -> Option<MethodSet> {
-        match router.lookup(&method, path) {
+    fn allowed(routes: &RouterBuilder, method: Method, path: &str) -> Option<MethodSet> {
+        match built(routes).lookup(&method, path) {
             Lookup::MethodNotAllowed(allowed) => Some(allowed),
             _ => None,
         }
@@ -556,8 +619,8 @@ mod tests {
     }
 
     /// The parameter values of the route found for `GET path`.
-    fn found_values<'p>(router: &Router, path: &'p str) -> Vec<&'p str> {
-        match router.lookup(&Method::GET, path) {
+    fn found_values<'p>(routes: &RouterBuilder, path: &'p str) -> Vec<&'p str> {
+        match built(routes).lookup(&Method::GET, path) {
             Lookup::Found(_, ranges) => slices(path, &ranges),
             _ => panic!("no route for {path}"),
         }
@@ -570,7 +633,7 @@ mod tests {
                 route("by_id", "/items/<int:id>", MethodSet::GET),
                 route("by_name", "/items/<id>", MethodSet::GET),
             ];
-            let mut router = Router::default();
+            let mut router = RouterBuilder::default();
             for i in order {
                 router.insert(candidates[i]).unwrap();
             }
@@ -584,7 +647,7 @@ mod tests {
 
     #[test]
     fn converter_mismatch_is_not_found_and_wrong_method_lists_allowed() {
-        let mut router = Router::default();
+        let mut router = RouterBuilder::default();
         router
             .insert(route("get", "/items/<int:id>", MethodSet::GET))
             .unwrap();
@@ -592,7 +655,7 @@ mod tests {
             .insert(route("put", "/items/<int:id>", MethodSet::PUT))
             .unwrap();
         assert!(matches!(
-            router.lookup(&Method::GET, "/items/x"),
+            built(&router).lookup(&Method::GET, "/items/x"),
             Lookup::NotFound
         ));
         assert_eq!(
@@ -604,7 +667,7 @@ mod tests {
 
     #[test]
     fn duplicate_route_names_both_handlers() {
-        let mut router = Router::default();
+        let mut router = RouterBuilder::default();
         router
             .insert(route("first", "/items/<int:id>", MethodSet::GET))
             .unwrap();
@@ -627,8 +690,8 @@ mod tests {
     #[test]
     fn overlap_is_ruled_out_only_by_different_static_segments() {
         let overlap = |a: &str, b: &str| {
-            let segments = |path| segments(&carafe_core::path::parse(path).unwrap().parts);
-            may_overlap(&segments(a), &segments(b))
+            let parts = |path| carafe_core::path::parse(path).unwrap().parts;
+            may_overlap(&parts(a), &parts(b))
         };
         assert!(overlap("/users/me", "/users/<id>"));
         assert!(overlap("/files/<path:rest>", "/files/a/b"));
@@ -641,12 +704,12 @@ mod tests {
 
     #[test]
     fn an_encoded_slash_is_refused_by_a_string_route_alone_on_its_pattern() {
-        let mut router = Router::default();
+        let mut router = RouterBuilder::default();
         router
             .insert(route("get", "/files/<id>", MethodSet::GET))
             .unwrap();
         assert!(matches!(
-            router.lookup(&Method::GET, "/files/a%2Fb"),
+            built(&router).lookup(&Method::GET, "/files/a%2Fb"),
             Lookup::NotFound
         ));
         assert_eq!(found_values(&router, "/files/a%20b"), ["a%20b"]);
@@ -654,7 +717,7 @@ mod tests {
 
     #[test]
     fn an_encoded_static_part_does_not_refuse_the_values() {
-        let mut router = Router::default();
+        let mut router = RouterBuilder::default();
         router
             .insert(route("menu", "/café/<id>", MethodSet::GET))
             .unwrap();
@@ -679,7 +742,7 @@ mod tests {
 
     #[test]
     fn head_and_405_fall_through_to_overlapping_patterns() {
-        let mut router = Router::default();
+        let mut router = RouterBuilder::default();
         router
             .insert(route("update_me", "/users/me", MethodSet::POST))
             .unwrap();
@@ -711,7 +774,7 @@ mod tests {
     #[test]
     fn values_are_found_by_slashes_when_each_fills_its_segment() {
         fn of(path: &str) -> Option<ValueSegments> {
-            ValueSegments::of(&segments(&carafe_core::path::parse(path).unwrap().parts))
+            ValueSegments::of(&carafe_core::path::parse(path).unwrap().parts)
         }
         let plan = |path| of(path).map(|plan| (plan.indices.to_vec(), plan.catch_all));
         assert_eq!(plan("/users/<a>/repos"), Some((vec![2], false)));
@@ -755,7 +818,7 @@ mod tests {
 
     #[test]
     fn parameter_ranges_point_into_the_path() {
-        let mut router = Router::default();
+        let mut router = RouterBuilder::default();
         router
             .insert(route("get", "/items/<id>", MethodSet::GET))
             .unwrap();

@@ -4,11 +4,13 @@
 //! Use them through the `carafe` crate, which re-exports them; the code they generate names
 //! `::carafe::__private`.
 //!
-//! Each macro parses its input into a small model (the path grammar in `path`, the methods
-//! in `attr`, the handler's arguments in `signature`, the statuses its body returns in
-//! `status`), checks it, collecting every error rather than stopping at the first, and only
-//! then expands (`expand`, `routes`). On errors the handler and its route are still
-//! emitted, so the rest of the crate type-checks and the user sees only the real mistakes.
+//! `#[route]` parses its input into one model (`model`: the attribute from `attr`, the path
+//! parsed by `carafe_core`'s grammar, the handler's arguments from `signature`, the statuses
+//! of its response positions from `responses`), checking it as it goes with one error context
+//! (`ctxt`) that gathers every error rather than stopping at the first; only then does it
+//! expand (`expand`). On errors the handler and its route are still emitted, so the rest of
+//! the crate type-checks and the user sees only the real mistakes. ARCHITECTURE.md follows a
+//! route from here to the wire.
 
 mod attr;
 mod ctxt;

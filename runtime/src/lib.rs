@@ -6,12 +6,8 @@
 // only and moved once, so boxing it would cost every caller for nothing.
 #![allow(clippy::result_large_err)]
 
-// The modules in layers, lowest first; a module imports only from lower layers, never from
-// its own or a higher one (ARCHITECTURE.md has the picture):
-//   1. body, status_code, app_data, access_log, batch, shutdown: no other module
-//   2. error;  3. response;  4. abort, json;  5. form, error_page;  6. request
-//   7. extract, handler;  8. route;  9. router;  10. dispatch;  11. app, connection
-//   12. listing, testing, serve
+// The modules stand in layers: each imports only from lower ones. tests/layers.rs lists the
+// layers and checks every import; ARCHITECTURE.md has the picture.
 mod abort;
 mod access_log;
 mod app;

@@ -6,13 +6,17 @@ mod common;
 
 use carafe::prelude::*;
 
-/// Untouched but for a header: the 404 page, with the header on it.
+/// Untouched but for headers: the 404 page, with the headers on it, over the page's own.
 #[route("/untouched")]
 fn untouched() -> Response {
     let mut response = HttpError::new(404).into_response();
     response
         .headers
         .insert("x-trace", "kept".parse().expect("a valid value"));
+    response.headers.insert(
+        "content-type",
+        "text/plain; charset=utf-8".parse().expect("a valid value"),
+    );
     response
 }
 
@@ -58,11 +62,17 @@ fn an_untouched_error_response_gets_the_error_handler_and_keeps_its_headers() {
     assert_eq!(response.status(), 404);
     assert_eq!(response.text(), "custom 404");
     assert_eq!(response.header("x-trace"), Some("kept"));
-    // Without a handler, the default page.
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    // Without a handler, the default page; the handler's Content-Type still wins, once.
     let client = App::new().mount(routes![untouched]).test_client();
     let response = client.get("/untouched").send();
     assert!(response.text().contains("<title>404 Not Found</title>"));
     assert_eq!(response.header("x-trace"), Some("kept"));
+    let types: Vec<_> = response.headers().get_all("content-type").iter().collect();
+    assert_eq!(types, ["text/plain; charset=utf-8"]);
 }
 
 #[test]

@@ -125,6 +125,19 @@ impl Converter {
     }
 }
 
+/// Converters order by [`Converter::priority`]: the narrower first.
+impl Ord for Converter {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.priority().cmp(&other.priority())
+    }
+}
+
+impl PartialOrd for Converter {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +148,22 @@ mod tests {
             assert_eq!(Converter::from_name(converter.name()), Some(converter));
         }
         assert_eq!(Converter::from_name("integer"), None);
+    }
+
+    #[test]
+    fn order_is_priority() {
+        let mut converters = Converter::ALL;
+        converters.sort();
+        assert_eq!(
+            converters,
+            [
+                Converter::Int,
+                Converter::Float,
+                Converter::Uuid,
+                Converter::String,
+                Converter::Path
+            ]
+        );
     }
 
     #[test]

@@ -124,6 +124,32 @@ pub const fn same_shape(a: &[Part], b: &[Part]) -> bool {
     true
 }
 
+/// Whether two paths match the same requests before their converters are asked: the same
+/// static text, and parameters in the same places, `path` ones (which take the rest of the
+/// path) in the same places. A router keeps such routes behind one entry and tries their
+/// converters in turn.
+///
+/// ```
+/// use carafe_core::path::{parse, same_pattern};
+///
+/// let a = parse("/items/<int:id>").unwrap();
+/// let b = parse("/items/<name>").unwrap();
+/// let c = parse("/items/<path:rest>").unwrap();
+/// assert!(same_pattern(&a.parts, &b.parts));
+/// assert!(!same_pattern(&a.parts, &c.parts));
+/// ```
+pub fn same_pattern(a: &[Part], b: &[Part]) -> bool {
+    let takes_the_rest = |converter: &Converter| *converter == Converter::Path;
+    a.len() == b.len()
+        && a.iter().zip(b).all(|pair| match pair {
+            (Part::Static(x), Part::Static(y)) => x == y,
+            (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
+                takes_the_rest(x) == takes_the_rest(y)
+            }
+            _ => false,
+        })
+}
+
 const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {

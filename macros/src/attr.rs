@@ -15,7 +15,8 @@ use crate::ctxt::Ctxt;
 /// methods.
 pub struct RouteAttr {
     pub path: LitStr,
-    /// Never empty once the path is there: a route without methods answers GET, as in Flask.
+    /// The valid methods named; GET when none is named, as in Flask. Empty only when every
+    /// method named was wrong, which is an error already.
     pub methods: MethodSet,
 }
 
@@ -144,7 +145,7 @@ fn as_str(expr: &Expr) -> Option<&LitStr> {
 /// The methods one argument names, each with the span to blame if it is listed twice.
 ///
 /// Usually one bare word; Flask's `methods=["GET", "POST"]` is reported with the carafe
-/// spelling, and its methods kept so the duplicate check still sees them.
+/// spelling, and its methods left out: the route is refused anyway.
 fn parse_methods(arg: &Expr, path: &LitStr, errors: &Ctxt) -> Vec<(MethodSet, Span)> {
     let word = match arg {
         Expr::Path(expr) if expr.attrs.is_empty() && expr.qself.is_none() => expr.path.get_ident(),

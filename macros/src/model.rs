@@ -27,8 +27,8 @@ pub struct Route<'a> {
 
 impl<'a> Route<'a> {
     /// Builds the model of `item` under `attr`, whose path literal's value is `path`. Errors
-    /// are recorded in the order the user reads them: the attribute's, the path's, the body's,
-    /// then the signature's.
+    /// are recorded in this order: the attribute's, the path's, the body's, then the
+    /// signature's (an argument's errors name the path, so they follow its own).
     pub fn from_ast(
         cx: &Ctxt,
         attr: Option<&'a RouteAttr>,

@@ -1,5 +1,5 @@
 //! Finds the response positions of a handler's body, and checks the statuses, bodies and header
-//! literals written there (DESIGN checks 1–4 and 9).
+//! literals written there.
 //!
 //! Only *response positions* are looked at: the values the handler returns (its tail
 //! expression, every `return`, the `break` values of a `loop` or labeled block whose value it

@@ -33,7 +33,7 @@ pub struct Arg {
 pub enum Source {
     /// The path parameter at this index.
     PathParam(usize),
-    /// Anything else: built by `FromRequest`.
+    /// Anything else: built by `FromRequestParts` or `FromRequest`.
     Extractor,
 }
 

@@ -47,7 +47,7 @@ pub struct App {
     router: RouterBuilder,
     data: AppData,
     error_pages: ErrorPages,
-    /// Mistakes found while building (two handlers on one route): the app refuses to start.
+    /// Mistakes found while mounting (two handlers on one route): the app refuses to start.
     problems: Vec<String>,
 }
 
@@ -189,14 +189,19 @@ impl App {
             })
             .collect();
         self.problems.extend(lacking);
-        if !self.problems.is_empty() {
-            return Err(self.problems.join("\n"));
+        // Built even after a problem, so that every problem is told at once.
+        let router = self.router.build();
+        if let Err(problem) = &router {
+            self.problems.push(problem.clone());
         }
-        Ok(Arc::new(Shared {
-            router: self.router.build()?,
-            data: Arc::new(self.data),
-            error_pages: self.error_pages,
-        }))
+        match router {
+            Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
+                router,
+                data: Arc::new(self.data),
+                error_pages: self.error_pages,
+            })),
+            _ => Err(self.problems.join("\n")),
+        }
     }
 
     /// Every route, in registration order.

@@ -222,14 +222,14 @@ impl Finish {
     /// Renders error pages and refuses to send what would be malformed.
     fn finalize(&self, shared: &Shared, mut response: Response) -> http::Response<Body> {
         if let Some(error) = response.take_error() {
-            // Headers set on the error (`Allow` on a 405) stay on the page that replaces it.
+            // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
+            // that replaces it, over the page's headers of the same name.
             let headers = std::mem::take(&mut response.headers);
             response = shared.error_pages.render(error, self.accepts_json_only);
-            for (name, value) in &headers {
-                if !response.headers.contains_key(name) {
-                    response.headers.insert(name, value.clone());
-                }
+            for name in headers.keys() {
+                response.headers.remove(name);
             }
+            response.headers.extend(headers);
         }
         let (code, headers, body) = response.into_parts();
         let status = match StatusCode::from_u16(code) {

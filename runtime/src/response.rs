@@ -287,8 +287,8 @@ impl ResponsePart for StatusCode {
 /// Response headers: `[(name, value); N]`, `Vec<(name, value)>`, a `HashMap` (Flask's dict)
 /// or a `HeaderMap`. Each header replaces one of the same name, as Flask's `headers.update`.
 ///
-/// A name that is not a valid token or a value with CR, LF or NUL is never sent: the client
-/// gets a 500 and the server logs the mistake.
+/// A name that is not a valid token or a value with a control character (but a tab) is never
+/// sent: the client gets a 500 and the server logs the mistake.
 ///
 /// ```
 /// use carafe_runtime::IntoResponse;
@@ -329,7 +329,7 @@ pub trait IntoHeaderName {
     fn into_header_name(self) -> Result<HeaderName, String>;
 }
 
-/// A response header's value: text (checked for CR, LF and NUL when the response is built) or
+/// A response header's value: text (checked for control characters when the response is built) or
 /// an [`http::HeaderValue`]. See [`IntoHeaderName`].
 pub trait IntoHeaderValue {
     /// The value, or the text that is no valid value.
@@ -377,7 +377,7 @@ fn insert_header(
         .map_err(|name| HttpError::misconfigured(format!("invalid response header name {name}")))?;
     let value = value.into_header_value().map_err(|value| {
         HttpError::misconfigured(format!(
-            "invalid value for response header {name:?}: {value} (CR, LF and NUL are not allowed)"
+            "invalid value for response header {name:?}: {value} (no control character but a tab is allowed)"
         ))
     })?;
     headers.insert(name, value);

@@ -42,15 +42,11 @@ impl RouteDef {
     pub(crate) fn converters(&self) -> impl Iterator<Item = Converter> + Clone {
         carafe_core::path::params(self.parts).map(|(_, converter)| converter)
     }
-
-    /// Whether the two routes answer a method on the same path, parameter names aside: one
-    /// app cannot hold both. The check `routes![..]` runs at compile time is the same.
-    pub(crate) fn clashes_with(&self, other: &RouteDef) -> bool {
-        clash(self, other)
-    }
 }
 
-/// [`RouteDef::clashes_with`], as a `const fn` for `routes![..]`'s compile-time check.
+/// Whether the two routes answer a method on the same path, parameter names aside: one app
+/// cannot hold both. A `const fn`, so that `routes![..]` refuses a clash at compile time with
+/// the test the router runs when routes of separate `mount`s meet.
 pub(crate) const fn clash(a: &RouteDef, b: &RouteDef) -> bool {
     a.methods.intersects(b.methods) && carafe_core::path::same_shape(a.parts, b.parts)
 }

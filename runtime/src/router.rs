@@ -6,12 +6,12 @@
 
 use std::fmt::Write;
 
-use carafe_core::path::{segments, Part, Segment};
+use carafe_core::path::{same_pattern, segments, Part, Segment};
 use http::Method;
 use smallvec::SmallVec;
 
 use crate::request::ParamRanges;
-use crate::route::{Converter, MethodSet, RouteDef};
+use crate::route::{clash, Converter, MethodSet, RouteDef};
 
 /// The routes of an app as they are added: grouped by pattern, and checked for clashes.
 /// [`RouterBuilder::build`] then makes the [`Router`]. Public only for `bench/`'s router
@@ -106,7 +106,7 @@ impl RouterBuilder {
             .candidates
             .iter()
             .map(|candidate| &self.routes[candidate.route])
-            .find(|existing| existing.clashes_with(&route))
+            .find(|existing| clash(existing, &route))
         {
             return Err(format!(
                 "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {:?} on {}: remove one, or change its path or methods",
@@ -308,19 +308,6 @@ fn needs_encoding(parts: &[Part]) -> bool {
         Part::Static(text) => !text.bytes().all(|byte| byte.is_ascii_graphic()),
         Part::Param { .. } => false,
     })
-}
-
-/// Whether two paths make one `matchit` pattern: the same static text, and parameters in the
-/// same places, `path` ones (catch-alls) in the same places, whatever their converters.
-fn same_pattern(a: &[Part], b: &[Part]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|pair| match pair {
-            (Part::Static(x), Part::Static(y)) => x == y,
-            (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
-                (*x == Converter::Path) == (*y == Converter::Path)
-            }
-            _ => false,
-        })
 }
 
 /// Whether some path could match both patterns: a conservative test, segment by segment,

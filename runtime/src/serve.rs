@@ -18,7 +18,7 @@ impl App {
     /// Serves on `HOST`:`PORT` (default 127.0.0.1:5000, Flask's) until Ctrl-C or SIGTERM, then
     /// finishes the requests in flight and returns. Run with the argument `routes`, it prints
     /// the route listing and returns. Exits the process with status 1 when the app
-    /// cannot start (two handlers on one route, the address taken).
+    /// cannot start (two handlers on one route, a `State<T>` with no `T`, the address taken).
     ///
     /// ```no_run
     /// use carafe_runtime::App;
@@ -56,7 +56,10 @@ impl App {
         }
     }
 
-    /// Serves on a listener the caller bound, until Ctrl-C or SIGTERM.
+    /// Serves on a listener the caller bound, until Ctrl-C or SIGTERM. An app that cannot start
+    /// (two handlers on one route, a `State<T>` with no `T`) returns an
+    /// [`InvalidInput`](io::ErrorKind::InvalidInput) error naming every problem, before it
+    /// accepts a connection.
     ///
     /// ```no_run
     /// # async fn demo() -> std::io::Result<()> {

@@ -18,7 +18,7 @@ use crate::request::RequestBody;
 impl App {
     /// A client that sends requests to this app without a socket, through the same routing,
     /// extraction and error handling as the server. Panics, naming the problem, if the app
-    /// could not start (two handlers on one route).
+    /// could not start (two handlers on one route, a `State<T>` with no `T`).
     ///
     /// ```
     /// use carafe_runtime::App;

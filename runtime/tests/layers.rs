@@ -1,6 +1,6 @@
 //! The runtime's modules stand in layers: a module imports from lower layers only, never from
 //! its own or a higher one, so lower layers (body, request, response, error) never depend on
-//! higher ones (app, router, server) and the module graph has no cycle.
+//! higher ones (app, router, serve) and the module graph has no cycle.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -13,7 +13,7 @@ use std::task::{ready, Context, Poll};
 use carafe_core::status;
 use futures_util::future::{CatchUnwind, FutureExt};
 use http::header::{self, HeaderValue};
-use http::{Method, StatusCode};
+use http::{Method, StatusCode, Version};
 
 use crate::abort::Abort;
 use crate::access_log::AccessLog;
@@ -47,6 +47,10 @@ impl Shared {
             accepts_json_only: accepts_json_only(&parts.headers),
             access: AccessLog::start(&parts, peer),
         };
+        if let Some(problem) = host_problem(&parts) {
+            let response = HttpError::new(400).with_message(problem).into_response();
+            return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))));
+        }
         let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
@@ -97,6 +101,25 @@ impl Shared {
             }
         }
         HttpError::new(404).into_response()
+    }
+}
+
+/// Why an HTTP/1.1 request's `Host` is unacceptable: it must have exactly one (RFC 9112 §3.2),
+/// or a proxy and the app may each take a different one for the request's authority. HTTP/1.0
+/// needs none, and HTTP/2 carries the authority in the request line.
+fn host_problem(parts: &http::request::Parts) -> Option<&'static str> {
+    if parts.version != Version::HTTP_11 {
+        return None;
+    }
+    // A walk over the few headers a request has costs less than hashing a name to look it up.
+    let mut hosts = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| *name == header::HOST);
+    match (hosts.next(), hosts.next()) {
+        (Some(_), None) => None,
+        (None, _) => Some("The request has no Host header, which HTTP/1.1 requires."),
+        (Some(_), Some(_)) => Some("The request has more than one Host header."),
     }
 }
 
@@ -242,12 +265,28 @@ impl Finish {
             }
         };
         // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper
-        // writes Content-Length from the body's exact size (for HEAD too, without the body).
+        // writes Content-Length from the body's exact size (for HEAD too, without the body), on
+        // both protocols: a length the handler set is never sent, since a wrong one would let
+        // the rest of the body pass for a second response on the connection.
         let (body, mut headers) = (body, headers);
+        // Most responses have a header or two: a walk over them costs less than a lookup.
+        let declared = if headers.keys().any(|name| name == header::CONTENT_LENGTH) {
+            headers.remove(header::CONTENT_LENGTH)
+        } else {
+            None
+        };
         let body = if status::forbids_body(code) {
-            headers.remove(header::CONTENT_LENGTH);
             Body::empty()
         } else {
+            if let Some(declared) = declared {
+                let length = body.as_bytes().len();
+                if declared.to_str().ok().and_then(|text| text.parse().ok()) != Some(length) {
+                    tracing::warn!(
+                        "the handler set Content-Length {declared:?} on a body of {length} \
+                         bytes: sent {length}"
+                    );
+                }
+            }
             body
         };
         if let Some(access) = &self.access {

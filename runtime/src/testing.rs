@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use http::{HeaderMap, Method, StatusCode};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
@@ -166,10 +166,15 @@ impl IntoFuture for TestRequest {
     type IntoFuture = Pin<Box<dyn Future<Output = TestResponse> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let request = self
+        let mut request = self
             .request
             .body(RequestBody::Buffered(self.body))
             .expect("a valid test request (method, URI and headers)");
+        // As a browser or curl would, and as Werkzeug's test client does: HTTP/1.1 requires it.
+        request
+            .headers_mut()
+            .entry(HOST)
+            .or_insert(HeaderValue::from_static("localhost"));
         let is_head = request.method() == Method::HEAD;
         let response = self.shared.dispatch(request, None);
         Box::pin(async move {

@@ -45,12 +45,11 @@ pub use carafe_runtime::__private;
 /// What most apps need, in one `use carafe::prelude::*;`.
 pub mod prelude {
     pub use std::collections::HashMap;
-    pub use std::sync::RwLock;
 
     pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes};
     pub use carafe_runtime::{
         abort, abort_with, make_response, App, Form, FormData, HttpError, IntoResponse, Json,
-        Method, Query, Request, Response, State, StatusCode,
+        Method, Query, Request, Response, RwLock, State, StatusCode,
     };
     pub use serde_json::json;
 }

@@ -23,6 +23,7 @@ mod form;
 mod handler;
 mod json;
 mod listing;
+mod lock;
 mod request;
 mod response;
 mod route;
@@ -50,6 +51,7 @@ pub use extract::{Form, FromRequest, FromRequestParts, Query, State};
 pub use form::FormData;
 pub use json::Json;
 pub use listing::{RouteInfo, RoutesTable};
+pub use lock::RwLock;
 pub use request::{Request, RequestBuilder, RequestContext};
 pub use response::{
     make_response, IntoHeaderName, IntoHeaderValue, IntoHeaders, IntoResponse, Response,

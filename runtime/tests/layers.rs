@@ -19,7 +19,8 @@ const LAYERS: &[&[&str]] = &[
     &["error"],
     &["response"],
     &["abort", "json"],
-    &["form", "error_page"],
+    // `lock` imports nothing, but its docs link to the function `crate::abort`.
+    &["form", "error_page", "lock"],
     &["request"],
     &["extract", "handler"],
     &["route"],

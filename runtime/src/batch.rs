@@ -24,14 +24,25 @@ use tokio::net::TcpStream;
 /// large on its own (a big body's chunk) goes straight to the socket without a copy.
 const BATCH_LIMIT: usize = 16 * 1024;
 
+/// Told how many bytes the socket takes each time it takes some: a client that reads a long
+/// answer slowly is still making progress, which a watchdog must see.
+pub(crate) trait Progress: Send + Sync {
+    fn sent(&self, bytes: usize);
+}
+
 /// Splits `stream` into the I/O that hyper reads and writes, and the handle that sends what it
 /// wrote: wrap the connection's future with [`Outgoing::sent_after_each_poll`]. Reads first
 /// return `already_read`, the bytes taken from the stream to tell its protocol.
-pub(crate) fn split(stream: TcpStream, already_read: Vec<u8>) -> (BatchedIo, Outgoing) {
+pub(crate) fn split(
+    stream: TcpStream,
+    already_read: Vec<u8>,
+    progress: Arc<dyn Progress>,
+) -> (BatchedIo, Outgoing) {
     let (read, write) = stream.into_split();
     let outgoing = Outgoing(Arc::new(Mutex::new(Pending {
         socket: write,
         bytes: Vec::new(),
+        progress,
     })));
     let io = BatchedIo {
         already_read: Bytes::from(already_read),
@@ -49,6 +60,7 @@ pub(crate) struct Outgoing(Arc<Mutex<Pending>>);
 struct Pending {
     socket: OwnedWriteHalf,
     bytes: Vec<u8>,
+    progress: Arc<dyn Progress>,
 }
 
 impl Outgoing {
@@ -79,6 +91,7 @@ impl Pending {
             if sent == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
+            self.progress.sent(sent);
             self.bytes.drain(..sent);
         }
         Poll::Ready(Ok(()))
@@ -133,7 +146,9 @@ impl AsyncWrite for BatchedIo {
         let len = bufs.iter().map(|buf| buf.len()).sum();
         let mut pending = self.outgoing.lock();
         if ready!(pending.poll_room(cx, len))? {
-            return Pin::new(&mut pending.socket).poll_write_vectored(cx, bufs);
+            let sent = ready!(Pin::new(&mut pending.socket).poll_write_vectored(cx, bufs))?;
+            pending.progress.sent(sent);
+            return Poll::Ready(Ok(sent));
         }
         for buf in bufs {
             pending.bytes.extend_from_slice(buf);
@@ -194,6 +209,13 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tests here look at the bytes, not at the progress.
+    struct NoProgress;
+
+    impl Progress for NoProgress {
+        fn sent(&self, _: usize) {}
+    }
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;
 
@@ -207,7 +229,7 @@ mod tests {
     #[tokio::test]
     async fn writes_of_one_poll_leave_together_when_the_poll_ends() {
         let (mut client, server) = connected().await;
-        let (mut io, outgoing) = split(server, Vec::new());
+        let (mut io, outgoing) = split(server, Vec::new(), Arc::new(NoProgress));
         let held = outgoing.clone();
         let connection = outgoing.sent_after_each_poll(Box::pin(async move {
             io.write_all(b"first ").await?;
@@ -229,7 +251,7 @@ mod tests {
     #[tokio::test]
     async fn reads_begin_with_the_bytes_already_read() {
         let (mut client, server) = connected().await;
-        let (mut io, _outgoing) = split(server, b"GET / HT".to_vec());
+        let (mut io, _outgoing) = split(server, b"GET / HT".to_vec(), Arc::new(NoProgress));
         client.write_all(b"TP/1.1\r\n").await.unwrap();
         let mut received = [0; 16];
         io.read_exact(&mut received).await.unwrap();
@@ -239,7 +261,7 @@ mod tests {
     #[tokio::test]
     async fn shutting_down_sends_what_is_pending_first() {
         let (mut client, server) = connected().await;
-        let (mut io, outgoing) = split(server, Vec::new());
+        let (mut io, outgoing) = split(server, Vec::new(), Arc::new(NoProgress));
         let connection = outgoing.sent_after_each_poll(Box::pin(async move {
             io.write_all(b"last words").await?;
             io.shutdown().await
@@ -253,7 +275,7 @@ mod tests {
     #[tokio::test]
     async fn a_large_write_goes_straight_to_the_socket() {
         let (mut client, server) = connected().await;
-        let (mut io, outgoing) = split(server, Vec::new());
+        let (mut io, outgoing) = split(server, Vec::new(), Arc::new(NoProgress));
         let body = vec![7; BATCH_LIMIT * 4];
         let expected = body.clone();
         let connection = outgoing.clone().sent_after_each_poll(Box::pin(async move {

@@ -65,10 +65,19 @@ pub(crate) struct Activity {
     /// finished ones keeps the client its whole timeout to send its next request after a long
     /// answer, whenever in the watchdog's period that answer ended.
     finished: AtomicU64,
+    /// Bytes the socket has taken. hyper counts an answer finished once its handler has
+    /// answered, but a large one may take a slow reader far longer to receive.
+    sent: AtomicU64,
     /// Set at shutdown: the connection answers what it has begun, then closes.
     closing: AtomicBool,
     /// The connection's task, to wake when `closing` is set.
     connection_task: AtomicWaker,
+}
+
+impl batch::Progress for Activity {
+    fn sent(&self, bytes: usize) {
+        self.sent.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
 }
 
 impl Activity {
@@ -79,20 +88,27 @@ impl Activity {
     }
 
     /// Completes when a whole `timeout` has passed with no request head received, none
-    /// finished and none in flight: the client is slow to send its head, or idle. Closing takes
-    /// `timeout` to twice it.
-    async fn stalled(&self, timeout: Duration) {
+    /// finished, none in flight, and no byte of an answer taken by the socket or by the client
+    /// (`unread`, the bytes the client has not yet acknowledged): the client is slow to send its
+    /// head, idle, or reads nothing. Closing takes `timeout` to twice it.
+    ///
+    /// The socket alone would not do: the kernel holds megabytes for a slow reader, and takes
+    /// more only once a third of that is read, which at a slow but steady pace can be longer
+    /// than the timeout.
+    async fn stalled(&self, timeout: Duration, unread: impl Fn() -> Option<u64>) {
         let counts = || {
             (
                 self.heads.load(Ordering::Relaxed),
                 self.finished.load(Ordering::Relaxed),
+                self.sent.load(Ordering::Relaxed),
+                unread(),
             )
         };
         let mut before = counts();
         loop {
             tokio::time::sleep(timeout).await;
             let now = counts();
-            let (heads, finished) = now;
+            let (heads, finished, ..) = now;
             if now == before && heads == finished {
                 return;
             }
@@ -179,6 +195,30 @@ impl Default for Protocols {
     }
 }
 
+/// How many bytes sent on `stream` its peer has not yet acknowledged, when the system tells:
+/// Linux's `SIOCOUTQ`. Asked once per header read timeout, by the watchdog.
+#[cfg(target_os = "linux")]
+fn unread_bytes(stream: &TcpStream) -> impl Fn() -> Option<u64> {
+    use std::os::fd::AsRawFd;
+
+    let fd = stream.as_raw_fd();
+    move || {
+        let mut unread: libc::c_int = 0;
+        // SAFETY: SIOCOUTQ (`TIOCOUTQ` in libc) writes one `c_int` through the pointer, which
+        // points at one. Once the connection is closed the descriptor may be closed or reused:
+        // the call then fails or measures another socket, and the watchdog, whose connection
+        // has ended, is about to stop anyway.
+        let result = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut unread) };
+        (result == 0).then(|| u64::try_from(unread).unwrap_or_default())
+    }
+}
+
+/// Elsewhere, only the bytes the socket takes tell that a client reads.
+#[cfg(not(target_os = "linux"))]
+fn unread_bytes(_: &TcpStream) -> impl Fn() -> Option<u64> {
+    || None
+}
+
 /// What an HTTP/2 client with prior knowledge sends first; an HTTP/1 request never starts so.
 const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -212,13 +252,15 @@ pub(crate) async fn serve_connection(
     }
     let activity = Arc::clone(&service.activity);
     let closable = Arc::clone(&activity);
+    let progress: Arc<dyn batch::Progress> = Arc::clone(&activity) as _;
+    let unread = unread_bytes(&stream);
     // The connection runs in a task of its own, so the watchdog's timer is polled only when it
     // fires rather than every time the connection wakes; the set aborts that task when the
     // watchdog closes the connection, or when this task is aborted at the end of shutdown.
     let mut connection = JoinSet::new();
     connection.spawn(async move {
         let (opening, http2) = read_opening(&mut stream).await?;
-        let (io, outgoing) = batch::split(stream, opening);
+        let (io, outgoing) = batch::split(stream, opening, progress);
         let io = TokioIo::new(io);
         if http2 {
             let connection = pin!(protocols.http2.serve_connection(io, service));
@@ -241,7 +283,7 @@ pub(crate) async fn serve_connection(
                 }
                 return;
             }
-            () = activity.stalled(header_read_timeout) => {
+            () = activity.stalled(header_read_timeout, &unread) => {
                 tracing::debug!(%peer, "no request head within {header_read_timeout:?}: closing");
                 return;
             }

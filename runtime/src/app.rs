@@ -113,6 +113,19 @@ impl App {
         self
     }
 
+    /// Sets the most fields a urlencoded form (`Form`, `Request::form`) may have; more answer
+    /// 413. Default 1,000, as Werkzeug's `max_form_parts`.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().max_form_fields(50);
+    /// ```
+    pub fn max_form_fields(mut self, fields: usize) -> App {
+        self.data.config.max_form_fields = fields;
+        self
+    }
+
     /// Sets how long a client may take to send a request's headers before the connection is
     /// closed, against clients that hold connections open by sending slowly. Default 30 s.
     ///

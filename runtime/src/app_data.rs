@@ -16,6 +16,9 @@ pub(crate) struct Config {
     pub(crate) header_read_timeout: Duration,
     /// How long requests in flight may take to finish once shutdown starts.
     pub(crate) shutdown_grace: Duration,
+    /// Most fields a urlencoded form may have (Werkzeug's default, 1,000): a 2 MiB form of a
+    /// million empty fields would otherwise cost tens of megabytes to parse.
+    pub(crate) max_form_fields: usize,
 }
 
 impl Default for Config {
@@ -24,6 +27,7 @@ impl Default for Config {
             body_limit: 2 * 1024 * 1024,
             header_read_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
+            max_form_fields: 1000,
         }
     }
 }

@@ -199,6 +199,7 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
                 ))
                 .into_response());
         }
+        ctx.check_form_fields(&body)?;
         serde_urlencoded::from_bytes(&body)
             .map(Form)
             .map_err(|error| {

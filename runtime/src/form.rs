@@ -8,6 +8,15 @@ use crate::error::HttpError;
 /// The media type of a urlencoded form body.
 pub(crate) const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
 
+/// How many fields a urlencoded body holds: its non-empty `&`-separated pairs, as the parser
+/// counts them, without parsing them.
+pub(crate) fn count_fields(encoded: &[u8]) -> usize {
+    encoded
+        .split(|&byte| byte == b'&')
+        .filter(|pair| !pair.is_empty())
+        .count()
+}
+
 /// Form fields or query arguments in the order sent; a field may repeat.
 ///
 /// ```

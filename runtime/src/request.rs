@@ -13,7 +13,7 @@ use smallvec::SmallVec;
 
 use crate::app_data::AppData;
 use crate::error::HttpError;
-use crate::form::{FormData, FORM_MEDIA_TYPE};
+use crate::form::{count_fields, FormData, FORM_MEDIA_TYPE};
 use crate::json::parse_json;
 use crate::response::{IntoResponse, Response};
 
@@ -135,6 +135,17 @@ impl RequestContext {
         Ok(bytes)
     }
 
+    /// 413 when a urlencoded form has more fields than the app allows.
+    pub(crate) fn check_form_fields(&self, body: &[u8]) -> Result<(), Response> {
+        let limit = self.app.config.max_form_fields;
+        if count_fields(body) <= limit {
+            return Ok(());
+        }
+        Err(HttpError::new(413)
+            .with_message(format!("The form has more than {limit} fields."))
+            .into_response())
+    }
+
     /// The media type of the body (`Content-Type` without parameters), lowercased.
     pub(crate) fn media_type(&self) -> Option<Cow<'_, str>> {
         media_type(&self.parts.headers)
@@ -180,6 +191,9 @@ pub struct Request {
 impl Request {
     pub(crate) async fn extract(ctx: &mut RequestContext) -> Result<Request, Response> {
         let body = ctx.body_bytes().await?;
+        if ctx.media_type().as_deref() == Some(FORM_MEDIA_TYPE) {
+            ctx.check_form_fields(&body)?;
+        }
         let parts = ctx.parts();
         Ok(Request {
             method: parts.method.clone(),

@@ -812,3 +812,171 @@ mod tests {
         assert_eq!(found_values(&router, "/items/apple"), ["apple"]);
     }
 }
+
+/// The router against a plain matcher that tries every route on every path: the same routes
+/// answer the same paths, on route sets and paths made to collide.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::handler::HandlerAnswer;
+    use crate::request::RequestContext;
+
+    fn handler(_: RequestContext) -> HandlerAnswer {
+        HandlerAnswer::new(async { crate::IntoResponse::into_response(()) })
+    }
+
+    /// One segment of a route: static text, or a parameter.
+    fn route_segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a".to_owned()),
+            Just("b".to_owned()),
+            Just("1".to_owned()),
+            Just("<x>".to_owned()),
+            Just("<int:x>".to_owned()),
+            Just("<float:x>".to_owned()),
+        ]
+    }
+
+    /// A route: one to three segments, the last possibly a `path` parameter; parameters
+    /// numbered so that their names differ.
+    fn route_path() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(route_segment(), 1..=3),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(segments, rest, trailing_slash)| {
+                let mut index = 0;
+                let mut path = String::new();
+                for segment in segments {
+                    path.push('/');
+                    path.push_str(
+                        &segment
+                            .replace(":x>", &format!(":x{index}>"))
+                            .replace("<x>", &format!("<x{index}>")),
+                    );
+                    index += 1;
+                }
+                if rest {
+                    path.push_str(&format!("/<path:x{index}>"));
+                } else if trailing_slash {
+                    path.push('/');
+                }
+                path
+            })
+    }
+
+    /// A request path: segments from the same small alphabet, so that they often match.
+    fn request_path() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                Just("a"),
+                Just("b"),
+                Just("1"),
+                Just("2"),
+                Just("1.5"),
+                Just(""),
+                Just("a%2Fb"),
+                Just("%31"),
+            ],
+            1..=5,
+        )
+        .prop_map(|segments| format!("/{}", segments.join("/")))
+    }
+
+    /// Whether the route on `pattern` answers `path`, segment by segment, by the converters'
+    /// own rules.
+    fn reference_accepts(pattern: &str, path: &str) -> bool {
+        let route: Vec<&str> = pattern.split('/').collect();
+        let request: Vec<&str> = path.split('/').collect();
+        for (index, segment) in route.iter().enumerate() {
+            let converter = segment
+                .strip_prefix('<')
+                .and_then(|inner| inner.strip_suffix('>'))
+                .map(|inner| match inner.split_once(':') {
+                    Some((name, _)) => Converter::from_name(name).expect("a converter"),
+                    None => Converter::String,
+                });
+            match converter {
+                Some(Converter::Path) => {
+                    let rest = request.get(index..).unwrap_or_default().join("/");
+                    return Converter::Path.accepts(&rest);
+                }
+                Some(converter) => match request.get(index) {
+                    Some(value) if converter.accepts(value) => {}
+                    _ => return false,
+                },
+                None if request.get(index) == Some(segment) => {}
+                None => return false,
+            }
+        }
+        route.len() == request.len()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_router_answers_as_trying_every_route_would(
+            patterns in prop::collection::vec(route_path(), 1..=6),
+            paths in prop::collection::vec(request_path(), 1..=8),
+        ) {
+            let mut builder = RouterBuilder::default();
+            let mut added = Vec::new();
+            for pattern in &patterns {
+                let path: &'static str = Box::leak(pattern.clone().into_boxed_str());
+                let parts = carafe_core::path::parse(path).expect("a valid path").parts;
+                let route = RouteDef {
+                    handler_name: "route",
+                    module_path: "properties",
+                    file: "router.rs",
+                    line: 1,
+                    path,
+                    parts: Vec::leak(parts),
+                    methods: MethodSet::GET,
+                    statuses: &[],
+                    needs: &[],
+                    handler,
+                };
+                // A route that clashes with one already there is refused, as an app refuses it.
+                if builder.insert(route).is_ok() {
+                    added.push(pattern.clone());
+                }
+            }
+            let Ok(router) = builder.build() else {
+                // matchit refuses some pairs of patterns (a catch-all beside a parameter in one
+                // segment); the app then refuses to start, which other tests cover.
+                return Ok(());
+            };
+            for path in &paths {
+                let answering: Vec<&String> = added
+                    .iter()
+                    .filter(|pattern| reference_accepts(pattern, path))
+                    .collect();
+                match router.lookup(&Method::GET, path) {
+                    Lookup::Found(route, ranges) => {
+                        prop_assert!(
+                            answering.iter().any(|pattern| **pattern == route.path),
+                            "{path}: found {} among {answering:?}", route.path
+                        );
+                        let values: Vec<&str> = ranges
+                            .iter()
+                            .map(|&(start, end)| &path[start as usize..end as usize])
+                            .collect();
+                        for ((_, converter), value) in
+                            carafe_core::path::params(route.parts).zip(&values)
+                        {
+                            prop_assert!(converter.accepts(value), "{path}: {values:?}");
+                        }
+                    }
+                    _ => prop_assert!(
+                        answering.is_empty(),
+                        "{path}: nothing found, but {answering:?} answer it"
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -974,3 +974,84 @@ mod shape_tests {
         assert!(!shape("/a", "/b"));
     }
 }
+
+/// The grammar on generated paths: any text parses or is refused without a panic, with every
+/// error pointing inside the path; a valid path parses back into the same text.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The parts written back as the path they came from.
+    fn written(parts: &[Part]) -> String {
+        parts
+            .iter()
+            .map(|part| match part {
+                Part::Static(text) => (*text).to_owned(),
+                Part::Param {
+                    name,
+                    converter: Converter::String,
+                } => format!("<{name}>"),
+                Part::Param { name, converter } => format!("<{}:{name}>", converter.name()),
+            })
+            .collect()
+    }
+
+    /// A valid path: static segments and parameters with distinct names, `path` last only.
+    fn valid_path() -> impl Strategy<Value = String> {
+        let segment = prop_oneof![
+            "[a-z0-9é._-]{0,6}".prop_map(|text| text),
+            prop::sample::select(vec!["", "int:", "float:", "uuid:", "string:"])
+                .prop_map(|converter| format!("<{converter}NAME>")),
+        ];
+        (prop::collection::vec(segment, 0..5), any::<bool>()).prop_map(|(segments, rest)| {
+            let mut path = String::new();
+            for (index, segment) in segments.iter().enumerate() {
+                path.push('/');
+                path.push_str(&segment.replace("NAME", &format!("p{index}")));
+            }
+            if rest {
+                path.push_str("/<path:rest>");
+            }
+            if path.is_empty() {
+                path.push('/');
+            }
+            path
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_parses_or_is_refused_at_a_place_in_it(path in "[/<>{}:*a-z0-9é_ -]{0,24}") {
+            match parse(&path) {
+                Ok(parsed) => prop_assert_eq!(written(&parsed.parts), path.replace("<string:", "<")),
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    for error in errors {
+                        prop_assert!(path.get(error.range.clone()).is_some(), "{:?}", error);
+                        prop_assert!(!error.message.is_empty());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn a_valid_path_parses_back_into_itself(path in valid_path()) {
+            let parsed = parse(&path).map_err(|errors| {
+                TestCaseError::fail(format!("{path}: {errors:?}"))
+            })?;
+            // `<string:x>` is `<x>`, written the short way.
+            prop_assert_eq!(written(&parsed.parts), path.replace("<string:", "<"));
+            for (param, range) in parsed.params().zip(&parsed.param_ranges) {
+                prop_assert!(path[range.clone()].contains(param.name));
+            }
+            // Static parts never stand side by side.
+            for pair in parsed.parts.windows(2) {
+                prop_assert!(!matches!(pair, [Part::Static(_), Part::Static(_)]));
+            }
+        }
+    }
+}

@@ -102,3 +102,20 @@ impl<'de> serde::Deserialize<'de> for FormData {
         Vec::<(String, String)>::deserialize(deserializer).map(FormData)
     }
 }
+
+/// The field count that `max_form_fields` judges a body by is the parser's own.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fields_are_counted_as_the_parser_parses_them(body in "[a=&%+2F0 é]{0,40}") {
+            prop_assert_eq!(count_fields(body.as_bytes()), FormData::parse(body.as_bytes()).len());
+        }
+    }
+}

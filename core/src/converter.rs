@@ -184,3 +184,46 @@ mod tests {
         assert!(!Converter::String.accepts("%FF"));
     }
 }
+
+/// A converter judges a value as it judges the value's decoded text, whatever its encoding.
+#[cfg(test)]
+mod properties {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every character a client may encode, `/` included.
+    const ENCODED: &AsciiSet = NON_ALPHANUMERIC;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn encoded_values_are_judged_by_their_decoded_text(
+            text in "[0-9a-f./é -]{0,40}",
+            encode in any::<bool>(),
+        ) {
+            let sent = if encode {
+                utf8_percent_encode(&text, ENCODED).to_string()
+            } else {
+                text.clone()
+            };
+            for converter in Converter::ALL {
+                prop_assert_eq!(
+                    converter.accepts(&sent),
+                    converter.accepts_decoded(&text),
+                    "{:?} on {:?}", converter, sent
+                );
+            }
+        }
+
+        #[test]
+        fn bytes_that_decode_to_no_text_are_refused(byte in 0x80u8..=0xff) {
+            let sent = format!("a%{byte:02X}");
+            for converter in Converter::ALL {
+                prop_assert!(!converter.accepts(&sent), "{:?} took {}", converter, sent);
+            }
+        }
+    }
+}

@@ -295,3 +295,34 @@ impl RequestBuilder {
         self.0
     }
 }
+
+/// The media type a body is judged by, on generated `Content-Type` values.
+#[cfg(test)]
+mod properties {
+    use http::header::CONTENT_TYPE;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_media_type_is_the_value_before_its_parameters_lowercased(
+            essence in "[A-Za-z/+.-]{0,20}",
+            spaces in " {0,2}",
+            parameters in "(; ?[a-zA-Z]{1,8}=[a-zA-Z0-9\"-]{0,8}){0,2}",
+        ) {
+            let value = format!("{spaces}{essence}{spaces}{parameters}");
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, value.parse().expect("a visible ASCII value"));
+            let found = media_type(&headers).expect("a Content-Type");
+            prop_assert_eq!(found.as_ref(), essence.to_ascii_lowercase());
+            // Already lowercase, it is used as it is.
+            prop_assert_eq!(
+                matches!(found, Cow::Borrowed(_)),
+                !essence.bytes().any(|byte| byte.is_ascii_uppercase())
+            );
+        }
+    }
+}

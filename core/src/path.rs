@@ -104,24 +104,7 @@ pub fn params<'p, 'a>(
 /// assert!(!same_shape(&a.parts, &c.parts));
 /// ```
 pub const fn same_shape(a: &[Part], b: &[Part]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        let same = match (&a[i], &b[i]) {
-            (Part::Static(x), Part::Static(y)) => str_eq(x, y),
-            (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
-                *x as u8 == *y as u8
-            }
-            _ => false,
-        };
-        if !same {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    same_parts(a, b, Converters::Same)
 }
 
 /// Whether two paths match the same requests before their converters are asked: the same
@@ -138,16 +121,44 @@ pub const fn same_shape(a: &[Part], b: &[Part]) -> bool {
 /// assert!(same_pattern(&a.parts, &b.parts));
 /// assert!(!same_pattern(&a.parts, &c.parts));
 /// ```
-pub fn same_pattern(a: &[Part], b: &[Part]) -> bool {
-    let takes_the_rest = |converter: &Converter| *converter == Converter::Path;
-    a.len() == b.len()
-        && a.iter().zip(b).all(|pair| match pair {
-            (Part::Static(x), Part::Static(y)) => x == y,
+pub const fn same_pattern(a: &[Part], b: &[Part]) -> bool {
+    same_parts(a, b, Converters::TakeTheRestAlike)
+}
+
+/// How [`same_parts`] compares two parameters' converters.
+#[derive(Clone, Copy)]
+enum Converters {
+    /// The same converter.
+    Same,
+    /// Both `path` (which takes the rest of the path), or neither.
+    TakeTheRestAlike,
+}
+
+/// The same static text, and parameters in the same places whose converters compare as asked.
+const fn same_parts(a: &[Part], b: &[Part], converters: Converters) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        let same = match (&a[i], &b[i]) {
+            (Part::Static(x), Part::Static(y)) => str_eq(x, y),
             (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
-                takes_the_rest(x) == takes_the_rest(y)
+                match converters {
+                    Converters::Same => *x as u8 == *y as u8,
+                    Converters::TakeTheRestAlike => {
+                        matches!(x, Converter::Path) == matches!(y, Converter::Path)
+                    }
+                }
             }
             _ => false,
-        })
+        };
+        if !same {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn str_eq(a: &str, b: &str) -> bool {

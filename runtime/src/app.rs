@@ -203,10 +203,10 @@ impl App {
             .collect();
         self.problems.extend(lacking);
         // Built even after a problem, so that every problem is told at once.
-        let router = self.router.build();
-        if let Err(problem) = &router {
-            self.problems.push(problem.clone());
-        }
+        let router = self
+            .router
+            .build()
+            .map_err(|problem| self.problems.push(problem));
         match router {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,

@@ -164,14 +164,15 @@ impl RouterBuilder {
 
     /// The router: each pattern in the tree, with its percent-encoded spelling when clients
     /// send it differently (`/café` arrives as `/caf%C3%A9`); or why a pattern cannot be
-    /// added. The tree is built in one go, before anything else is allocated, so its nodes lie
-    /// together in memory: interleaved with the detours, they made misses a tenth slower.
+    /// added. The tree is built in one go, before the detours, so its nodes lie together in
+    /// memory: interleaved with the detours, they made misses a tenth slower.
     pub fn build(self) -> Result<Router, String> {
-        let RouterBuilder { endpoints, routes } = self;
-        let parts: Vec<&[Part]> = endpoints
+        let parts: Vec<&[Part]> = self
+            .endpoints
             .iter()
-            .map(|endpoint| routes[endpoint.candidates[0].route].parts)
+            .map(|endpoint| self.endpoint_parts(endpoint))
             .collect();
+        let RouterBuilder { endpoints, routes } = self;
         let spellings = |parts: &[Part]| {
             let encoded = needs_encoding(parts).then(|| matchit_pattern(parts, true));
             [Some(matchit_pattern(parts, false)), encoded]

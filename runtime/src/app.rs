@@ -140,6 +140,22 @@ impl App {
         self
     }
 
+    /// Sets the longest a request body may take to arrive in full, from when the handler starts
+    /// reading it. Past it the request answers 408 and, over HTTP/1, the connection closes
+    /// (its remaining bytes would be read as the next request); over HTTP/2 only that stream
+    /// ends. Against clients that trickle a body or declare more than they send. Default 30 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().body_read_timeout(Duration::from_secs(10));
+    /// ```
+    pub fn body_read_timeout(mut self, timeout: Duration) -> App {
+        self.data.config.body_read_timeout = timeout;
+        self
+    }
+
     /// Sets how long requests in flight may take to finish once shutdown starts (Ctrl-C,
     /// SIGTERM, or the signal given to [`App::serve_with_shutdown`]); the connections still
     /// open after it are closed. Default 10 s.

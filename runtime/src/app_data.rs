@@ -14,6 +14,9 @@ pub(crate) struct Config {
     pub(crate) body_limit: usize,
     /// How long a client may take to send its request headers (against slow-header attacks).
     pub(crate) header_read_timeout: Duration,
+    /// How long a request body may take to arrive in full once a handler reads it (against
+    /// clients that trickle a body, or declare more than they send).
+    pub(crate) body_read_timeout: Duration,
     /// How long requests in flight may take to finish once shutdown starts.
     pub(crate) shutdown_grace: Duration,
     /// Most fields a urlencoded form may have (Werkzeug's default, 1,000): a 2 MiB form of a
@@ -26,6 +29,7 @@ impl Default for Config {
         Config {
             body_limit: 2 * 1024 * 1024,
             header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
             max_form_fields: 1000,
         }

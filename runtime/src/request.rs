@@ -3,10 +3,11 @@
 use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderMap, Method, Uri};
+use http::{HeaderMap, Method, Uri, Version};
 use http_body_util::{BodyExt, Limited};
 use percent_encoding::percent_decode_str;
 use smallvec::SmallVec;
@@ -121,11 +122,15 @@ impl RequestContext {
         if declared.is_some_and(|length| length > limit as u64) {
             return Err(too_large());
         }
-        let collected = Limited::new(incoming, limit).collect().await;
-        let bytes = match collected {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) if error.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-            Err(error) => {
+        let timeout = self.app.config.body_read_timeout;
+        let collected = tokio::time::timeout(timeout, Limited::new(incoming, limit).collect());
+        let bytes = match collected.await {
+            Err(_elapsed) => return Err(body_too_slow(timeout, self.parts.version)),
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
+                return Err(too_large())
+            }
+            Ok(Err(error)) => {
                 return Err(HttpError::new(400)
                     .with_message(format!("The request body could not be read: {error}"))
                     .into_response())
@@ -150,6 +155,25 @@ impl RequestContext {
     pub(crate) fn media_type(&self) -> Option<Cow<'_, str>> {
         media_type(&self.parts.headers)
     }
+}
+
+/// The 408 for a body that did not arrive within `timeout`. Over HTTP/1 it closes the
+/// connection: the rest of the body may still come, and would be read as the next request.
+/// Over HTTP/2 the answer ends the stream alone.
+fn body_too_slow(timeout: Duration, version: Version) -> Response {
+    let mut response = HttpError::new(408)
+        .with_message(format!(
+            "The request body did not arrive within {} s.",
+            timeout.as_secs_f64()
+        ))
+        .into_response();
+    if version < Version::HTTP_2 {
+        response.headers.insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// The media type `Content-Type` names, without its parameters, lowercased.

@@ -156,6 +156,27 @@ impl App {
         self
     }
 
+    /// Sets the most connections open at once. Past it the server accepts no more until one
+    /// closes, and to make room at once it closes the connections with no request in flight
+    /// (idle keep-alive connections, clients slow to send a head), as the others finish their
+    /// requests: a flood of idle sockets cannot lock a real client out. Default: three quarters
+    /// of the process's open file limit (`ulimit -n`), 768 under the common 1,024, leaving
+    /// descriptors for files and databases. At least 1.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().max_connections(10_000);
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> App {
+        if connections == 0 {
+            self.problems
+                .push("max_connections(0): the app could never answer; give at least 1".to_owned());
+        }
+        self.data.config.max_connections = connections;
+        self
+    }
+
     /// Sets how long requests in flight may take to finish once shutdown starts (Ctrl-C,
     /// SIGTERM, or the signal given to [`App::serve_with_shutdown`]); the connections still
     /// open after it are closed. Default 10 s.

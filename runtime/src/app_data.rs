@@ -17,6 +17,8 @@ pub(crate) struct Config {
     /// How long a request body may take to arrive in full once a handler reads it (against
     /// clients that trickle a body, or declare more than they send).
     pub(crate) body_read_timeout: Duration,
+    /// Most connections open at once; a client past it waits for one to close.
+    pub(crate) max_connections: usize,
     /// How long requests in flight may take to finish once shutdown starts.
     pub(crate) shutdown_grace: Duration,
     /// Most fields a urlencoded form may have (Werkzeug's default, 1,000): a 2 MiB form of a
@@ -30,10 +32,38 @@ impl Default for Config {
             body_limit: 2 * 1024 * 1024,
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
+            max_connections: default_max_connections(),
             shutdown_grace: Duration::from_secs(10),
             max_form_fields: 1000,
         }
     }
+}
+
+/// Three quarters of the process's limit on open files, leaving the rest for the files,
+/// templates and databases the app opens: 768 under the common limit of 1,024.
+fn default_max_connections() -> usize {
+    let limit = open_file_limit().unwrap_or(1024);
+    (limit - limit / 4).max(1)
+}
+
+/// The soft limit on open files (`ulimit -n`), up to a million: past that, memory runs out
+/// before descriptors do.
+#[cfg(unix)]
+fn open_file_limit() -> Option<usize> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes one `rlimit` through the pointer, which points at one.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return None;
+    }
+    Some(usize::try_from(limit.rlim_cur).map_or(1 << 20, |soft| soft.min(1 << 20)))
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<usize> {
+    None
 }
 
 /// The app's state, one value per type, and its settings.

@@ -1,5 +1,6 @@
 //! One connection: which protocol it speaks, its hyper connection, and the watchdog that
-//! closes it when the client stalls.
+//! closes it when the client stalls, when the server shuts down, or when the server is full and
+//! the connection has no request in flight.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -18,7 +19,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 
 use crate::batch;
@@ -50,13 +51,58 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
     }
 }
 
+/// What the accept loop tells every connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Notice {
+    /// Serve on.
+    Open,
+    /// A client waits for a free slot: connections with no request in flight close, and the
+    /// others close once their requests are answered.
+    Crowded,
+    /// The server shuts down: answer what was begun, then close.
+    Closing,
+}
+
+/// The accept loop's notices, shared with every connection.
+pub(crate) struct Notices {
+    /// Whether a client waits for a slot, read by every request as it finishes.
+    crowded: AtomicBool,
+    /// Wakes the connections' watching tasks. The end of a crowding is not sent: a task that
+    /// woke late would see only that, and miss the crowding it was woken for.
+    changes: watch::Sender<Notice>,
+}
+
+impl Notices {
+    pub(crate) fn new() -> Arc<Notices> {
+        Arc::new(Notices {
+            crowded: AtomicBool::new(false),
+            changes: watch::Sender::new(Notice::Open),
+        })
+    }
+
+    /// A client waits for a slot: every idle connection closes, the others once idle.
+    pub(crate) fn crowded(&self) {
+        self.crowded.store(true, Ordering::Relaxed);
+        self.changes.send_replace(Notice::Crowded);
+    }
+
+    /// The waiting client has its slot: connections stay open once idle.
+    pub(crate) fn uncrowded(&self) {
+        self.crowded.store(false, Ordering::Relaxed);
+    }
+
+    /// The server shuts down.
+    pub(crate) fn closing(&self) {
+        self.changes.send_replace(Notice::Closing);
+    }
+}
+
 /// What a connection's task shares with the task that watches over it: how far its requests
 /// have come and how many are not yet answered, which its watchdog reads, and whether to close.
 ///
 /// The header read timeout is kept per connection by a watchdog that wakes once per timeout,
 /// rather than by hyper's own timer, which arms and disarms a tokio timer for every request:
 /// measured at about 1,300 instructions a request, a seventh of the whole user-space cost.
-#[derive(Default)]
 pub(crate) struct Activity {
     /// Request heads received.
     heads: AtomicU64,
@@ -72,6 +118,8 @@ pub(crate) struct Activity {
     closing: AtomicBool,
     /// The connection's task, to wake when `closing` is set.
     connection_task: AtomicWaker,
+    /// What the server asks of its connections.
+    notices: Arc<Notices>,
 }
 
 impl batch::Progress for Activity {
@@ -81,6 +129,23 @@ impl batch::Progress for Activity {
 }
 
 impl Activity {
+    pub(crate) fn new(notices: Arc<Notices>) -> Activity {
+        Activity {
+            heads: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
+            connection_task: AtomicWaker::new(),
+            notices,
+        }
+    }
+
+    /// Whether no request is in flight. A client in the middle of sending a head counts as
+    /// idle: hyper has not yet handed its request over.
+    fn idle(&self) -> bool {
+        self.heads.load(Ordering::Relaxed) == self.finished.load(Ordering::Relaxed)
+    }
+
     /// Asks the connection to close once its requests in flight are answered.
     fn close(&self) {
         self.closing.store(true, Ordering::Release);
@@ -133,7 +198,12 @@ impl<F: Future + Unpin> Future for Tracked<F> {
 
 impl<F> Drop for Tracked<F> {
     fn drop(&mut self) {
-        self.activity.finished.fetch_add(1, Ordering::Relaxed);
+        let activity = &self.activity;
+        activity.finished.fetch_add(1, Ordering::Relaxed);
+        // A crowded server frees this connection's slot as soon as it has nothing in flight.
+        if activity.notices.crowded.load(Ordering::Relaxed) && activity.idle() {
+            activity.close();
+        }
     }
 }
 
@@ -238,9 +308,11 @@ async fn read_opening(stream: &mut TcpStream) -> io::Result<(Vec<u8>, bool)> {
     Ok((opening, true))
 }
 
+/// Serves one connection until it ends, stalls, or is told to close. `_slot`, the connection's
+/// share of the server's connection limit, is held until then.
 pub(crate) async fn serve_connection(
     protocols: Arc<Protocols>,
-    mut server_closing: watch::Receiver<()>,
+    _slot: OwnedSemaphorePermit,
     header_read_timeout: Duration,
     service: Service,
     mut stream: TcpStream,
@@ -251,6 +323,9 @@ pub(crate) async fn serve_connection(
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
     let activity = Arc::clone(&service.activity);
+    let mut notices = activity.notices.changes.subscribe();
+    // A crowding that began before this connection was accepted was for this connection's sake.
+    notices.mark_unchanged();
     let closable = Arc::clone(&activity);
     let progress: Arc<dyn batch::Progress> = Arc::clone(&activity) as _;
     let unread = unread_bytes(&stream);
@@ -287,9 +362,18 @@ pub(crate) async fn serve_connection(
                 tracing::debug!(%peer, "no request head within {header_read_timeout:?}: closing");
                 return;
             }
-            Ok(()) = server_closing.changed(), if !asked_to_close => {
-                asked_to_close = true;
-                activity.close();
+            Ok(()) = notices.changed(), if !asked_to_close => {
+                let notice = *notices.borrow_and_update();
+                if notice == Notice::Closing || (notice == Notice::Crowded && activity.idle()) {
+                    // One that never sent a whole request head may still be choosing its
+                    // protocol, before hyper could close it: it has nothing to finish.
+                    if activity.heads.load(Ordering::Relaxed) == 0 {
+                        tracing::debug!(%peer, "closing a connection that sent no request");
+                        return;
+                    }
+                    asked_to_close = true;
+                    activity.close();
+                }
             }
         }
     }

@@ -3,15 +3,16 @@
 
 use std::future::Future;
 use std::io::{self, IsTerminal};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::app::App;
-use crate::connection::{serve_connection, Protocols, Service};
+use crate::connection::{serve_connection, Activity, Notices, Protocols, Service};
 use crate::shutdown::{drain, shutdown_signal};
 
 impl App {
@@ -100,43 +101,77 @@ impl App {
 
         let config = shared.data.config.clone();
         let protocols = Arc::new(Protocols::default());
-        // Tells every connection's watching task that the server is shutting down.
-        let (closing, _) = watch::channel(());
+        let notices = Notices::new();
+        let slots = Arc::new(Semaphore::new(config.max_connections));
         tokio::pin!(signal);
         // The connections are owned here, so those still open after the grace period are closed
         // when `serve_with_shutdown` returns, not left running behind the caller's back.
         let mut connections = JoinSet::new();
+        // A client accepted while every slot was taken, waiting for one. Only one is held: the
+        // others wait in the listen backlog, with no descriptor of ours.
+        let mut waiting: Option<(TcpStream, SocketAddr)> = None;
+        let mut crowding_told: Option<Instant> = None;
         loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
+            let slot = tokio::select! {
+                accepted = listener.accept(), if waiting.is_none() => {
+                    let accepted = match accepted {
                         Ok(accepted) => accepted,
                         Err(error) => {
                             accept_error(error).await;
                             continue;
                         }
                     };
-                    let service = Service {
-                        shared: Arc::clone(&shared),
-                        peer,
-                        activity: Arc::default(),
-                    };
-                    connections.spawn(serve_connection(
-                        Arc::clone(&protocols),
-                        closing.subscribe(),
-                        config.header_read_timeout,
-                        service,
-                        stream,
-                    ));
+                    match Arc::clone(&slots).try_acquire_owned() {
+                        Ok(slot) => (accepted, slot),
+                        Err(_) => {
+                            notices.crowded();
+                            log_crowding(&mut crowding_told, config.max_connections);
+                            waiting = Some(accepted);
+                            continue;
+                        }
+                    }
+                }
+                // The semaphore is never closed, so acquiring fails never.
+                Ok(slot) = Arc::clone(&slots).acquire_owned(), if waiting.is_some() => {
+                    notices.uncrowded();
+                    let Some(accepted) = waiting.take() else { continue };
+                    (accepted, slot)
                 }
                 // Reaps finished connections so the set does not grow with every client.
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                Some(_) = connections.join_next(), if !connections.is_empty() => continue,
                 () = &mut signal => break,
-            }
+            };
+            let ((stream, peer), slot) = slot;
+            let service = Service {
+                shared: Arc::clone(&shared),
+                peer,
+                activity: Arc::new(Activity::new(Arc::clone(&notices))),
+            };
+            connections.spawn(serve_connection(
+                Arc::clone(&protocols),
+                slot,
+                config.header_read_timeout,
+                service,
+                stream,
+            ));
         }
         drop(listener);
-        drain(connections, closing, config.shutdown_grace).await;
+        drop(waiting);
+        let close_all = || notices.closing();
+        drain(connections, close_all, config.shutdown_grace).await;
         Ok(())
+    }
+}
+
+/// Warns that the server is full, at most once a minute: under a flood of connections every
+/// accepted one finds it full again.
+fn log_crowding(told: &mut Option<Instant>, max_connections: usize) {
+    if told.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+        *told = Some(Instant::now());
+        tracing::warn!(
+            "{max_connections} connections open (App::max_connections): new clients wait, \
+             and connections with no request in flight close"
+        );
     }
 }
 

@@ -5,18 +5,12 @@ use std::future::Future;
 use std::io;
 use std::time::Duration;
 
-use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// Tells every connection that the server is closing, waits up to `grace` for them to finish
-/// their requests in flight, then closes those still open.
-pub(crate) async fn drain(
-    mut connections: JoinSet<()>,
-    closing: watch::Sender<()>,
-    grace: Duration,
-) {
-    // Fails only when no connection is open, and then there is no one to tell.
-    let _ = closing.send(());
+/// Tells every connection that the server is closing (`close_all`), waits up to `grace` for
+/// them to finish their requests in flight, then closes those still open.
+pub(crate) async fn drain(mut connections: JoinSet<()>, close_all: impl FnOnce(), grace: Duration) {
+    close_all();
     let all_closed = async { while connections.join_next().await.is_some() {} };
     tokio::select! {
         () = all_closed => {}

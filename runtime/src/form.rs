@@ -1,8 +1,5 @@
 //! Form fields and query arguments, as Flask's `request.form` and `request.args` hold them.
 
-use std::ops::Index;
-
-use crate::abort::abort_with;
 use crate::error::HttpError;
 
 /// The media type of a urlencoded form body.
@@ -85,14 +82,17 @@ fn missing_field(field: &str) -> HttpError {
     HttpError::new(400).with_message(format!("Missing form field \"{field}\"."))
 }
 
-/// `form["x"]`: a missing field answers 400, as Flask's `request.form["x"]` does.
-impl Index<&str> for FormData {
+/// `form["x"]`: a missing field answers 400, as Flask's `request.form["x"]` does, by
+/// [`abort`](crate::abort). So under `panic = "abort"`, where that would end the process, there
+/// is no indexing: `form.get("x")` says whether the field is there.
+#[cfg(panic = "unwind")]
+impl std::ops::Index<&str> for FormData {
     type Output = str;
 
     fn index(&self, field: &str) -> &str {
         match self.get(field) {
             Some(value) => value,
-            None => abort_with(missing_field(field)),
+            None => crate::abort::abort_with(missing_field(field)),
         }
     }
 }

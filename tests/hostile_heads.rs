@@ -1,4 +1,4 @@
-//! What a response's length and a request's `Host` may be, whatever a handler or a client
+//! What a response's length and a request's `Host` and head size may be, whatever a handler or a client
 //! says: over real sockets, HTTP/1.1 and HTTP/2.
 
 mod common;
@@ -151,6 +151,20 @@ async fn an_http1_1_request_needs_exactly_one_host() {
     }
     // HTTP/2 carries the authority in the request itself.
     assert_eq!(get_http2(addr, "/hello").await.body, "hello");
+}
+
+#[tokio::test]
+async fn a_head_of_too_many_headers_answers_431() {
+    let addr = common::serve(app()).await;
+    let headers: String = (0..200).map(|i| format!("X-{i}: y\r\n")).collect();
+    let request = format!("GET /hello HTTP/1.1\r\nHost: a\r\n{headers}\r\n");
+    let raw = raw_exchange(addr, request.as_bytes()).await;
+    assert!(raw.starts_with("HTTP/1.1 431"), "{raw}");
+    // 100 headers are still a request.
+    let headers: String = (0..98).map(|i| format!("X-{i}: y\r\n")).collect();
+    let request = format!("GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n{headers}\r\n");
+    let raw = raw_exchange(addr, request.as_bytes()).await;
+    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
 }
 
 #[test]

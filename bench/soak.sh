@@ -60,7 +60,9 @@ for _ in $(seq 100); do
 done
 curl -s -o /dev/null "$URL/plaintext" || die "soak_server did not answer on port $PORT"
 
-taskset -c "$CLIENT_CPU" python3 "$BENCH/soak_clients.py" "$PORT" $((MINUTES * 60)) "$IDLE" &
+# The clients outlast wrk's last minute by half a minute, so that every sample is taken with
+# the idle connections open.
+taskset -c "$CLIENT_CPU" python3 "$BENCH/soak_clients.py" "$PORT" $((MINUTES * 60 + 30)) "$IDLE" &
 clients_pid=$!
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }

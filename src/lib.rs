@@ -48,8 +48,8 @@ pub mod prelude {
 
     pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes};
     pub use carafe_runtime::{
-        abort, abort_with, make_response, App, Form, FormData, HttpError, IntoResponse, Json,
-        Method, Query, Request, Response, RwLock, State, StatusCode,
+        abort, abort_with, make_response, redirect, redirect_with, App, Form, FormData, HttpError,
+        IntoResponse, Json, Method, Query, Request, Response, RwLock, State, StatusCode,
     };
     pub use serde_json::json;
 }

@@ -26,7 +26,7 @@ use crate::suggest;
 ///     ]
 /// );
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part<'a> {
     /// Text matched as it is. Two static parts are never adjacent.
     Static(&'a str),

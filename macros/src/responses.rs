@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use carafe_core::status::forbids_body;
+use carafe_core::status::{forbids_body, is_error, is_redirect};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -187,6 +187,10 @@ impl Checker<'_> {
             if let Some(status) = call.args.first_mut() {
                 self.status(status, None);
             }
+        } else if calls(call, "redirect") && call.args.len() == 1 {
+            self.statuses.insert(302);
+        } else if calls(call, "redirect_with") && call.args.len() == 2 {
+            self.redirect_status(&mut call.args[1]);
         }
         visit_mut::visit_expr_call_mut(self, call);
     }
@@ -282,6 +286,33 @@ impl Checker<'_> {
                     .push(syn::Error::new_spanned(&*expr, invalid.message));
                 *expr = int_literal(invalid.meant, expr.span());
             }
+        }
+    }
+
+    /// `redirect_with(location, status)`: a literal status must be a redirect's.
+    fn redirect_status(&mut self, expr: &mut Expr) {
+        match classify(expr) {
+            Some(Ok(status)) if is_redirect(status) => {
+                self.statuses.insert(status);
+            }
+            Some(Ok(status)) => {
+                let instead = if is_error(status) {
+                    format!("; for an error, write abort({status})")
+                } else {
+                    String::new()
+                };
+                self.errors.push(syn::Error::new_spanned(
+                    &*expr,
+                    format!(
+                        "{status} is not a redirect status: write 302 (found), 303 (see other), \
+                         307 or 308 (the same method again), or 301 (moved permanently){instead}"
+                    ),
+                ));
+                *expr = int_literal(302, expr.span());
+            }
+            // A string or an out-of-range number: the same advice as any status.
+            Some(Err(_)) => self.status(expr, None),
+            None => {}
         }
     }
 
@@ -689,6 +720,40 @@ mod tests {
                 r#"header name "WWW Authenticate" is not a valid token (no spaces, colons or other separators): write "WWW-Authenticate""#,
             ]
         );
+    }
+
+    #[test]
+    fn redirect_statuses() {
+        assert_eq!(
+            statuses(
+                r#"fn f(a: bool) -> Response {
+                    if a { return redirect("/a"); }
+                    carafe::redirect_with("/b", 307)
+                }"#
+            ),
+            [302, 307]
+        );
+        let checked = check_fn(
+            r#"fn f(a: u8) -> Response {
+                match a {
+                    0 => redirect_with("/", 404),
+                    1 => redirect_with("/", 200),
+                    2 => redirect_with("/", "303"),
+                    _ => redirect_with("/", status_from_somewhere()),
+                }
+            }"#,
+        );
+        assert_eq!(
+            checked.errors,
+            [
+                "404 is not a redirect status: write 302 (found), 303 (see other), 307 or 308 \
+                 (the same method again), or 301 (moved permanently); for an error, write abort(404)",
+                "200 is not a redirect status: write 302 (found), 303 (see other), 307 or 308 \
+                 (the same method again), or 301 (moved permanently)",
+                r#"status code must be an integer: write 303, not "303""#,
+            ]
+        );
+        assert!(checked.emitted.contains(r#"redirect_with ("/" , 302)"#));
     }
 
     #[test]

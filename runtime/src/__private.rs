@@ -2,11 +2,11 @@
 
 use std::future::Future;
 
-pub use crate::app::Routes;
 pub use crate::app_data::Need;
 pub use crate::handler::{HandlerAnswer, HandlerFn};
 pub use crate::request::RequestContext;
 pub use crate::response::{IntoResponse, Response};
+pub use crate::route::Routes;
 pub use crate::route::{Converter, MethodSet, Part, Route, RouteDef};
 
 use crate::extract::{FromRequest, FromRequestParts};

@@ -3,37 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use carafe_core::status;
-use http::StatusCode;
-
 use crate::app_data::AppData;
+use crate::blueprint::Blueprint;
 use crate::dispatch::Shared;
 use crate::error::HttpError;
-use crate::error_page::ErrorPages;
+use crate::error_page::ScopedPages;
 use crate::response::IntoResponse;
-use crate::route::RouteDef;
+use crate::route::{RouteDef, Routes};
 use crate::router::RouterBuilder;
-
-/// The routes `routes![..]` collects, ready for [`App::mount`].
-///
-/// ```
-/// use carafe_runtime::{App, Routes};
-///
-/// // With the `carafe` crate: `fn api() -> Routes { routes![get_item, create_item] }`
-/// fn mount_all(app: App, groups: &[Routes]) -> App {
-///     groups.iter().fold(app, |app, routes| app.mount(*routes))
-/// }
-/// assert!(mount_all(App::new(), &[]).routes().is_empty());
-/// ```
-#[derive(Clone, Copy)]
-pub struct Routes(&'static [RouteDef]);
-
-impl Routes {
-    #[doc(hidden)]
-    pub const fn from_static(routes: &'static [RouteDef]) -> Routes {
-        Routes(routes)
-    }
-}
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
 ///
@@ -46,7 +23,8 @@ impl Routes {
 pub struct App {
     router: RouterBuilder,
     data: AppData,
-    error_pages: ErrorPages,
+    /// The app's error pages, and its blueprints'.
+    error_pages: ScopedPages,
     /// Mistakes found while mounting (two handlers on one route): the app refuses to start.
     problems: Vec<String>,
 }
@@ -69,7 +47,7 @@ impl App {
         App {
             router: RouterBuilder::default(),
             data: AppData::default(),
-            error_pages: ErrorPages::default(),
+            error_pages: ScopedPages::default(),
             problems: Vec::new(),
         }
     }
@@ -92,8 +70,31 @@ impl App {
     /// Adds the routes collected by `routes![..]`. Two handlers answering the same method on
     /// the same path make the app refuse to start, naming both.
     pub fn mount(mut self, routes: Routes) -> App {
-        for route in routes.0 {
+        for route in routes.defs() {
             if let Err(problem) = self.router.insert(*route) {
+                self.problems.push(problem);
+            }
+        }
+        self
+    }
+
+    /// Adds a blueprint's routes under its prefix, with its nested blueprints', like Flask's
+    /// `app.register_blueprint`. Two routes on the same method and full path make the app
+    /// refuse to start, naming both.
+    ///
+    /// ```
+    /// use carafe_runtime::{App, Blueprint};
+    ///
+    /// // With the `carafe` crate: `Blueprint::new("/auth").mount(routes![login, logout])`
+    /// let app = App::new().register(Blueprint::new("/auth"));
+    /// ```
+    pub fn register(mut self, blueprint: Blueprint) -> App {
+        let mut routes = Vec::new();
+        let pages = &mut self.error_pages;
+        let mut scope_of = |parent, blueprint_pages| pages.add_scope(parent, blueprint_pages);
+        blueprint.flatten("", 0, &mut scope_of, &mut self.problems, &mut routes);
+        for (route, scope) in routes {
+            if let Err(problem) = self.router.insert_in(route, scope) {
                 self.problems.push(problem);
             }
         }
@@ -209,14 +210,9 @@ impl App {
         status: u16,
         handler: impl Fn(HttpError) -> R + Send + Sync + 'static,
     ) -> App {
-        match StatusCode::from_u16(status) {
-            Ok(code) if status::is_error(status) => {
-                self.error_pages
-                    .insert(code, Box::new(move |error| handler(error).into_response()));
-            }
-            _ => self.problems.push(format!(
-                "error_handler({status}, ..): error handlers are for statuses 400..=599"
-            )),
+        let handler = Box::new(move |error| handler(error).into_response());
+        if let Err(problem) = self.error_pages.app().add(status, handler) {
+            self.problems.push(problem);
         }
         self
     }

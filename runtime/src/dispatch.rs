@@ -20,8 +20,9 @@ use crate::access_log::AccessLog;
 use crate::app_data::AppData;
 use crate::body::Body;
 use crate::error::HttpError;
-use crate::error_page::ErrorPages;
+use crate::error_page::ScopedPages;
 use crate::handler::{Answer, HandlerAnswer, PendingResponse};
+use crate::redirect::redirect_with;
 use crate::request::{RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
 use crate::route::MethodSet;
@@ -32,7 +33,8 @@ pub(crate) struct Shared {
     pub(crate) router: Router,
     /// The state and settings, which handlers' extractors read through their context.
     pub(crate) data: Arc<AppData>,
-    pub(crate) error_pages: ErrorPages,
+    /// The app's error pages, and its blueprints'.
+    pub(crate) error_pages: ScopedPages,
 }
 
 impl Shared {
@@ -43,9 +45,11 @@ impl Shared {
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let (parts, body) = request.into_parts();
-        let finish = Finish {
+        let mut finish = Finish {
             accepts_json_only: accepts_json_only(&parts.headers),
             access: AccessLog::start(&parts, peer),
+            // Routing's own errors are the app's; a route's are its blueprint's.
+            scope: 0,
         };
         if let Some(problem) = host_problem(&parts) {
             let response = HttpError::new(400).with_message(problem).into_response();
@@ -53,6 +57,7 @@ impl Shared {
         }
         let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
+                finish.scope = route.scope;
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
                 // A plain `fn` handler whose arguments need no waiting (path parameters and
                 // extractors that read the head alone) answers within this call; any other
@@ -97,7 +102,7 @@ impl Shared {
                     Some(query) => format!("{candidate}?{query}"),
                     None => candidate,
                 };
-                return redirect(StatusCode::PERMANENT_REDIRECT, &location);
+                return redirect_with(location, StatusCode::PERMANENT_REDIRECT);
             }
         }
         HttpError::new(404).into_response()
@@ -160,18 +165,6 @@ fn method_not_allowed(method: &Method, allowed: MethodSet) -> Response {
     response
 }
 
-fn redirect(status: StatusCode, location: &str) -> Response {
-    let mut response = ().into_response();
-    response.status_code = status.as_u16();
-    match HeaderValue::try_from(location) {
-        Ok(value) => {
-            response.headers.insert(header::LOCATION, value);
-            response
-        }
-        Err(_) => HttpError::new(404).into_response(),
-    }
-}
-
 /// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
 fn accepts_json_only(headers: &http::HeaderMap) -> bool {
     headers
@@ -201,6 +194,8 @@ enum Waiting {
 struct Finish {
     accepts_json_only: bool,
     access: Option<Box<AccessLog>>,
+    /// Whose error pages render the response's error: the app's (0) or a blueprint's.
+    scope: usize,
 }
 
 impl Future for ResponseFuture {
@@ -248,7 +243,9 @@ impl Finish {
             // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
             // that replaces it, over the page's headers of the same name.
             let headers = std::mem::take(&mut response.headers);
-            response = shared.error_pages.render(error, self.accepts_json_only);
+            response = shared
+                .error_pages
+                .render(self.scope, error, self.accepts_json_only);
             for name in headers.keys() {
                 response.headers.remove(name);
             }

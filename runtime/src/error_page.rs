@@ -1,9 +1,10 @@
-//! Error pages: the app's handler for an error's status, or the default page, in HTML or, for
-//! clients that accept only JSON, in JSON.
+//! Error pages: the handler for an error's status (a blueprint's, else the app's), or the
+//! default page, in HTML or, for clients that accept only JSON, in JSON.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use carafe_core::status;
 use http::StatusCode;
 
 use crate::body::Body;
@@ -11,26 +12,78 @@ use crate::error::HttpError;
 use crate::json::Json;
 use crate::response::{IntoResponse, Response, TEXT_HTML};
 
-/// A page for an error status, registered with `App::error_handler`.
+/// A page for an error status, registered with `App::error_handler` or
+/// `Blueprint::error_handler`.
 pub(crate) type ErrorHandler = Box<dyn Fn(HttpError) -> Response + Send + Sync>;
 
-/// The error handlers of an app, by status.
+/// The error handlers of an app or a blueprint, by status.
 #[derive(Default)]
 pub(crate) struct ErrorPages {
     handlers: HashMap<StatusCode, ErrorHandler>,
 }
 
 impl ErrorPages {
-    pub(crate) fn insert(&mut self, status: StatusCode, handler: ErrorHandler) {
-        self.handlers.insert(status, handler);
+    /// Adds the handler for `status`, or says why it cannot be one: error pages are for 4xx
+    /// and 5xx statuses.
+    pub(crate) fn add(&mut self, status: u16, handler: ErrorHandler) -> Result<(), String> {
+        match StatusCode::from_u16(status) {
+            Ok(code) if status::is_error(status) => {
+                self.handlers.insert(code, handler);
+                Ok(())
+            }
+            _ => Err(format!(
+                "error_handler({status}, ..): error handlers are for statuses 400..=599"
+            )),
+        }
+    }
+}
+
+/// The error pages of the app (scope 0) and of each blueprint registered on it, each
+/// blueprint's with the scope it was registered in: a route's errors get its blueprint's page
+/// for the status, else the enclosing blueprint's, and so on up to the app's.
+pub(crate) struct ScopedPages {
+    scopes: Vec<(Option<usize>, ErrorPages)>,
+}
+
+impl Default for ScopedPages {
+    fn default() -> Self {
+        ScopedPages {
+            scopes: vec![(None, ErrorPages::default())],
+        }
+    }
+}
+
+impl ScopedPages {
+    /// The app's own pages.
+    pub(crate) fn app(&mut self) -> &mut ErrorPages {
+        &mut self.scopes[0].1
     }
 
-    /// The page for `error`: its status's handler, or the default page.
-    pub(crate) fn render(&self, error: HttpError, accepts_json_only: bool) -> Response {
+    /// Adds a blueprint's pages inside `parent`; its scope.
+    pub(crate) fn add_scope(&mut self, parent: usize, pages: ErrorPages) -> usize {
+        self.scopes.push((Some(parent), pages));
+        self.scopes.len() - 1
+    }
+
+    /// The page for `error` in `scope`: the nearest handler for its status, or the default
+    /// page.
+    pub(crate) fn render(
+        &self,
+        scope: usize,
+        error: HttpError,
+        accepts_json_only: bool,
+    ) -> Response {
         if let Some(detail) = error.internal_detail() {
             tracing::error!("{detail}");
         }
-        if let Some(handler) = self.handlers.get(&error.status()) {
+        let mut at = Some(scope);
+        let mut handler = None;
+        while let (Some(index), None) = (at, handler) {
+            let (parent, pages) = &self.scopes[index];
+            handler = pages.handlers.get(&error.status());
+            at = *parent;
+        }
+        if let Some(handler) = handler {
             let status = error.status();
             let mut response = handler(error);
             // An error page sent as 200 is almost always a slip: keep the error's status

@@ -13,6 +13,7 @@ mod access_log;
 mod app;
 mod app_data;
 mod batch;
+mod blueprint;
 mod body;
 mod connection;
 mod dispatch;
@@ -24,6 +25,7 @@ mod handler;
 mod json;
 mod listing;
 mod lock;
+mod redirect;
 mod request;
 mod response;
 mod route;
@@ -44,7 +46,8 @@ pub mod router_bench {
 }
 
 pub use abort::{abort, abort_with};
-pub use app::{App, Routes};
+pub use app::App;
+pub use blueprint::Blueprint;
 pub use body::Body;
 pub use error::HttpError;
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State};
@@ -52,12 +55,13 @@ pub use form::FormData;
 pub use json::Json;
 pub use listing::{RouteInfo, RoutesTable};
 pub use lock::RwLock;
+pub use redirect::{redirect, redirect_with};
 pub use request::{Request, RequestBuilder, RequestContext};
 pub use response::{
     make_response, IntoHeaderName, IntoHeaderValue, IntoHeaders, IntoResponse, Response,
     ResponsePart,
 };
-pub use route::{Converter, MethodSet};
+pub use route::{Converter, MethodSet, Routes};
 pub use status_code::IntoStatus;
 pub use testing::{TestClient, TestRequest, TestResponse};
 

@@ -51,6 +51,33 @@ pub(crate) const fn clash(a: &RouteDef, b: &RouteDef) -> bool {
     a.methods.intersects(b.methods) && carafe_core::path::same_shape(a.parts, b.parts)
 }
 
+/// The routes `routes![..]` collects, ready for [`App::mount`](crate::App::mount) or
+/// [`Blueprint::mount`](crate::Blueprint::mount).
+///
+/// ```
+/// use carafe_runtime::{App, Routes};
+///
+/// // With the `carafe` crate: `fn api() -> Routes { routes![get_item, create_item] }`
+/// fn mount_all(app: App, groups: &[Routes]) -> App {
+///     groups.iter().fold(app, |app, routes| app.mount(*routes))
+/// }
+/// assert!(mount_all(App::new(), &[]).routes().is_empty());
+/// ```
+#[derive(Clone, Copy)]
+pub struct Routes(&'static [RouteDef]);
+
+impl Routes {
+    #[doc(hidden)]
+    pub const fn from_static(routes: &'static [RouteDef]) -> Routes {
+        Routes(routes)
+    }
+
+    /// The routes' definitions.
+    pub(crate) fn defs(self) -> &'static [RouteDef] {
+        self.0
+    }
+}
+
 /// Implemented by the hidden item `#[route]` puts beside each handler; `routes![..]` reads it.
 #[doc(hidden)]
 pub trait Route {

@@ -19,7 +19,25 @@ use crate::route::{clash, Converter, MethodSet, RouteDef};
 #[derive(Default, Clone)]
 pub struct RouterBuilder {
     endpoints: Vec<Endpoint>,
-    routes: Vec<RouteDef>,
+    routes: Vec<Mounted>,
+}
+
+/// A route as an app mounted it: its definition, with the path and parts it has under its
+/// blueprints' prefixes, and the scope (the app, or a blueprint) whose error pages it uses.
+#[derive(Clone, Copy)]
+pub struct Mounted {
+    /// The route, under its full path.
+    pub def: RouteDef,
+    /// Index of its scope in the app's scopes; 0 is the app's own.
+    pub scope: usize,
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = RouteDef;
+
+    fn deref(&self) -> &RouteDef {
+        &self.def
+    }
 }
 
 /// The routes of an app, ready for lookups.
@@ -32,7 +50,7 @@ pub struct Router {
     /// not answer needs.
     detours: Vec<Detour>,
     /// Every route, in the order added; candidates name them by index.
-    routes: Vec<RouteDef>,
+    routes: Vec<Mounted>,
 }
 
 /// The routes that share a `matchit` pattern, most specific converters first.
@@ -81,7 +99,7 @@ struct Detour {
 /// What the router answers for a method and a path.
 pub enum Lookup<'r> {
     /// A route answers; its parameters are at these byte ranges of the path.
-    Found(&'r RouteDef, ParamRanges),
+    Found(&'r Mounted, ParamRanges),
     /// The path exists but not with this method; these are the methods it has.
     MethodNotAllowed(MethodSet),
     /// No route has this path.
@@ -89,9 +107,14 @@ pub enum Lookup<'r> {
 }
 
 impl RouterBuilder {
-    /// Adds a route; refuses one that answers a method on the same path (parameter names
-    /// aside) as a route already there, naming both handlers.
+    /// Adds a route of the app's own scope; see [`RouterBuilder::insert_in`].
     pub fn insert(&mut self, route: RouteDef) -> Result<(), String> {
+        self.insert_in(route, 0)
+    }
+
+    /// Adds a route of `scope`; refuses one that answers a method on the same path (parameter
+    /// names aside) as a route already there, naming both handlers.
+    pub fn insert_in(&mut self, route: RouteDef, scope: usize) -> Result<(), String> {
         let index = match self.endpoint_of(route.parts) {
             Some(index) => index,
             None => {
@@ -127,7 +150,7 @@ impl RouterBuilder {
                 .converters()
                 .all(|converter| converter == Converter::String),
         };
-        self.routes.push(route);
+        self.routes.push(Mounted { def: route, scope });
         let routes = &self.routes;
         let candidates = &mut self.endpoints[index].candidates;
         candidates.push(candidate);
@@ -158,7 +181,7 @@ impl RouterBuilder {
             endpoint
                 .candidates
                 .iter()
-                .map(|candidate| &self.routes[candidate.route])
+                .map(|candidate| &self.routes[candidate.route].def)
         })
     }
 
@@ -341,7 +364,7 @@ impl Endpoint {
     /// converters take the values.
     fn answering(
         &self,
-        routes: &[RouteDef],
+        routes: &[Mounted],
         wanted: MethodSet,
         path: &str,
         values: &MatchedValues,
@@ -361,7 +384,7 @@ impl Endpoint {
     #[cold]
     fn fallback(
         &self,
-        routes: &[RouteDef],
+        routes: &[Mounted],
         wanted: MethodSet,
         path: &str,
         values: &MatchedValues,
@@ -388,7 +411,7 @@ impl Endpoint {
 
 impl Candidate {
     /// Whether the route's converters take the values the tree matched for its pattern.
-    fn accepts(&self, routes: &[RouteDef], path: &str, values: &MatchedValues) -> bool {
+    fn accepts(&self, routes: &[Mounted], path: &str, values: &MatchedValues) -> bool {
         (self.string_converters_only && !values.percent_encoded)
             || converters_take(&routes[self.route], path, values)
     }

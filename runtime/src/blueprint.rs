@@ -1,0 +1,210 @@
+//! Blueprints: routes grouped under a URL prefix, with error pages of their own, like Flask's.
+
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+
+use crate::error::HttpError;
+use crate::error_page::ErrorPages;
+use crate::response::IntoResponse;
+use crate::route::{Part, RouteDef, Routes};
+
+/// Routes under a URL prefix, with their own error pages, like Flask's `Blueprint`; nested
+/// with [`register`](Blueprint::register) and added to an app with
+/// [`App::register`](crate::App::register).
+///
+/// A route's full path is the prefixes it is registered under, then its own:
+/// `Blueprint::new("/api")` mounting `#[route("/items/<int:id>")]` answers `/api/items/7`.
+/// The route listing shows full paths, and two routes on the same method and full path make
+/// the app refuse to start, naming both. A prefix is plain text (`/api`, `/v1/admin`): a
+/// trailing `/` is dropped, as Flask drops it, and one without a leading `/`, or with a
+/// `<parameter>`, makes the app refuse to start, saying so.
+///
+/// The errors of a blueprint's routes (`abort`, an extractor's refusal, a handler's error)
+/// get the blueprint's error page for their status, else the enclosing blueprint's, else the
+/// app's. Routing's own 404 and 405 are the app's, as in Flask: no route, no blueprint.
+///
+/// ```
+/// use carafe_runtime::{App, Blueprint, HttpError};
+///
+/// let api = Blueprint::new("/api")
+///     .error_handler(404, |error: HttpError| format!("no such thing: {}", error.message()));
+/// let admin = Blueprint::new("/admin");
+/// let app = App::new().register(api.register(admin));
+/// ```
+pub struct Blueprint {
+    /// `""` for none, else `/text` with no trailing `/`.
+    prefix: String,
+    routes: Vec<RouteDef>,
+    children: Vec<Blueprint>,
+    error_pages: ErrorPages,
+    /// Mistakes found while building it: the app it joins refuses to start.
+    problems: Vec<String>,
+}
+
+impl Blueprint {
+    /// A blueprint whose routes answer under `prefix` (`"/api"`); `""` or `"/"` for none.
+    ///
+    /// ```
+    /// use carafe_runtime::Blueprint;
+    ///
+    /// let auth = Blueprint::new("/auth");
+    /// ```
+    pub fn new(prefix: &str) -> Blueprint {
+        let trimmed = prefix.trim_end_matches('/');
+        let mut problems = Vec::new();
+        if let Some(problem) = prefix_problem(trimmed) {
+            problems.push(format!("Blueprint::new({prefix:?}): {problem}"));
+        }
+        Blueprint {
+            prefix: trimmed.to_owned(),
+            routes: Vec::new(),
+            children: Vec::new(),
+            error_pages: ErrorPages::default(),
+            problems,
+        }
+    }
+
+    /// Adds the routes collected by `routes![..]`, under the blueprint's prefix.
+    ///
+    /// ```
+    /// use carafe_runtime::{Blueprint, Routes};
+    ///
+    /// // With the `carafe` crate: `Blueprint::new("/api").mount(routes![get_item])`
+    /// fn api(routes: Routes) -> Blueprint {
+    ///     Blueprint::new("/api").mount(routes)
+    /// }
+    /// ```
+    pub fn mount(mut self, routes: Routes) -> Blueprint {
+        self.routes.extend_from_slice(routes.defs());
+        self
+    }
+
+    /// Nests `child` inside: its routes answer under this prefix, then its own, and its
+    /// errors fall back to this blueprint's error pages.
+    ///
+    /// ```
+    /// use carafe_runtime::Blueprint;
+    ///
+    /// let api = Blueprint::new("/api").register(Blueprint::new("/v1"));
+    /// ```
+    pub fn register(mut self, child: Blueprint) -> Blueprint {
+        self.children.push(child);
+        self
+    }
+
+    /// Replaces the page for an error status in this blueprint's routes, like Flask's
+    /// `@blueprint.errorhandler(404)`. See [`App::error_handler`](crate::App::error_handler).
+    ///
+    /// ```
+    /// use carafe_runtime::{Blueprint, HttpError, Json};
+    /// use serde_json::json;
+    ///
+    /// let api = Blueprint::new("/api").error_handler(404, |error: HttpError| {
+    ///     Json(json!({ "error": error.message() }))
+    /// });
+    /// ```
+    pub fn error_handler<R: IntoResponse>(
+        mut self,
+        status: u16,
+        handler: impl Fn(HttpError) -> R + Send + Sync + 'static,
+    ) -> Blueprint {
+        let handler = Box::new(move |error| handler(error).into_response());
+        if let Err(problem) = self.error_pages.add(status, handler) {
+            self.problems.push(problem);
+        }
+        self
+    }
+
+    /// Takes the blueprint apart for the app: each of its routes under its full prefix (and
+    /// its own scope's index, given by `scope_of` with its error pages), children after.
+    pub(crate) fn flatten(
+        self,
+        outer_prefix: &str,
+        parent: usize,
+        scope_of: &mut impl FnMut(usize, ErrorPages) -> usize,
+        problems: &mut Vec<String>,
+        routes: &mut Vec<(RouteDef, usize)>,
+    ) {
+        let prefix = format!("{outer_prefix}{}", self.prefix);
+        let scope = scope_of(parent, self.error_pages);
+        problems.extend(self.problems);
+        routes.extend(
+            self.routes
+                .into_iter()
+                .map(|route| (under_prefix(route, &prefix), scope)),
+        );
+        for child in self.children {
+            child.flatten(&prefix, scope, scope_of, problems, routes);
+        }
+    }
+}
+
+/// What is wrong with a prefix (its trailing `/` dropped), if anything.
+fn prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return None;
+    }
+    if !prefix.starts_with('/') {
+        return Some(format!("a prefix starts with `/`: write \"/{prefix}\""));
+    }
+    if prefix.contains(['<', '>', '{', '}']) {
+        return Some(
+            "a prefix is plain text: put the parameter in each route's path instead".to_owned(),
+        );
+    }
+    match carafe_core::path::parse(prefix) {
+        Ok(_) => None,
+        Err(errors) => Some(errors[0].message.clone()),
+    }
+}
+
+/// `route` under `prefix`: its path and first static part with the prefix in front. Paths
+/// start with `/`, so the first part is always static text; the new text is interned, so an
+/// app built many times (as tests do) holds each prefixed path once.
+fn under_prefix(route: RouteDef, prefix: &str) -> RouteDef {
+    if prefix.is_empty() {
+        return route;
+    }
+    let Some((Part::Static(first), rest)) = route.parts.split_first() else {
+        return route;
+    };
+    let first = intern(format!("{prefix}{first}"));
+    let mut parts = Vec::with_capacity(route.parts.len());
+    parts.push(Part::Static(first));
+    parts.extend_from_slice(rest);
+    RouteDef {
+        path: intern(format!("{prefix}{}", route.path)),
+        parts: intern_parts(parts),
+        ..route
+    }
+}
+
+/// The one `'static` copy of `text`.
+fn intern(text: String) -> &'static str {
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(&interned) = texts.get(text.as_str()) {
+        return interned;
+    }
+    let interned: &'static str = Box::leak(text.into_boxed_str());
+    texts.insert(interned);
+    interned
+}
+
+/// The one `'static` copy of `parts`.
+fn intern_parts(parts: Vec<Part<'static>>) -> &'static [Part<'static>] {
+    static PARTS: OnceLock<Mutex<HashSet<&'static [Part<'static>]>>> = OnceLock::new();
+    let mut all = PARTS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(&interned) = all.get(parts.as_slice()) {
+        return interned;
+    }
+    let interned: &'static [Part<'static>] = Box::leak(parts.into_boxed_slice());
+    all.insert(interned);
+    interned
+}

@@ -36,20 +36,24 @@
 //! }
 //! ```
 
-pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes};
+pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes, url_for};
 pub use carafe_runtime::*;
 
+/// What generated code names. Not a public API.
 #[doc(hidden)]
-pub use carafe_runtime::__private;
+pub mod __private {
+    pub use carafe_macros::url_for_route;
+    pub use carafe_runtime::__private::*;
+}
 
 /// What most apps need, in one `use carafe::prelude::*;`.
 pub mod prelude {
     pub use std::collections::HashMap;
 
-    pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes};
+    pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes, url_for};
     pub use carafe_runtime::{
-        abort, abort_with, make_response, redirect, redirect_with, App, Form, FormData, HttpError,
-        IntoResponse, Json, Method, Query, Request, Response, RwLock, State, StatusCode,
+        abort, abort_with, make_response, redirect, redirect_with, App, Blueprint, Form, FormData,
+        HttpError, IntoResponse, Json, Method, Query, Request, Response, RwLock, State, StatusCode,
     };
     pub use serde_json::json;
 }

@@ -1,6 +1,31 @@
 //! Flask's URL converters: what each accepts, and which wins when two routes could match.
 
-use percent_encoding::percent_decode_str;
+use std::borrow::Cow;
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+
+/// What a value written into a path segment must have percent-encoded: what would end the
+/// segment or the path (`/`, `?`, `#`), `%` itself, and what a URL cannot hold as it is.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The same, but for a `path` value, whose slashes separate its segments.
+const PATH: &AsciiSet = &SEGMENT.remove(b'/');
 
 /// Flask's URL converters, written `<int:item_id>` in a route's path.
 ///
@@ -123,6 +148,45 @@ impl Converter {
             Converter::Path => !text.is_empty() && !text.starts_with('/'),
         }
     }
+}
+
+impl Converter {
+    /// A value as it is written into a path for this converter (by `url_for!`):
+    /// percent-encoded so that it stays one segment (a `path` value keeps its slashes) and
+    /// reads back as the same text.
+    ///
+    /// ```
+    /// use carafe_core::Converter;
+    ///
+    /// assert_eq!(Converter::String.encode("a b/c"), "a%20b%2Fc");
+    /// assert_eq!(Converter::Path.encode("docs/a b.txt"), "docs/a%20b.txt");
+    /// assert_eq!(Converter::String.encode("café"), "caf%C3%A9");
+    /// ```
+    pub fn encode(self, value: &str) -> Cow<'_, str> {
+        let set = if self == Converter::Path {
+            PATH
+        } else {
+            SEGMENT
+        };
+        utf8_percent_encode(value, set).into()
+    }
+}
+
+/// How a float is written into a path: as Python's `str` writes it, with a decimal point
+/// (`1.0`, not Rust's `1`), so that a `float` converter takes it back.
+///
+/// ```
+/// use carafe_core::converter::float_text;
+///
+/// assert_eq!(float_text(1.0), "1.0");
+/// assert_eq!(float_text(2.5), "2.5");
+/// ```
+pub fn float_text(value: f64) -> String {
+    let mut text = value.to_string();
+    if value.is_finite() && !text.contains('.') {
+        text.push_str(".0");
+    }
+    text
 }
 
 /// Converters order by [`Converter::priority`]: the narrower first.

@@ -12,6 +12,7 @@ use syn::LitStr;
 
 use crate::model::Route;
 use crate::signature::{Handler, Source};
+use crate::url_for;
 
 /// The tokens of a route: its item and its definition, then `errors` (the compile errors of
 /// the checks, if any). With errors, the generated handler is a stub, so that they are not
@@ -56,9 +57,12 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         _ => MethodSet::EMPTY,
     });
     let statuses = &route.statuses;
+    let url_for = url_for::hidden_macro(name, &path_lit);
 
     quote! {
         #item
+
+        #url_for
 
         #[doc(hidden)]
         #[allow(non_camel_case_types)]

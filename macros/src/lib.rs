@@ -22,6 +22,7 @@ mod routes;
 mod signature;
 mod span;
 mod status;
+mod url_for;
 
 use carafe_core::MethodSet;
 use proc_macro::TokenStream;
@@ -326,4 +327,79 @@ fn route_with(
 #[proc_macro]
 pub fn routes(input: TokenStream) -> TokenStream {
     parse_macro_input!(input as routes::Routes).expand().into()
+}
+
+/// The path of a handler, like Flask's `url_for`: under the prefix of the blueprint it is
+/// mounted in, each value percent-encoded for its parameter's converter (`"a b"` → `a%20b`).
+/// Checked at compile time: the handler exists; every path parameter is given, once; a name
+/// that is no parameter is an error with "did you mean"; a literal the parameter's converter
+/// would refuse (`"abc"` for `<int:id>`) is an error. Unlike Flask, an unknown name never
+/// turns into a query string.
+///
+/// Name the handler as `routes![..]` does: by its name in its own module, by its path
+/// elsewhere (`url_for!(blog::index)`). It answers a [`Url`](../carafe/struct.Url.html), which
+/// reads as the path (`&str`, `Display`, `==` with strings, a header value, a redirect
+/// target). The prefix is the one the newest app mounting the handler gives it (the first
+/// mount, if it mounts it twice): the newest built on the calling thread, so that tests
+/// running side by side each see their own app, else in the process. Where several apps
+/// serve at once, `app.url_for(&url)` asks a given one.
+///
+/// ```
+/// use carafe::prelude::*;
+///
+/// mod api {
+///     use carafe::prelude::*;
+///
+///     #[route("/items/<int:item_id>")]
+///     pub fn get_item(item_id: u32) -> String {
+///         format!("item {item_id}")
+///     }
+///
+///     #[route("/items", POST)]
+///     pub fn create_item() -> impl IntoResponse {
+///         ("created", 201, [("Location", url_for!(get_item, item_id = 7))])
+///     }
+/// }
+///
+/// #[route("/search/<query>")]
+/// fn search(query: String) -> String {
+///     query
+/// }
+///
+/// fn main() {
+///     let app = App::new()
+///         .register(Blueprint::new("/api").mount(routes![api::get_item, api::create_item]))
+///         .mount(routes![search]);
+///     assert_eq!(url_for!(api::get_item, item_id = 7), "/api/items/7");
+///     assert_eq!(url_for!(search, query = "a b"), "/search/a%20b");
+///     let client = app.test_client();
+///     let created = client.post("/api/items").send();
+///     assert_eq!(created.header("location"), Some("/api/items/7"));
+/// }
+/// ```
+///
+/// A name that is no parameter does not compile:
+///
+/// ```compile_fail
+/// use carafe::prelude::*;
+///
+/// #[route("/items/<int:item_id>")]
+/// fn get_item(item_id: u32) -> String { item_id.to_string() }
+///
+/// fn main() {
+///     let _ = url_for!(get_item, id = 7); // did you mean `item_id`?
+/// }
+/// ```
+#[proc_macro]
+pub fn url_for(input: TokenStream) -> TokenStream {
+    parse_macro_input!(input as url_for::UrlFor).expand().into()
+}
+
+/// The second step of `url_for!`, called by the macro `#[route]` puts beside each handler.
+#[doc(hidden)]
+#[proc_macro]
+pub fn url_for_route(input: TokenStream) -> TokenStream {
+    parse_macro_input!(input as url_for::UrlForRoute)
+        .expand()
+        .into()
 }

@@ -8,6 +8,7 @@ pub use crate::request::RequestContext;
 pub use crate::response::{IntoResponse, Response};
 pub use crate::route::Routes;
 pub use crate::route::{Converter, MethodSet, Part, Route, RouteDef};
+pub use crate::url::{url_for, PathValue};
 
 use crate::extract::{FromRequest, FromRequestParts};
 use crate::route::clash;

@@ -11,6 +11,7 @@ use crate::error_page::ScopedPages;
 use crate::response::IntoResponse;
 use crate::route::{RouteDef, Routes};
 use crate::router::RouterBuilder;
+use crate::url::{self, Url};
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
 ///
@@ -27,6 +28,9 @@ pub struct App {
     error_pages: ScopedPages,
     /// Mistakes found while mounting (two handlers on one route): the app refuses to start.
     problems: Vec<String>,
+    /// Which app this is, in the order they were made: `url_for!` answers with the mounts of
+    /// the newest app that mounts a handler.
+    number: u64,
 }
 
 impl Default for App {
@@ -49,6 +53,7 @@ impl App {
             data: AppData::default(),
             error_pages: ScopedPages::default(),
             problems: Vec::new(),
+            number: url::next_app_number(),
         }
     }
 
@@ -71,11 +76,37 @@ impl App {
     /// the same path make the app refuse to start, naming both.
     pub fn mount(mut self, routes: Routes) -> App {
         for route in routes.defs() {
-            if let Err(problem) = self.router.insert(*route) {
-                self.problems.push(problem);
-            }
+            self.insert(*route, 0);
         }
         self
+    }
+
+    fn insert(&mut self, route: RouteDef, scope: usize) {
+        url::record_mount(self.number, &route);
+        if let Err(problem) = self.router.insert_in(route, scope) {
+            self.problems.push(problem);
+        }
+    }
+
+    /// The path `url_for!` gave, as this app mounts its handler: under this app's prefix for
+    /// it, for a process with several apps (tests) where the handler sits under different
+    /// prefixes. `url_for!` itself answers with the newest app that mounts the handler (built
+    /// on the calling thread, else anywhere).
+    /// A handler this app does not mount keeps its own path.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// // With the `carafe` crate: `let path = app.url_for(&url_for!(get_item, item_id = 7));`
+    /// # let _ = App::new();
+    /// ```
+    pub fn url_for(&self, url: &Url) -> Url {
+        let route = url.route();
+        let mounted = self
+            .router
+            .mounted()
+            .find(|mounted| url::key(mounted) == route);
+        url.under(mounted.map(|route| route.parts))
     }
 
     /// Adds a blueprint's routes under its prefix, with its nested blueprints', like Flask's
@@ -94,9 +125,7 @@ impl App {
         let mut scope_of = |parent, blueprint_pages| pages.add_scope(parent, blueprint_pages);
         blueprint.flatten("", 0, &mut scope_of, &mut self.problems, &mut routes);
         for (route, scope) in routes {
-            if let Err(problem) = self.router.insert_in(route, scope) {
-                self.problems.push(problem);
-            }
+            self.insert(route, scope);
         }
         self
     }

@@ -34,6 +34,7 @@ mod serve;
 mod shutdown;
 mod status_code;
 mod testing;
+mod url;
 
 #[doc(hidden)]
 pub mod __private;
@@ -64,6 +65,7 @@ pub use response::{
 pub use route::{Converter, MethodSet, Routes};
 pub use status_code::IntoStatus;
 pub use testing::{TestClient, TestRequest, TestResponse};
+pub use url::{PathValue, Url};
 
 pub use bytes::Bytes;
 pub use http::{self, HeaderMap, Method, StatusCode};

@@ -107,7 +107,9 @@ pub enum Lookup<'r> {
 }
 
 impl RouterBuilder {
-    /// Adds a route of the app's own scope; see [`RouterBuilder::insert_in`].
+    /// Adds a route of the app's own scope, for the router's tests and benchmark; see
+    /// [`RouterBuilder::insert_in`].
+    #[cfg(any(test, feature = "router-bench"))]
     pub fn insert(&mut self, route: RouteDef) -> Result<(), String> {
         self.insert_in(route, 0)
     }
@@ -173,6 +175,11 @@ impl RouterBuilder {
     /// The parts of the routes behind an endpoint, which all make its pattern.
     fn endpoint_parts(&self, endpoint: &Endpoint) -> &'static [Part<'static>] {
         self.routes[endpoint.candidates[0].route].parts
+    }
+
+    /// Every route as mounted, in the order added.
+    pub(crate) fn mounted(&self) -> impl Iterator<Item = &RouteDef> {
+        self.routes.iter().map(|route| &route.def)
     }
 
     /// Every route, in the order of their patterns' first routes.

@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["request"],
     &["extract", "handler"],
     &["route"],
-    &["router", "blueprint"],
+    &["router", "blueprint", "url"],
     &["dispatch"],
     &["app", "connection"],
     &["listing", "testing", "serve"],

@@ -1,0 +1,289 @@
+//! `url_for!(handler, name = value, ..)`, in two steps.
+//!
+//! `url_for!` knows only the tokens it is given, not the handler's path. So it calls the
+//! hidden macro `#[route]` put beside the handler (`__carafe_url_for_<name>`, reached by the
+//! same path as the handler), which calls `url_for_route!` with the path literal prepended:
+//! that one checks the arguments against the path's parameters and expands.
+
+use carafe_core::converter::float_text;
+use carafe_core::path::{params, parse};
+use carafe_core::{suggest, Converter};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Lit, LitStr, Path, Token};
+
+use crate::ctxt::Ctxt;
+use crate::status::literal;
+
+/// `name = value`.
+struct Arg {
+    name: Ident,
+    value: Expr,
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value = input.parse()?;
+        Ok(Arg { name, value })
+    }
+}
+
+/// What the user wrote: `handler, name = value, ..`.
+pub struct UrlFor {
+    handler: Path,
+    args: TokenStream,
+}
+
+impl Parse for UrlFor {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "url_for! names a handler: write url_for!(get_item, item_id = 7), or \
+                 url_for!(index) for a handler without parameters",
+            ));
+        }
+        let handler = input.parse()?;
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+        Ok(UrlFor {
+            handler,
+            args: input.parse()?,
+        })
+    }
+}
+
+impl UrlFor {
+    /// The call of the handler's hidden macro, by the handler's own path with its last
+    /// segment renamed, spanned on it: where the handler resolves, so does the macro.
+    pub fn expand(self) -> TokenStream {
+        let UrlFor { handler, args } = self;
+        let mut macro_path = handler.clone();
+        let last = macro_path
+            .segments
+            .last_mut()
+            .expect("a parsed path has a segment");
+        last.ident = macro_name(&last.ident);
+        quote! { #macro_path!(#handler; #args) }
+    }
+}
+
+/// The name of the hidden macro beside a handler.
+pub fn macro_name(handler: &Ident) -> Ident {
+    format_ident!("__carafe_url_for_{}", handler, span = handler.span())
+}
+
+/// What the hidden macro passes on: the route's path literal, then the user's tokens.
+pub struct UrlForRoute {
+    path: LitStr,
+    handler: Path,
+    args: Punctuated<Arg, Token![,]>,
+}
+
+impl Parse for UrlForRoute {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let path = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let handler = input.parse()?;
+        input.parse::<Token![;]>()?;
+        Ok(UrlForRoute {
+            path,
+            handler,
+            args: Punctuated::parse_terminated(input)?,
+        })
+    }
+}
+
+impl UrlForRoute {
+    pub fn expand(self) -> TokenStream {
+        let ctxt = Ctxt::new();
+        let expanded = self.check(&ctxt);
+        match ctxt.check() {
+            Ok(()) => expanded,
+            // Still a `Url`, so that no error follows from the call's place.
+            Err(errors) => {
+                let errors = errors.to_compile_error();
+                let handler = &self.handler;
+                quote!({
+                    #errors
+                    ::carafe::__private::url_for(&<#handler as ::carafe::__private::Route>::ROUTE, &[])
+                })
+            }
+        }
+    }
+
+    /// Checks every argument against the path's parameters, recording each mistake; the
+    /// expansion, good only when there is none.
+    fn check(&self, ctxt: &Ctxt) -> TokenStream {
+        let handler = &self.handler;
+        let name = handler
+            .segments
+            .last()
+            .map_or_else(String::new, |segment| segment.ident.to_string());
+        let path = self.path.value();
+        // The route's own path was checked by `#[route]`, which reported its mistakes.
+        let Ok(parsed) = parse(&path) else {
+            return TokenStream::new();
+        };
+        let params: Vec<(&str, Converter)> = params(&parsed.parts).collect();
+        let mut given: Vec<Option<&Expr>> = vec![None; params.len()];
+        // Parameters a misspelt name was taken for: not reported missing as well.
+        let mut meant = Vec::new();
+        for arg in &self.args {
+            let written = arg.name.to_string();
+            let Some(index) = params.iter().position(|(param, _)| *param == written) else {
+                let (message, suggestion) = unknown(&name, &written, &params);
+                meant.extend(suggestion);
+                ctxt.error(arg.name.span(), message);
+                continue;
+            };
+            if given[index].is_some() {
+                ctxt.error(
+                    arg.name.span(),
+                    format!("`{written}` is given twice: give it once"),
+                );
+                continue;
+            }
+            given[index] = Some(&arg.value);
+            if let Some(problem) = refused_literal(&arg.value, params[index]) {
+                ctxt.error(arg.value.span(), problem);
+            }
+        }
+        let missing: Vec<&str> = params
+            .iter()
+            .zip(&given)
+            .filter(|((param, _), value)| value.is_none() && !meant.contains(param))
+            .map(|((param, _), _)| *param)
+            .collect();
+        if !missing.is_empty() {
+            let fix = params
+                .iter()
+                .map(|(param, _)| format!(", {param} = .."))
+                .collect::<String>();
+            ctxt.error(
+                handler.span(),
+                format!(
+                    "url_for!({name}, ..) needs {}: write url_for!({name}{fix})",
+                    suggest::and_list(missing)
+                ),
+            );
+        }
+        let values = given.iter().flatten().map(|value| {
+            quote_spanned! {value.span()=> &(#value) as &dyn ::carafe::__private::PathValue }
+        });
+        quote! {
+            ::carafe::__private::url_for(
+                &<#handler as ::carafe::__private::Route>::ROUTE,
+                &[#(#values),*],
+            )
+        }
+    }
+}
+
+/// The error for a name that is none of the handler's parameters, and the parameter it was
+/// likely meant for.
+fn unknown<'p>(
+    handler: &str,
+    written: &str,
+    params: &[(&'p str, Converter)],
+) -> (String, Option<&'p str>) {
+    let names = params.iter().map(|(param, _)| *param);
+    if params.is_empty() {
+        let message = format!("`{handler}` has no path parameters: write url_for!({handler})");
+        return (message, None);
+    }
+    match suggest::closest(written, names.clone()) {
+        Some(meant) => (
+            format!("`{handler}` has no parameter `{written}`: did you mean `{meant}`?"),
+            Some(meant),
+        ),
+        None => (
+            format!(
+                "`{handler}` has no parameter `{written}`; its parameters are {}",
+                suggest::and_list(names)
+            ),
+            None,
+        ),
+    }
+}
+
+/// Why a literal value cannot fill `param`, whose converter would refuse it: the URL would
+/// answer 404.
+fn refused_literal(value: &Expr, (param, converter): (&str, Converter)) -> Option<String> {
+    let (lit, negative) = literal(value)?;
+    let sign = if negative { "-" } else { "" };
+    let text = match lit {
+        Lit::Str(text) => text.value(),
+        Lit::Int(int) => format!("{sign}{}", int.base10_digits()),
+        Lit::Float(float) => format!(
+            "{sign}{}",
+            float_text(float.base10_parse::<f64>().unwrap_or(f64::NAN))
+        ),
+        Lit::Char(c) => c.value().to_string(),
+        _ => return None,
+    };
+    if converter.accepts_decoded(&text) {
+        return None;
+    }
+    let written = match lit {
+        Lit::Str(_) | Lit::Char(_) => format!("{text:?}"),
+        _ => text.clone(),
+    };
+    let wants = match converter {
+        Converter::Int => "a whole number from 0 up, such as 7".to_owned(),
+        Converter::Float => "a number with a decimal point from 0 up, such as 1.5".to_owned(),
+        Converter::Uuid => {
+            "a hyphenated UUID, such as \"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"".to_owned()
+        }
+        Converter::String if text.contains('/') => format!(
+            "one path segment, without `/`; for a value with slashes, declare `<path:{param}>`"
+        ),
+        Converter::String => "one path segment, not empty".to_owned(),
+        Converter::Path => "a path that does not start with `/`, not empty".to_owned(),
+    };
+    let declared = match converter {
+        Converter::String => format!("<{param}>"),
+        other => format!("<{}:{param}>", other.name()),
+    };
+    Some(format!(
+        "`{declared}` takes {wants}: its converter would refuse {written}, and the URL answer 404"
+    ))
+}
+
+/// The hidden macro `#[route]` puts beside a handler, and its alias by the handler's name: a
+/// `macro_rules!` of its own name (made unique by where the handler is) so that handlers of one
+/// name in nested modules do not shadow each other's, and a `use` under the name
+/// `url_for!` calls, which paths reach like the handler.
+pub fn hidden_macro(handler: &Ident, path: &LitStr) -> TokenStream {
+    let alias = macro_name(handler);
+    let unique = format_ident!(
+        "__carafe_url_for_{}_{:x}",
+        handler,
+        fnv1a(&format!("{:?}", handler.span())),
+        span = Span::call_site()
+    );
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_macros)]
+        macro_rules! #unique {
+            ($($args:tt)*) => {
+                ::carafe::__private::url_for_route!(#path, $($args)*)
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #unique as #alias;
+    }
+}
+
+/// A small, stable hash (FNV-1a), to make a name unique.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

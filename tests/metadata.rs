@@ -30,7 +30,7 @@ fn item_by_name(name: String) -> impl IntoResponse {
 fn clash() -> String {
     format!(
         "routes `list_items` ({file}:{LIST_ITEMS_LINE}) and `item_by_number` \
-         ({file}:{ITEM_BY_NUMBER_LINE}) both answer",
+         ({file}:{ITEM_BY_NUMBER_LINE}) both answer GET on",
         file = file!()
     )
 }

@@ -28,7 +28,7 @@ impl Routes {
             .iter()
             .map(|path| quote_spanned!(path.span()=> <#path as ::carafe::__private::Route>::ROUTE));
         // One check per route against those before it, spanned on its name, so that the
-        // compile-time panic of `assert_distinct` points at the second of two clashing routes.
+        // compile-time panic points at the second of two clashing routes.
         let checks = self
             .handlers
             .iter()
@@ -36,7 +36,11 @@ impl Routes {
             .skip(1)
             .map(|(index, path)| {
                 quote_spanned! {path.span()=>
-                    const _: () = ::carafe::__private::assert_distinct(__CARAFE_ROUTES, #index);
+                    const _: () = if let ::core::option::Option::Some(message) =
+                        ::carafe::__private::clash_message(__CARAFE_ROUTES, #index)
+                    {
+                        ::core::panic!("{}", message.as_str())
+                    };
                 }
             });
         quote! {
@@ -72,9 +76,9 @@ mod tests {
             "&[<aas::carafe::__private::Route>::ROUTE,<bas::carafe::__private::Route>::ROUTE,\
              <m::cas::carafe::__private::Route>::ROUTE]"
         ));
-        assert!(!out.contains("assert_distinct(__CARAFE_ROUTES,0usize)"));
-        assert!(out.contains("assert_distinct(__CARAFE_ROUTES,1usize)"));
-        assert!(out.contains("assert_distinct(__CARAFE_ROUTES,2usize)"));
+        assert!(!out.contains("clash_message(__CARAFE_ROUTES,0usize)"));
+        assert!(out.contains("clash_message(__CARAFE_ROUTES,1usize)"));
+        assert!(out.contains("clash_message(__CARAFE_ROUTES,2usize)"));
         assert!(out.contains("Routes::from_static(__CARAFE_ROUTES)"));
     }
 

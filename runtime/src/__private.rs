@@ -69,10 +69,12 @@ impl<T: FromRequest> Extractor<ViaBody> for T {
     }
 }
 
-/// Fails compilation when route `index` of a `routes![..]` list answers a method on the same
-/// path (parameter names aside) as an earlier one, naming both handlers. The same test as the
-/// app's at start-up, for the routes of separate `mount`s.
-pub const fn assert_distinct(routes: &[RouteDef], index: usize) {
+/// Why route `index` of a `routes![..]` list cannot join those before it, if it answers a
+/// method on the same path (parameter names aside) as an earlier one: both handlers, the
+/// methods and where each is. The same test as the app's at start-up, for the routes of
+/// separate `mount`s. `routes![..]` panics with it in a `const` of its own expansion, so the
+/// compile error points at the second route's name, and nowhere into carafe.
+pub const fn clash_message(routes: &[RouteDef], index: usize) -> Option<Message> {
     let route = &routes[index];
     let mut earlier = 0;
     while earlier < index {
@@ -83,7 +85,9 @@ pub const fn assert_distinct(routes: &[RouteDef], index: usize) {
             message.push(other.handler_name);
             message.push("` and `");
             message.push(route.handler_name);
-            message.push("` both answer the same method on ");
+            message.push("` both answer ");
+            message.push_methods(other.methods.intersection(route.methods));
+            message.push(" on ");
             message.push(route.path);
             message.push(" (");
             message.push(other.file);
@@ -94,14 +98,15 @@ pub const fn assert_distinct(routes: &[RouteDef], index: usize) {
             message.push(":");
             message.push_number(route.line);
             message.push("): remove one from routes![..], or change its path or methods");
-            panic!("{}", message.as_str());
+            return Some(message);
         }
         earlier += 1;
     }
+    None
 }
 
 /// A fixed buffer to build a compile-time error message in a `const fn`.
-struct Message {
+pub struct Message {
     bytes: [u8; 1024],
     len: usize,
 }
@@ -143,7 +148,25 @@ impl Message {
         }
     }
 
-    const fn as_str(&self) -> &str {
+    /// The names of `methods`, separated by commas.
+    const fn push_methods(&mut self, methods: MethodSet) {
+        let mut first = true;
+        let mut i = 0;
+        while i < MethodSet::ALL.len() {
+            let (name, method) = MethodSet::ALL[i];
+            if methods.intersects(method) {
+                if !first {
+                    self.push(", ");
+                }
+                self.push(name);
+                first = false;
+            }
+            i += 1;
+        }
+    }
+
+    /// The message.
+    pub const fn as_str(&self) -> &str {
         // Cutting at the buffer's end may split a UTF-8 character; drop the partial one.
         let mut len = self.len;
         loop {

@@ -134,14 +134,19 @@ impl RouterBuilder {
             .find(|existing| clash(existing, &route))
         {
             return Err(format!(
-                "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {:?} on {}: remove one, or change its path or methods",
+                "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {} on {}: remove one, or change its path or methods",
                 existing.handler_name,
                 existing.file,
                 existing.line,
                 route.handler_name,
                 route.file,
                 route.line,
-                existing.methods.intersection(route.methods),
+                existing
+                    .methods
+                    .intersection(route.methods)
+                    .names()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 route.path
             ));
         }

@@ -45,6 +45,7 @@ impl<'a> Route<'a> {
                 .ok()
         });
         let statuses = responses::check(&mut item.block, cx);
+        responses::check_tail(&item.sig.output, &item.block, cx);
         let route = attr
             .zip(path.as_ref())
             .map(|(attr, path)| signature::Route {

@@ -24,7 +24,10 @@ use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Expr, ExprCall, ExprTuple, Item, Label, Lifetime, Lit, Member, Stmt, Token};
+use syn::{
+    Block, Expr, ExprCall, ExprTuple, Item, Label, Lifetime, Lit, Member, ReturnType, Stmt, Token,
+    Type,
+};
 
 use crate::ctxt::Ctxt;
 use crate::headers;
@@ -40,6 +43,45 @@ pub fn check(body: &mut Block, errors: &Ctxt) -> Vec<u16> {
     };
     checker.block(body, true);
     checker.statuses.into_iter().collect()
+}
+
+/// A handler declared to return `impl ..` whose last statement is an expression with a `;`
+/// after it returns `()`, an empty 200: the `;` swallowed the response. Refused at the `;`,
+/// unless the statement never ends (`return`, `abort`, `panic!`, ..). A handler that means an
+/// empty 200 writes `()` last.
+pub fn check_tail(output: &ReturnType, body: &Block, errors: &Ctxt) {
+    let ReturnType::Type(_, ty) = output else {
+        return;
+    };
+    if !matches!(**ty, Type::ImplTrait(_)) {
+        return;
+    }
+    if let Some(Stmt::Expr(expr, Some(semicolon))) = body.stmts.last() {
+        if !diverges(expr) {
+            errors.push(syn::Error::new_spanned(
+                semicolon,
+                "this `;` makes the handler answer `()`, an empty 200, instead of the value \
+                 before it: remove the `;` (write `()` last if an empty 200 is meant)",
+            ));
+        }
+    }
+}
+
+/// Whether `expr` never finishes, so nothing after it is answered anyway.
+fn diverges(expr: &Expr) -> bool {
+    match expr {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Paren(expr) => diverges(&expr.expr),
+        Expr::Group(expr) => diverges(&expr.expr),
+        Expr::Loop(_) => true,
+        Expr::Macro(mac) => ["panic", "unreachable", "todo", "unimplemented"]
+            .iter()
+            .any(|name| mac.mac.path.is_ident(name)),
+        Expr::Call(call) => ["abort", "abort_with", "exit"]
+            .iter()
+            .any(|name| calls(call, name)),
+        _ => false,
+    }
 }
 
 struct Checker<'e> {
@@ -245,7 +287,8 @@ impl Checker<'_> {
         let (Some(first), Some(second)) = (elems.get(0), elems.get(1)) else {
             return;
         };
-        let is_status = matches!(literal(first), Some((Lit::Int(_), false)));
+        let is_status =
+            matches!(literal(first), Some((Lit::Int(_), false))) || is_status_constant(first);
         let is_body = match literal(second) {
             Some((lit, negative)) => matches!(lit, Lit::Str(_) | Lit::ByteStr(_)) && !negative,
             // `(404, [("Name", "value")])` lacks a body rather than having it second.
@@ -254,13 +297,14 @@ impl Checker<'_> {
         if !(is_status && is_body) {
             return;
         }
-        let status = first.to_token_stream();
+        // Paths as written, not as tokens print them (`StatusCode :: NOT_FOUND`).
+        let code = |expr: &Expr| expr.to_token_stream().to_string().replace(" :: ", "::");
         // A literal or a variable reads well in the fix; a longer expression would not.
         let body = match second {
-            Expr::Lit(_) | Expr::Path(_) => second.to_token_stream().to_string(),
+            Expr::Lit(_) | Expr::Path(_) => code(second),
             _ => "body".to_owned(),
         };
-        let fix = context.fix(&body, &status.to_string());
+        let fix = context.fix(&body, &code(first));
         self.errors.push(syn::Error::new_spanned(
             quote::quote!(#first, #second),
             format!("carafe puts the body first, as Flask does: write {fix}"),
@@ -406,6 +450,26 @@ fn breakable(label: Option<&Label>, is_loop: bool, is_response: bool) -> Breakab
         label: label.map(|label| label.name.clone()),
         is_loop,
         is_response,
+    }
+}
+
+/// Whether `expr` names one of `http::StatusCode`'s constants (`StatusCode::NOT_FOUND`), as an
+/// axum tuple puts first.
+fn is_status_constant(expr: &Expr) -> bool {
+    let Expr::Path(path) = expr else {
+        return false;
+    };
+    let mut segments = path.path.segments.iter().rev();
+    match (segments.next(), segments.next()) {
+        (Some(constant), Some(owner)) => {
+            owner.ident == "StatusCode"
+                && constant
+                    .ident
+                    .to_string()
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        }
+        _ => false,
     }
 }
 
@@ -720,6 +784,67 @@ mod tests {
                 r#"header name "WWW Authenticate" is not a valid token (no spaces, colons or other separators): write "WWW-Authenticate""#,
             ]
         );
+    }
+
+    fn tail_errors(item: &str) -> Vec<String> {
+        let item: ItemFn = syn::parse_str(item).expect("test items parse");
+        let errors = Ctxt::new();
+        check_tail(&item.sig.output, &item.block, &errors);
+        match errors.check() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|error| error.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_semicolon_that_swallows_the_response() {
+        let refused = "this `;` makes the handler answer `()`, an empty 200, instead of the \
+                       value before it: remove the `;` (write `()` last if an empty 200 is meant)";
+        assert_eq!(
+            tail_errors(r#"fn f() -> impl IntoResponse { ("Created", 201); }"#),
+            [refused]
+        );
+        assert_eq!(
+            tail_errors(
+                r#"async fn f(x: u8) -> impl IntoResponse { let y = x; make_response("a", 200); }"#
+            ),
+            [refused]
+        );
+        for fine in [
+            r#"fn f() -> impl IntoResponse { ("Created", 201) }"#,
+            r#"fn f() -> impl IntoResponse { save(); () }"#,
+            r#"fn f() -> impl IntoResponse { return ("a", 201); }"#,
+            r#"fn f() -> impl IntoResponse { abort(404); }"#,
+            r#"fn f() -> impl IntoResponse { panic!("no"); }"#,
+            r#"fn f() { save(); }"#,
+            r#"fn f() -> Response { make_response("a", 200); }"#,
+        ] {
+            assert!(tail_errors(fine).is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn axum_order() {
+        let checked =
+            check_fn(r#"fn f() -> impl IntoResponse { (StatusCode::NOT_FOUND, "Not found") }"#);
+        assert_eq!(
+            checked.errors,
+            [
+                r#"carafe puts the body first, as Flask does: write ("Not found", StatusCode::NOT_FOUND)"#
+            ]
+        );
+        assert!(checked
+            .emitted
+            .contains(r#"("Not found" , StatusCode :: NOT_FOUND)"#));
+        assert_eq!(
+            errors(r#"fn f() { (http::StatusCode::CREATED, body, [("Location", "/")]) }"#),
+            [
+                r#"carafe puts the body first, as Flask does: write (body, http::StatusCode::CREATED, ..)"#
+            ]
+        );
+        // A constant of another type, or a status written second, is left alone.
+        assert!(errors(r#"fn f() { (Mode::FAST, body) }"#).is_empty());
+        assert!(errors(r#"fn f() { ("x", StatusCode::NOT_FOUND) }"#).is_empty());
     }
 
     #[test]

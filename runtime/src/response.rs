@@ -268,7 +268,7 @@ integer_status_part!(i16, i32, i64, isize, u16, u32, u64, usize);
 
 /// What may follow the body in a two-element response tuple: a status or headers.
 #[diagnostic::on_unimplemented(
-    message = "status code must be an integer: write 404, not \"404\" (found `{Self}`)",
+    message = "status code must be an integer, not `{Self}`: write the status as an integer, such as 404",
     label = "the second element of a response tuple is its status (an integer or StatusCode) or its headers",
     note = "carafe reads (body, status), (body, status, headers) and (body, headers), body first as in Flask"
 )]

@@ -14,7 +14,7 @@ use http::StatusCode;
 /// assert_eq!(StatusCode::CREATED.into_status_code(), 201);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "status code must be an integer: write 404, not \"404\" (found `{Self}`)",
+    message = "status code must be an integer, not `{Self}`: write the status as an integer, such as 404",
     label = "expected an integer status such as 404, or an http::StatusCode",
     note = "Flask would quietly accept a string here; carafe asks for the number"
 )]

@@ -26,6 +26,15 @@ fn aborts() -> Response {
     abort(NOT_FOUND)
 }
 
+fn status_of(found: bool) -> &'static str {
+    if found { "200" } else { "404" }
+}
+
+#[get("/helper")]
+fn helper() -> impl IntoResponse {
+    ("Maybe", status_of(false))
+}
+
 fn main() {
-    App::new().mount(routes![tuple, headers, make, aborts]);
+    App::new().mount(routes![tuple, headers, make, aborts, helper]);
 }

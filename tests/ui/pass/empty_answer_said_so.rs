@@ -1,0 +1,26 @@
+// A handler that means an empty 200 says so with `()` or `""` last; one whose last statement
+// returns needs no tail.
+use carafe::prelude::*;
+
+#[post("/ping")]
+fn ping() -> impl IntoResponse {
+    tracing_free_side_effect();
+    ()
+}
+
+#[post("/pong")]
+fn pong() -> impl IntoResponse {
+    tracing_free_side_effect();
+    ""
+}
+
+#[get("/early")]
+fn early() -> impl IntoResponse {
+    return ("early", 200);
+}
+
+fn tracing_free_side_effect() {}
+
+fn main() {
+    App::new().mount(routes![ping, pong, early]);
+}

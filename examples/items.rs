@@ -4,7 +4,7 @@
 //! cargo run --example items
 //! curl -i http://localhost:5000/items/1     # 200 {"item":"apple"}
 //! curl -i http://localhost:5000/items/9     # 404 {"error":"Item not found"}
-//! curl -i -X POST http://localhost:5000/items -H "Content-Type: application/json" -d '{"id":"3","name":"cherry"}'   # 201
+//! curl -i -X POST http://localhost:5000/items -H "Content-Type: application/json" -d '{"id":"3","name":"cherry"}'   # 201, Location: /items/3
 //! curl -i -X POST http://localhost:5000/items -H "Content-Type: application/json" -d '{"id":"1","name":"pear"}'     # 400
 //! curl -i -X POST http://localhost:5000/items -H "Content-Type: application/json" -d '{"name":"pear"}'              # 400
 //! ```
@@ -23,7 +23,7 @@ fn get_item(item_id: String, items: State<Items>) -> impl IntoResponse {
 }
 
 #[route("/items", POST)]
-fn create_item(Json(data): Json<Value>, items: State<Items>) -> impl IntoResponse {
+fn create_item(Json(data): Json<Value>, items: State<Items>) -> Response {
     // The seed compares `data['id']` with string keys, so a numeric id such as `3` would be
     // stored under the number and never found by GET /items/3. A correct server keys the
     // store by the id's text, whether it was sent as "3" or 3.
@@ -33,17 +33,18 @@ fn create_item(Json(data): Json<Value>, items: State<Items>) -> impl IntoRespons
         _ => None,
     };
     let (Some(id), Some(name)) = (id, data["name"].as_str()) else {
-        return (
-            Json(json!({ "error": "Bad request, id and name required" })),
-            400,
-        );
+        let error = json!({ "error": "Bad request, id and name required" });
+        return (Json(error), 400).into_response();
     };
     let mut items = items.write().unwrap();
     if items.contains_key(&id) {
-        return (Json(json!({ "error": "Item already exists" })), 400);
+        return (Json(json!({ "error": "Item already exists" })), 400).into_response();
     }
+    // Where the new item is, as Flask's `url_for("get_item", item_id=id)` would say.
+    let location = url_for!(get_item, item_id = &id);
     items.insert(id, name.to_owned());
-    (Json(json!({ "message": "Item created" })), 201)
+    let created = Json(json!({ "message": "Item created" }));
+    (created, 201, [("Location", location)]).into_response()
 }
 
 /// The app with the seed's two items, shared with the tests.

@@ -125,6 +125,10 @@ async fn seed_002_create_items() {
     let answer = post_json(addr, "/items", r#"{"id":"3","name":"cherry"}"#).await;
     assert_eq!(answer.status, 201);
     assert_eq!(answer.body, r#"{"message":"Item created"}"#);
+    assert_eq!(answer.header("location"), Some("/items/3"));
+    // An id with characters a path cannot hold as they are arrives percent-encoded.
+    let answer = post_json(addr, "/items", r#"{"id":"a b/c","name":"odd"}"#).await;
+    assert_eq!(answer.header("location"), Some("/items/a%20b%2Fc"));
     let answer = send(addr, "GET", "/items/3", &[], "").await;
     assert_eq!(answer.body, r#"{"item":"cherry"}"#);
 

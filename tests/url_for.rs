@@ -165,3 +165,27 @@ fn a_handler_mounted_twice_answers_with_its_first_mount() {
     let client = app.test_client();
     assert_eq!(client.get("/second/1").send().text(), "post 1");
 }
+
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the text (but what the converters refuse: a `/` in a segment, a path that
+        /// starts with one), the path url_for! builds routes to the handler with the same
+        /// values.
+        #[test]
+        fn every_value_comes_back(
+            tag in "[^/]{1,12}",
+            rest in "[^/][^\\x00]{0,12}",
+        ) {
+            let client = app().test_client();
+            let url = url_for!(blog::tagged, tag = &tag, rest = &rest);
+            let response = client.get(&url).send();
+            prop_assert_eq!(response.status(), 200, "{}", url);
+            prop_assert_eq!(response.text(), format!("{tag} {rest}"));
+        }
+    }
+}

@@ -103,7 +103,7 @@ fn statuses(n: u32) -> Response {
 
 #[route("/computed/<int:code>", GET)]
 fn computed(code: u16) -> impl IntoResponse {
-    // Neither is a literal: the listing cannot know them.
+    // A `StatusCode` constant is known wherever it is written; a computed code is not.
     if code == 0 {
         return ("Gone", StatusCode::GONE.as_u16());
     }
@@ -117,9 +117,5 @@ fn the_listing_keeps_the_status_literals_of_each_handler() {
     assert_eq!(routes[0].path, "/statuses/<int:n>");
     assert_eq!(routes[0].statuses, [200, 201, 404]);
     assert_eq!(routes[1].path, "/computed/<int:code>");
-    assert!(
-        !routes[1].statuses.contains(&410),
-        "{:?}",
-        routes[1].statuses
-    );
+    assert_eq!(routes[1].statuses, [410]);
 }

@@ -37,6 +37,38 @@ pub const fn is_error(status: u16) -> bool {
     400 <= status && status <= 599
 }
 
+/// The status an `http::StatusCode` constant stands for, by its name (`NOT_FOUND` → 404): its
+/// reason phrase in capitals, words joined by `_`, as `http` names them.
+///
+/// ```
+/// use carafe_core::status::from_constant;
+///
+/// assert_eq!(from_constant("NOT_FOUND"), Some(404));
+/// assert_eq!(from_constant("IM_A_TEAPOT"), Some(418));
+/// assert_eq!(from_constant("NOT_A_STATUS"), None);
+/// ```
+pub fn from_constant(name: &str) -> Option<u16> {
+    VALID.into_iter().find(|&code| {
+        http::StatusCode::from_u16(code)
+            .ok()
+            .and_then(|status| status.canonical_reason())
+            .is_some_and(|reason| constant_name(reason) == name)
+    })
+}
+
+/// `Non-Authoritative Information` → `NON_AUTHORITATIVE_INFORMATION`, `I'm a teapot` →
+/// `IM_A_TEAPOT`.
+fn constant_name(reason: &str) -> String {
+    reason
+        .chars()
+        .filter(|c| *c != '\'')
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use carafe_core::status::{forbids_body, is_error, is_redirect};
+use carafe_core::status::{self, forbids_body, is_error, is_redirect};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -182,6 +182,18 @@ impl Checker<'_> {
                 visit_mut::visit_expr_assign_mut(self, assign);
             }
             Expr::Try(expr) => self.question_mark(&mut expr.expr),
+            // `StatusCode::NOT_FOUND`, wherever it is written, is a status the handler answers.
+            Expr::Path(_) if is_status_constant(expr) => {
+                if let Expr::Path(path) = expr {
+                    let name = path
+                        .path
+                        .segments
+                        .last()
+                        .map(|segment| segment.ident.to_string());
+                    self.statuses
+                        .extend(name.as_deref().and_then(status::from_constant));
+                }
+            }
             // Not the handler's own code: their values and `return`s are theirs.
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => visit_mut::visit_expr_mut(self, expr),
@@ -229,6 +241,9 @@ impl Checker<'_> {
             if let Some(status) = call.args.first_mut() {
                 self.status(status, None);
             }
+        } else if calls_method_of(call, "HttpError", "new") && call.args.len() == 1 {
+            // An error answered, or built to be answered: `HttpError::new(404)`.
+            self.status(&mut call.args[0], None);
         } else if calls(call, "redirect") && call.args.len() == 1 {
             self.statuses.insert(302);
         } else if calls(call, "redirect_with") && call.args.len() == 2 {
@@ -488,6 +503,18 @@ fn is_headers(expr: &Expr) -> bool {
 /// `Ok(x)` or `Err(x)`, however the variant is named (`Result::Ok`, `std::result::Result::Err`).
 fn is_ok_or_err(call: &ExprCall) -> bool {
     call.args.len() == 1 && (calls(call, "Ok") || calls(call, "Err"))
+}
+
+/// Whether `call` calls `Type::function` (`HttpError::new`, `carafe::HttpError::new`, ..).
+fn calls_method_of(call: &ExprCall, type_name: &str, function: &str) -> bool {
+    let Expr::Path(path) = &*call.func else {
+        return false;
+    };
+    let mut segments = path.path.segments.iter().rev();
+    matches!(
+        (segments.next(), segments.next()),
+        (Some(last), Some(owner)) if last.ident == function && owner.ident == type_name
+    )
 }
 
 /// Whether `call` calls a function whose path ends in `name`: `make_response`,
@@ -845,6 +872,24 @@ mod tests {
         // A constant of another type, or a status written second, is left alone.
         assert!(errors(r#"fn f() { (Mode::FAST, body) }"#).is_empty());
         assert!(errors(r#"fn f() { ("x", StatusCode::NOT_FOUND) }"#).is_empty());
+    }
+
+    #[test]
+    fn statuses_of_errors_and_constants() {
+        assert_eq!(
+            statuses(
+                r#"fn f(a: bool) -> Response {
+                    if a { return HttpError::new(404).into_response(); }
+                    let e = carafe::HttpError::new(409).with_message("taken");
+                    make_response("x", StatusCode::CREATED)
+                }"#
+            ),
+            [201, 404, 409]
+        );
+        assert_eq!(
+            statuses(r#"fn f() -> impl IntoResponse { ("tea", http::StatusCode::IM_A_TEAPOT) }"#),
+            [418]
+        );
     }
 
     #[test]

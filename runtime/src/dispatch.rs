@@ -74,15 +74,25 @@ impl Shared {
                     Err(payload) => response_for_panic(payload),
                 }
             }
-            Lookup::MethodNotAllowed(allowed) => method_not_allowed(&parts.method, allowed),
-            Lookup::NotFound => self.not_found(&parts),
+            // Werkzeug redirects to the slash route that answers the method before it says 405:
+            // `/bar/` for GET and `/bar` for POST send `GET /bar` to `/bar/`. `OPTIONS` is
+            // answered by the path itself.
+            Lookup::MethodNotAllowed(allowed) => match parts.method {
+                Method::OPTIONS => method_not_allowed(&parts.method, allowed),
+                _ => self
+                    .slash_redirect(&parts)
+                    .unwrap_or_else(|| method_not_allowed(&parts.method, allowed)),
+            },
+            Lookup::NotFound => self
+                .slash_redirect(&parts)
+                .unwrap_or_else(|| HttpError::new(404).into_response()),
         };
         ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))))
     }
 
-    /// A 404, or Flask's 308 to the same path with a trailing slash when that path answers the
-    /// method (`OPTIONS` included, as every path answers it).
-    fn not_found(&self, parts: &http::request::Parts) -> Response {
+    /// Flask's 308 to the same path with a trailing slash (or with its slashes merged) when that
+    /// path answers the method (`OPTIONS` included, as every path answers it).
+    fn slash_redirect(&self, parts: &http::request::Parts) -> Option<Response> {
         let path = parts.uri.path();
         // Werkzeug's redirects: repeated slashes merged (`/a//b` to `/a/b`), and the trailing
         // slash added when only the path with it is a route (`/user` to `/user/`).
@@ -102,10 +112,10 @@ impl Shared {
                     Some(query) => format!("{candidate}?{query}"),
                     None => candidate,
                 };
-                return redirect_with(location, StatusCode::PERMANENT_REDIRECT);
+                return Some(redirect_with(location, StatusCode::PERMANENT_REDIRECT));
             }
         }
-        HttpError::new(404).into_response()
+        None
     }
 }
 

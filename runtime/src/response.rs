@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, StatusCode};
+use smallvec::SmallVec;
 
 use crate::body::Body;
 use crate::error::HttpError;
@@ -367,11 +368,10 @@ macro_rules! text_header_parts {
 text_header_parts!(&str, String, &String);
 
 /// Converts one `(name, value)` pair, refusing what would corrupt the response.
-fn insert_header(
-    headers: &mut HeaderMap,
+fn header_pair(
     name: impl IntoHeaderName,
     value: impl IntoHeaderValue,
-) -> Result<(), HttpError> {
+) -> Result<(HeaderName, HeaderValue), HttpError> {
     let name = name
         .into_header_name()
         .map_err(|name| HttpError::misconfigured(format!("invalid response header name {name}")))?;
@@ -380,8 +380,35 @@ fn insert_header(
             "invalid value for response header {name:?}: {value} (no control character but a tab is allowed)"
         ))
     })?;
-    headers.insert(name, value);
-    Ok(())
+    Ok((name, value))
+}
+
+/// One list of headers going onto a response, as Flask applies a tuple's headers: the first
+/// value of a name replaces what the response had (a default `Content-Type`), and the next
+/// values of that name in the list are sent after it, in order (`[("X-Multi", "a"),
+/// ("X-Multi", "b")]` sends both).
+struct HeaderList<'h> {
+    headers: &'h mut HeaderMap,
+    /// The names this list has set so far.
+    written: SmallVec<[HeaderName; 2]>,
+}
+
+impl<'h> HeaderList<'h> {
+    fn new(headers: &'h mut HeaderMap) -> Self {
+        HeaderList {
+            headers,
+            written: SmallVec::new(),
+        }
+    }
+
+    fn add(&mut self, name: HeaderName, value: HeaderValue) {
+        if self.written.contains(&name) {
+            self.headers.append(name, value);
+        } else {
+            self.headers.insert(name.clone(), value);
+            self.written.push(name);
+        }
+    }
 }
 
 /// Name-value pairs as arrays, vectors or maps, owned or borrowed: each becomes a header, and a
@@ -392,7 +419,12 @@ macro_rules! pair_headers {
     ($($headers:ty => [$($generics:tt)*] $pairs:expr;)*) => {$(
         impl<$($generics)*> IntoHeaders for $headers {
             fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
-                ($pairs)(self).try_for_each(|(name, value)| insert_header(headers, name, value))
+                let mut list = HeaderList::new(headers);
+                ($pairs)(self).try_for_each(|(name, value)| {
+                    let (name, value) = header_pair(name, value)?;
+                    list.add(name, value);
+                    Ok(())
+                })
             }
         }
         impl<$($generics)*> ResponsePart for $headers {
@@ -417,9 +449,15 @@ pair_headers!(
 
 impl IntoHeaders for HeaderMap {
     fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
+        let mut list = HeaderList::new(headers);
+        // The map gives each further value of a name without the name.
+        let mut current = None;
         for (name, value) in self {
             if let Some(name) = name {
-                headers.insert(name, value);
+                current = Some(name);
+            }
+            if let Some(name) = &current {
+                list.add(name.clone(), value);
             }
         }
         Ok(())

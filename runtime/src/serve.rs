@@ -2,7 +2,7 @@
 //! loop over its connections.
 
 use std::future::Future;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::connection::{serve_connection, Activity, Notices, Protocols, Service};
+use crate::dispatch::Shared;
 use crate::shutdown::{drain, shutdown_signal};
 
 impl App {
@@ -30,27 +31,31 @@ impl App {
         install_default_subscriber();
         // `cargo run --example NAME -- routes` lists the routes instead, like `flask routes`.
         if std::env::args().nth(1).as_deref() == Some("routes") {
-            print!("{}", self.routes_table());
+            // A reader that stops early (`| head -1`) closes the pipe: that ends the listing,
+            // it is no error.
+            let _ = write!(io::stdout().lock(), "{}", self.routes_table());
             return;
         }
         let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
         let port = std::env::var("PORT").unwrap_or_else(|_| "5000".to_owned());
-        let result = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .and_then(|runtime| {
-                runtime.block_on(async {
-                    // Listening for the signals before announcing the address, so a signal sent
-                    // as soon as the server is up stops it gracefully rather than killing it.
-                    let shutdown = shutdown_signal()?;
-                    let listener = TcpListener::bind(format!("{host}:{port}")).await?;
-                    println!(
-                        " * Running on http://{} (Press CTRL+C to quit)",
-                        listener.local_addr()?
-                    );
-                    self.serve_with_shutdown(listener, shutdown).await
-                })
-            });
+        // An app that cannot start says so before it announces an address.
+        let result = self.into_shared().map_err(invalid_app).and_then(|shared| {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                // Listening for the signals before announcing the address, so a signal sent
+                // as soon as the server is up stops it gracefully rather than killing it.
+                let shutdown = shutdown_signal()?;
+                let listener = TcpListener::bind(format!("{host}:{port}")).await?;
+                println!(
+                    " * Running on http://{} (Press CTRL+C to quit)",
+                    listener.local_addr()?
+                );
+                serve_shared(shared, listener, shutdown).await;
+                Ok(())
+            })
+        });
         if let Err(error) = result {
             eprintln!("error: {error}");
             std::process::exit(1);
@@ -95,72 +100,84 @@ impl App {
         listener: TcpListener,
         signal: impl Future<Output = ()>,
     ) -> io::Result<()> {
-        let shared = self
-            .into_shared()
-            .map_err(|problem| io::Error::new(io::ErrorKind::InvalidInput, problem))?;
-
-        let config = shared.data.config.clone();
-        let protocols = Arc::new(Protocols::default());
-        let notices = Notices::new();
-        let slots = Arc::new(Semaphore::new(config.max_connections));
-        tokio::pin!(signal);
-        // The connections are owned here, so those still open after the grace period are closed
-        // when `serve_with_shutdown` returns, not left running behind the caller's back.
-        let mut connections = JoinSet::new();
-        // A client accepted while every slot was taken, waiting for one. Only one is held: the
-        // others wait in the listen backlog, with no descriptor of ours.
-        let mut waiting: Option<(TcpStream, SocketAddr)> = None;
-        let mut crowding_told: Option<Instant> = None;
-        loop {
-            let slot = tokio::select! {
-                accepted = listener.accept(), if waiting.is_none() => {
-                    let accepted = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(error) => {
-                            accept_error(error).await;
-                            continue;
-                        }
-                    };
-                    match Arc::clone(&slots).try_acquire_owned() {
-                        Ok(slot) => (accepted, slot),
-                        Err(_) => {
-                            notices.crowded();
-                            log_crowding(&mut crowding_told, config.max_connections);
-                            waiting = Some(accepted);
-                            continue;
-                        }
-                    }
-                }
-                // The semaphore is never closed, so acquiring fails never.
-                Ok(slot) = Arc::clone(&slots).acquire_owned(), if waiting.is_some() => {
-                    notices.uncrowded();
-                    let Some(accepted) = waiting.take() else { continue };
-                    (accepted, slot)
-                }
-                // Reaps finished connections so the set does not grow with every client.
-                Some(_) = connections.join_next(), if !connections.is_empty() => continue,
-                () = &mut signal => break,
-            };
-            let ((stream, peer), slot) = slot;
-            let service = Service {
-                shared: Arc::clone(&shared),
-                peer,
-                activity: Arc::new(Activity::new(Arc::clone(&notices))),
-            };
-            connections.spawn(serve_connection(
-                Arc::clone(&protocols),
-                slot,
-                config.header_read_timeout,
-                service,
-                stream,
-            ));
-        }
-        drop(listener);
-        drop(waiting);
-        let close_all = || notices.closing();
-        drain(connections, close_all, config.shutdown_grace).await;
+        let shared = self.into_shared().map_err(invalid_app)?;
+        serve_shared(shared, listener, signal).await;
         Ok(())
     }
+}
+
+/// The error for an app that cannot start, naming every problem.
+fn invalid_app(problems: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, problems)
+}
+
+/// Serves an app that could start on `listener` until `signal` completes, then gives requests
+/// in flight the grace period.
+async fn serve_shared(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    signal: impl Future<Output = ()>,
+) {
+    let config = shared.data.config.clone();
+    let protocols = Arc::new(Protocols::default());
+    let notices = Notices::new();
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    tokio::pin!(signal);
+    // The connections are owned here, so those still open after the grace period are closed
+    // when `serve_with_shutdown` returns, not left running behind the caller's back.
+    let mut connections = JoinSet::new();
+    // A client accepted while every slot was taken, waiting for one. Only one is held: the
+    // others wait in the listen backlog, with no descriptor of ours.
+    let mut waiting: Option<(TcpStream, SocketAddr)> = None;
+    let mut crowding_told: Option<Instant> = None;
+    loop {
+        let slot = tokio::select! {
+            accepted = listener.accept(), if waiting.is_none() => {
+                let accepted = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        accept_error(error).await;
+                        continue;
+                    }
+                };
+                match Arc::clone(&slots).try_acquire_owned() {
+                    Ok(slot) => (accepted, slot),
+                    Err(_) => {
+                        notices.crowded();
+                        log_crowding(&mut crowding_told, config.max_connections);
+                        waiting = Some(accepted);
+                        continue;
+                    }
+                }
+            }
+            // The semaphore is never closed, so acquiring fails never.
+            Ok(slot) = Arc::clone(&slots).acquire_owned(), if waiting.is_some() => {
+                notices.uncrowded();
+                let Some(accepted) = waiting.take() else { continue };
+                (accepted, slot)
+            }
+            // Reaps finished connections so the set does not grow with every client.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            () = &mut signal => break,
+        };
+        let ((stream, peer), slot) = slot;
+        let service = Service {
+            shared: Arc::clone(&shared),
+            peer,
+            activity: Arc::new(Activity::new(Arc::clone(&notices))),
+        };
+        connections.spawn(serve_connection(
+            Arc::clone(&protocols),
+            slot,
+            config.header_read_timeout,
+            service,
+            stream,
+        ));
+    }
+    drop(listener);
+    drop(waiting);
+    let close_all = || notices.closing();
+    drain(connections, close_all, config.shutdown_grace).await;
 }
 
 /// Warns that the server is full, at most once a minute: under a flood of connections every

@@ -222,9 +222,49 @@ impl App {
         self
     }
 
+    /// Turns debug mode on or off, like Flask's `app.debug`: error pages then show the panic
+    /// message or the error chain behind a 500, and the request line. Off by default, when no
+    /// internal detail is ever sent; `CARAFE_DEBUG=1` in the environment turns it on. Never on
+    /// a server the public can reach.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().debug(true);
+    /// ```
+    pub fn debug(mut self, on: bool) -> App {
+        self.data.config.debug = on;
+        self
+    }
+
+    /// Answers the errors of type `E` that handlers return (through
+    /// [`carafe::Error`](crate::Error)), like Flask's `@app.errorhandler(ZeroDivisionError)`.
+    /// It is asked before the handler for the status (500); its answer keeps status 500 unless
+    /// it gives one with its body.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().error_handler_for(|error: &std::io::Error| {
+    ///     (format!("storage trouble: {}", error.kind()), 503)
+    /// });
+    /// ```
+    pub fn error_handler_for<E, R>(
+        mut self,
+        handler: impl Fn(&E) -> R + Send + Sync + 'static,
+    ) -> App
+    where
+        E: std::error::Error + 'static,
+        R: IntoResponse,
+    {
+        self.error_pages.app().add_for_type(handler);
+        self
+    }
+
     /// Replaces the page for an HTTP error status, like Flask's `@app.errorhandler(404)`. It
-    /// applies to `abort`, extractor errors, and the 404 and 405 of routing. The response keeps
-    /// the error's status unless the handler sets another.
+    /// applies to `abort`, extractor errors, and the 404 and 405 of routing. A bare body keeps
+    /// the error's status; a status given with the body (`("moved", 200)`, `make_response`)
+    /// is sent as given.
     ///
     /// ```
     /// use carafe_runtime::{App, HttpError, Json};

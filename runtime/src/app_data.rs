@@ -21,6 +21,8 @@ pub(crate) struct Config {
     pub(crate) max_connections: usize,
     /// How long requests in flight may take to finish once shutdown starts.
     pub(crate) shutdown_grace: Duration,
+    /// Whether error pages show the internal detail of an error and the request line.
+    pub(crate) debug: bool,
     /// Most fields a urlencoded form may have (Werkzeug's default, 1,000): a 2 MiB form of a
     /// million empty fields would otherwise cost tens of megabytes to parse.
     pub(crate) max_form_fields: usize,
@@ -35,6 +37,8 @@ impl Default for Config {
             max_connections: default_max_connections(),
             shutdown_grace: Duration::from_secs(10),
             max_form_fields: 1000,
+            // As Flask reads FLASK_DEBUG.
+            debug: std::env::var("CARAFE_DEBUG").is_ok_and(|value| value == "1"),
         }
     }
 }

@@ -115,6 +115,28 @@ impl Blueprint {
         self
     }
 
+    /// Answers the errors of type `E` that this blueprint's handlers return; see
+    /// [`App::error_handler_for`](crate::App::error_handler_for).
+    ///
+    /// ```
+    /// use carafe_runtime::Blueprint;
+    ///
+    /// let api = Blueprint::new("/api").error_handler_for(|error: &std::io::Error| {
+    ///     (format!("storage trouble: {}", error.kind()), 503)
+    /// });
+    /// ```
+    pub fn error_handler_for<E, R>(
+        mut self,
+        handler: impl Fn(&E) -> R + Send + Sync + 'static,
+    ) -> Blueprint
+    where
+        E: std::error::Error + 'static,
+        R: IntoResponse,
+    {
+        self.error_pages.add_for_type(handler);
+        self
+    }
+
     /// Takes the blueprint apart for the app: each of its routes under its full prefix (and
     /// its own scope's index, given by `scope_of` with its error pages), children after.
     pub(crate) fn flatten(

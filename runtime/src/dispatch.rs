@@ -50,6 +50,12 @@ impl Shared {
             access: AccessLog::start(&parts, peer),
             // Routing's own errors are the app's; a route's are its blueprint's.
             scope: 0,
+            // Only debug mode pays for the copy.
+            debug_request: self
+                .data
+                .config
+                .debug
+                .then(|| format!("{} {}", parts.method, parts.uri)),
         };
         if let Some(problem) = host_problem(&parts) {
             let response = HttpError::new(400).with_message(problem).into_response();
@@ -206,6 +212,8 @@ struct Finish {
     access: Option<Box<AccessLog>>,
     /// Whose error pages render the response's error: the app's (0) or a blueprint's.
     scope: usize,
+    /// The request line, in debug mode, for the error pages.
+    debug_request: Option<String>,
 }
 
 impl Future for ResponseFuture {
@@ -253,9 +261,12 @@ impl Finish {
             // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
             // that replaces it, over the page's headers of the same name.
             let headers = std::mem::take(&mut response.headers);
-            response = shared
-                .error_pages
-                .render(self.scope, error, self.accepts_json_only);
+            response = shared.error_pages.render(
+                self.scope,
+                error,
+                self.accepts_json_only,
+                self.debug_request.as_deref(),
+            );
             for name in headers.keys() {
                 response.headers.remove(name);
             }

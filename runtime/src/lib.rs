@@ -50,7 +50,7 @@ pub use abort::{abort, abort_with};
 pub use app::App;
 pub use blueprint::Blueprint;
 pub use body::Body;
-pub use error::HttpError;
+pub use error::{Error, HttpError};
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State};
 pub use form::FormData;
 pub use json::Json;

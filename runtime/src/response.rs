@@ -48,6 +48,9 @@ pub struct Response {
     /// status or body the handler sets afterwards ends it: then what the handler set is sent
     /// (see [`Response::take_error`]).
     error: Option<Box<HttpError>>,
+    /// Whether the status was given with the body (a tuple, `make_response`): an error
+    /// handler's answer keeps it, even 200.
+    explicit_status: bool,
 }
 
 impl Response {
@@ -63,6 +66,7 @@ impl Response {
             headers: HeaderMap::new(),
             body,
             error: None,
+            explicit_status: false,
         }
     }
 
@@ -93,6 +97,7 @@ impl Response {
             headers: HeaderMap::new(),
             body: Body::empty(),
             error: Some(Box::new(error)),
+            explicit_status: false,
         }
     }
 
@@ -122,6 +127,11 @@ impl Response {
     pub(crate) fn take_error(&mut self) -> Option<HttpError> {
         let error = self.error.take()?;
         (self.status_code == error.status().as_u16()).then_some(*error)
+    }
+
+    /// Whether the status was given with the body, by a tuple or `make_response`.
+    pub(crate) fn has_explicit_status(&self) -> bool {
+        self.explicit_status
     }
 
     /// Splits into status, headers and body.
@@ -174,6 +184,12 @@ impl IntoResponse for Response {
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         Response::from_error(self)
+    }
+}
+
+impl IntoResponse for crate::error::Error {
+    fn into_response(self) -> Response {
+        Response::from_error(HttpError::from(self))
     }
 }
 
@@ -260,6 +276,7 @@ macro_rules! integer_status_part {
         impl ResponsePart for $int {
             fn apply(self, response: &mut Response) -> Result<(), HttpError> {
                 response.status_code = self.into_status_code();
+                response.explicit_status = true;
                 Ok(())
             }
         }
@@ -281,6 +298,7 @@ pub trait ResponsePart {
 impl ResponsePart for StatusCode {
     fn apply(self, response: &mut Response) -> Result<(), HttpError> {
         response.status_code = self.as_u16();
+        response.explicit_status = true;
         Ok(())
     }
 }
@@ -482,6 +500,7 @@ impl ResponsePart for HeaderMap {
 pub fn make_response(body: impl IntoResponse, status: impl IntoStatus) -> Response {
     let mut response = body.into_response();
     response.status_code = status.into_status_code();
+    response.explicit_status = true;
     response
 }
 

@@ -54,6 +54,7 @@ pub mod prelude {
     pub use carafe_runtime::{
         abort, abort_with, make_response, redirect, redirect_with, App, Blueprint, Form, FormData,
         HttpError, IntoResponse, Json, Method, Query, Request, Response, RwLock, State, StatusCode,
+        G,
     };
     pub use serde_json::json;
 }

@@ -7,10 +7,11 @@ use crate::app_data::AppData;
 use crate::blueprint::Blueprint;
 use crate::dispatch::Shared;
 use crate::error::HttpError;
-use crate::error_page::ScopedPages;
-use crate::response::IntoResponse;
+use crate::request::RequestContext;
+use crate::response::{IntoResponse, Response};
 use crate::route::{RouteDef, Routes};
 use crate::router::RouterBuilder;
+use crate::scope::Scopes;
 use crate::url::{self, Url};
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
@@ -24,8 +25,8 @@ use crate::url::{self, Url};
 pub struct App {
     router: RouterBuilder,
     data: AppData,
-    /// The app's error pages, and its blueprints'.
-    error_pages: ScopedPages,
+    /// The app's error pages and hooks, and its blueprints'.
+    scopes: Scopes,
     /// Mistakes found while mounting (two handlers on one route): the app refuses to start.
     problems: Vec<String>,
     /// Which app this is, in the order they were made: `url_for!` answers with the mounts of
@@ -51,7 +52,7 @@ impl App {
         App {
             router: RouterBuilder::default(),
             data: AppData::default(),
-            error_pages: ScopedPages::default(),
+            scopes: Scopes::default(),
             problems: Vec::new(),
             number: url::next_app_number(),
         }
@@ -121,8 +122,8 @@ impl App {
     /// ```
     pub fn register(mut self, blueprint: Blueprint) -> App {
         let mut routes = Vec::new();
-        let pages = &mut self.error_pages;
-        let mut scope_of = |parent, blueprint_pages| pages.add_scope(parent, blueprint_pages);
+        let scopes = &mut self.scopes;
+        let mut scope_of = |parent, pages, hooks| scopes.add(parent, pages, hooks);
         blueprint.flatten("", 0, &mut scope_of, &mut self.problems, &mut routes);
         for (route, scope) in routes {
             self.insert(route, scope);
@@ -222,6 +223,70 @@ impl App {
         self
     }
 
+    /// Runs `hook` before every request's handler, like Flask's `@app.before_request`, and
+    /// before routing's own 404 and 405 too. Returning `Some(response)` answers in the
+    /// handler's place and skips the hooks after it; `None` goes on. Hooks run in the order
+    /// registered, the app's before a blueprint's. A value the hook stores with
+    /// [`RequestContext::insert`] reaches handlers through the [`G`](crate::G) extractor, as
+    /// Flask's `g` does. A hook that panics or aborts answers as a handler would.
+    ///
+    /// ```
+    /// use carafe_runtime::{App, HttpError};
+    ///
+    /// let app = App::new().before_request(|request| {
+    ///     let signed_in = request.parts().headers.contains_key("authorization");
+    ///     (!signed_in).then(|| HttpError::new(401))
+    /// });
+    /// ```
+    pub fn before_request<R: IntoResponse>(
+        mut self,
+        hook: impl Fn(&mut RequestContext) -> Option<R> + Send + Sync + 'static,
+    ) -> App {
+        self.scopes.app().hooks.add_before(hook);
+        self
+    }
+
+    /// Passes every response through `hook`, error pages included, like Flask's
+    /// `@app.after_request`: it may change the response or answer another. The last
+    /// registered runs first, a blueprint's before the app's.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().after_request(|mut response| {
+    ///     response.headers.insert("x-frame-options", "DENY".parse().unwrap());
+    ///     response
+    /// });
+    /// ```
+    pub fn after_request<R: IntoResponse>(
+        mut self,
+        hook: impl Fn(Response) -> R + Send + Sync + 'static,
+    ) -> App {
+        self.scopes.app().hooks.add_after(hook);
+        self
+    }
+
+    /// Runs `hook` once each request is over, even one whose handler panicked, like Flask's
+    /// `@app.teardown_request`: it receives the server error (5xx) the request ended in, if
+    /// any. The last registered runs first. Its own panic is logged and goes no further.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().teardown_request(|error| {
+    ///     if let Some(error) = error {
+    ///         eprintln!("request failed: {error}");
+    ///     }
+    /// });
+    /// ```
+    pub fn teardown_request(
+        mut self,
+        hook: impl Fn(Option<&HttpError>) + Send + Sync + 'static,
+    ) -> App {
+        self.scopes.app().hooks.add_teardown(hook);
+        self
+    }
+
     /// Turns debug mode on or off, like Flask's `app.debug`: error pages then show the panic
     /// message or the error chain behind a 500, and the request line. Off by default, when no
     /// internal detail is ever sent; `CARAFE_DEBUG=1` in the environment turns it on. Never on
@@ -257,7 +322,7 @@ impl App {
         E: std::error::Error + 'static,
         R: IntoResponse,
     {
-        self.error_pages.app().add_for_type(handler);
+        self.scopes.app().pages.add_for_type(handler);
         self
     }
 
@@ -280,7 +345,7 @@ impl App {
         handler: impl Fn(HttpError) -> R + Send + Sync + 'static,
     ) -> App {
         let handler = Box::new(move |error| handler(error).into_response());
-        if let Err(problem) = self.error_pages.app().add(status, handler) {
+        if let Err(problem) = self.scopes.app().pages.add(status, handler) {
             self.problems.push(problem);
         }
         self
@@ -313,7 +378,8 @@ impl App {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,
                 data: Arc::new(self.data),
-                error_pages: self.error_pages,
+                has_hooks: self.scopes.have_hooks(),
+                scopes: self.scopes,
             })),
             _ => Err(self.problems.join("\n")),
         }

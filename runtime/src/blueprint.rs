@@ -5,7 +5,9 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::error::HttpError;
 use crate::error_page::ErrorPages;
-use crate::response::IntoResponse;
+use crate::hooks::Hooks;
+use crate::request::RequestContext;
+use crate::response::{IntoResponse, Response};
 use crate::route::{Part, RouteDef, Routes};
 
 /// Routes under a URL prefix, with their own error pages, like Flask's `Blueprint`; nested
@@ -37,6 +39,7 @@ pub struct Blueprint {
     routes: Vec<RouteDef>,
     children: Vec<Blueprint>,
     error_pages: ErrorPages,
+    hooks: Hooks,
     /// Mistakes found while building it: the app it joins refuses to start.
     problems: Vec<String>,
 }
@@ -60,6 +63,7 @@ impl Blueprint {
             routes: Vec::new(),
             children: Vec::new(),
             error_pages: ErrorPages::default(),
+            hooks: Hooks::default(),
             problems,
         }
     }
@@ -137,18 +141,73 @@ impl Blueprint {
         self
     }
 
+    /// Runs `hook` before the handler of each of this blueprint's routes, after the app's
+    /// hooks; see [`App::before_request`](crate::App::before_request).
+    ///
+    /// ```
+    /// use carafe_runtime::{Blueprint, HttpError};
+    ///
+    /// let admin = Blueprint::new("/admin").before_request(|request| {
+    ///     let admin = request.parts().headers.contains_key("x-admin");
+    ///     (!admin).then(|| HttpError::new(403))
+    /// });
+    /// ```
+    pub fn before_request<R: IntoResponse>(
+        mut self,
+        hook: impl Fn(&mut RequestContext) -> Option<R> + Send + Sync + 'static,
+    ) -> Blueprint {
+        self.hooks.add_before(hook);
+        self
+    }
+
+    /// Passes each response of this blueprint's routes through `hook`, before the app's
+    /// hooks; see [`App::after_request`](crate::App::after_request).
+    ///
+    /// ```
+    /// use carafe_runtime::Blueprint;
+    ///
+    /// let api = Blueprint::new("/api").after_request(|mut response| {
+    ///     response.headers.insert("cache-control", "no-store".parse().unwrap());
+    ///     response
+    /// });
+    /// ```
+    pub fn after_request<R: IntoResponse>(
+        mut self,
+        hook: impl Fn(Response) -> R + Send + Sync + 'static,
+    ) -> Blueprint {
+        self.hooks.add_after(hook);
+        self
+    }
+
+    /// Runs `hook` once each request to this blueprint's routes is over; see
+    /// [`App::teardown_request`](crate::App::teardown_request).
+    ///
+    /// ```
+    /// use carafe_runtime::Blueprint;
+    ///
+    /// let api = Blueprint::new("/api").teardown_request(|_error| {});
+    /// ```
+    pub fn teardown_request(
+        mut self,
+        hook: impl Fn(Option<&HttpError>) + Send + Sync + 'static,
+    ) -> Blueprint {
+        self.hooks.add_teardown(hook);
+        self
+    }
+
     /// Takes the blueprint apart for the app: each of its routes under its full prefix (and
-    /// its own scope's index, given by `scope_of` with its error pages), children after.
+    /// its own scope's index, given by `scope_of` with its error pages and hooks), children
+    /// after.
     pub(crate) fn flatten(
         self,
         outer_prefix: &str,
         parent: usize,
-        scope_of: &mut impl FnMut(usize, ErrorPages) -> usize,
+        scope_of: &mut impl FnMut(usize, ErrorPages, Hooks) -> usize,
         problems: &mut Vec<String>,
         routes: &mut Vec<(RouteDef, usize)>,
     ) {
         let prefix = format!("{outer_prefix}{}", self.prefix);
-        let scope = scope_of(parent, self.error_pages);
+        let scope = scope_of(parent, self.error_pages, self.hooks);
         problems.extend(self.problems);
         routes.extend(
             self.routes

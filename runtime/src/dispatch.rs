@@ -20,21 +20,23 @@ use crate::access_log::AccessLog;
 use crate::app_data::AppData;
 use crate::body::Body;
 use crate::error::HttpError;
-use crate::error_page::ScopedPages;
 use crate::handler::{Answer, HandlerAnswer, PendingResponse};
 use crate::redirect::redirect_with;
-use crate::request::{RequestBody, RequestContext};
+use crate::request::{ParamRanges, RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
 use crate::route::MethodSet;
 use crate::router::{Lookup, Router};
+use crate::scope::{Scope, Scopes};
 
 /// What every request reads: built by `App`, then shared by all connections.
 pub(crate) struct Shared {
     pub(crate) router: Router,
     /// The state and settings, which handlers' extractors read through their context.
     pub(crate) data: Arc<AppData>,
-    /// The app's error pages, and its blueprints'.
-    pub(crate) error_pages: ScopedPages,
+    /// The app's error pages and hooks, and its blueprints'.
+    pub(crate) scopes: Scopes,
+    /// Whether any scope has a hook: if none, requests take the path without them.
+    pub(crate) has_hooks: bool,
 }
 
 impl Shared {
@@ -61,6 +63,12 @@ impl Shared {
             let response = HttpError::new(400).with_message(problem).into_response();
             return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))));
         }
+        if self.has_hooks {
+            let shared = Arc::clone(self);
+            return ResponseFuture(Waiting::Hooked(Box::pin(async move {
+                shared.answer_with_hooks(parts, body, finish).await
+            })));
+        }
         let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 finish.scope = route.scope;
@@ -80,20 +88,99 @@ impl Shared {
                     Err(payload) => response_for_panic(payload),
                 }
             }
-            // Werkzeug redirects to the slash route that answers the method before it says 405:
-            // `/bar/` for GET and `/bar` for POST send `GET /bar` to `/bar/`. `OPTIONS` is
-            // answered by the path itself.
-            Lookup::MethodNotAllowed(allowed) => match parts.method {
-                Method::OPTIONS => method_not_allowed(&parts.method, allowed),
-                _ => self
-                    .slash_redirect(&parts)
-                    .unwrap_or_else(|| method_not_allowed(&parts.method, allowed)),
-            },
-            Lookup::NotFound => self
-                .slash_redirect(&parts)
-                .unwrap_or_else(|| HttpError::new(404).into_response()),
+            Lookup::MethodNotAllowed(allowed) => self.no_route(&parts, Some(allowed)),
+            Lookup::NotFound => self.no_route(&parts, None),
         };
         ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))))
+    }
+
+    /// Routing's answer when no route takes the request: the methods the path has, if it has
+    /// some. Werkzeug redirects to the slash route that answers the method before it says
+    /// 405: `/bar/` for GET and `/bar` for POST send `GET /bar` to `/bar/`; `OPTIONS` is
+    /// answered by the path itself.
+    fn no_route(&self, parts: &http::request::Parts, allowed: Option<MethodSet>) -> Response {
+        match allowed {
+            Some(allowed) if parts.method == Method::OPTIONS => {
+                method_not_allowed(&parts.method, allowed)
+            }
+            Some(allowed) => self
+                .slash_redirect(parts)
+                .unwrap_or_else(|| method_not_allowed(&parts.method, allowed)),
+            None => self
+                .slash_redirect(parts)
+                .unwrap_or_else(|| HttpError::new(404).into_response()),
+        }
+    }
+
+    /// The path of an app with hooks: the before hooks (the app's, then each blueprint's
+    /// from the outermost in), the handler or routing's answer, its error page, the after
+    /// hooks (innermost scope first, each scope's last registered first), the final checks,
+    /// then the teardown hooks, which run even if this future is dropped or a hook panics.
+    async fn answer_with_hooks(
+        &self,
+        parts: http::request::Parts,
+        body: RequestBody,
+        mut finish: Finish,
+    ) -> http::Response<Body> {
+        let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
+            Lookup::Found(route, params) => (Some(*route), params, None),
+            Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
+            Lookup::NotFound => (None, ParamRanges::new(), None),
+        };
+        finish.scope = route.map_or(0, |route| route.scope);
+        let scopes: Vec<&Scope> = self.scopes.chain(finish.scope).collect();
+        let mut teardown = Teardown {
+            scopes: &scopes,
+            error: None,
+        };
+        let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
+        let before = scopes.iter().rev().flat_map(|scope| &scope.hooks.before);
+        let mut answer = None;
+        for hook in before {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| hook(&mut ctx))) {
+                Ok(None) => {}
+                Ok(Some(response)) => answer = Some(response),
+                Err(payload) => answer = Some(response_for_panic(payload)),
+            }
+            if answer.is_some() {
+                break;
+            }
+        }
+        let mut response = match (answer, route) {
+            (Some(response), _) => response,
+            (None, Some(route)) => {
+                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
+                    Ok(HandlerAnswer(Answer::Ready(response))) => response,
+                    Ok(HandlerAnswer(Answer::Pending(handler))) => {
+                        match AssertUnwindSafe(handler).catch_unwind().await {
+                            Ok(response) => response,
+                            Err(payload) => response_for_panic(payload),
+                        }
+                    }
+                    Err(payload) => response_for_panic(payload),
+                }
+            }
+            (None, None) => self.no_route(ctx.parts(), allowed),
+        };
+        teardown.error = response.server_error().cloned();
+        response = finish.render_error(self, response);
+        let after = scopes
+            .iter()
+            .flat_map(|scope| scope.hooks.after.iter().rev());
+        for hook in after {
+            let given = std::mem::replace(&mut response, Response::with_body(Body::empty()));
+            response = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(given))) {
+                Ok(response) => response,
+                Err(payload) => {
+                    let failed = response_for_panic(payload);
+                    if teardown.error.is_none() {
+                        teardown.error = failed.server_error().cloned();
+                    }
+                    failed
+                }
+            };
+        }
+        finish.finalize(self, response)
     }
 
     /// Flask's 308 to the same path with a trailing slash (or with its slashes merged) when that
@@ -202,6 +289,32 @@ enum Waiting {
         finish: Finish,
         shared: Arc<Shared>,
     },
+    /// The whole answer of an app with hooks.
+    Hooked(Pin<Box<dyn Future<Output = http::Response<Body>> + Send>>),
+}
+
+/// Runs the teardown hooks of a request's scopes when dropped: once its answer is done, or
+/// when it is dropped before (the client went away), or when a hook panicked.
+struct Teardown<'s> {
+    /// The request's scope and those around it, innermost first.
+    scopes: &'s [&'s Scope],
+    /// The server error the request ended in, if any.
+    error: Option<HttpError>,
+}
+
+impl Drop for Teardown<'_> {
+    fn drop(&mut self) {
+        let hooks = self
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.hooks.teardown.iter().rev());
+        for hook in hooks {
+            let run = std::panic::catch_unwind(AssertUnwindSafe(|| hook(self.error.as_ref())));
+            if run.is_err() {
+                tracing::error!("a teardown_request hook panicked");
+            }
+        }
+    }
 }
 
 /// What the final checks of a response need from its request. hyper moves the response
@@ -235,6 +348,7 @@ impl Future for ResponseFuture {
                 };
                 Poll::Ready(Ok(finish.finalize(shared, response)))
             }
+            Waiting::Hooked(answer) => answer.as_mut().poll(cx).map(Ok),
         }
     }
 }
@@ -255,13 +369,13 @@ fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
 }
 
 impl Finish {
-    /// Renders error pages and refuses to send what would be malformed.
-    fn finalize(&self, shared: &Shared, mut response: Response) -> http::Response<Body> {
+    /// The response with the page of the error it stands for, if it does.
+    fn render_error(&self, shared: &Shared, mut response: Response) -> Response {
         if let Some(error) = response.take_error() {
             // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
             // that replaces it, over the page's headers of the same name.
             let headers = std::mem::take(&mut response.headers);
-            response = shared.error_pages.render(
+            response = shared.scopes.render(
                 self.scope,
                 error,
                 self.accepts_json_only,
@@ -272,6 +386,12 @@ impl Finish {
             }
             response.headers.extend(headers);
         }
+        response
+    }
+
+    /// Renders error pages and refuses to send what would be malformed.
+    fn finalize(&self, shared: &Shared, response: Response) -> http::Response<Body> {
+        let response = self.render_error(shared, response);
         let (code, headers, body) = response.into_parts();
         let status = match StatusCode::from_u16(code) {
             Ok(status) if status::is_valid(code) => status,

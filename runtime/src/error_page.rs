@@ -43,6 +43,16 @@ impl ErrorPages {
         }));
     }
 
+    /// The answer of the handler for the type of `cause`, if one takes it.
+    pub(crate) fn for_type(&self, cause: &Error) -> Option<Response> {
+        self.by_type.iter().find_map(|handler| handler(cause))
+    }
+
+    /// The handler for `status`, if there is one.
+    pub(crate) fn for_status(&self, status: StatusCode) -> Option<&ErrorHandler> {
+        self.handlers.get(&status)
+    }
+
     /// Adds the handler for `status`, or says why it cannot be one: error pages are for 4xx
     /// and 5xx statuses.
     pub(crate) fn add(&mut self, status: u16, handler: ErrorHandler) -> Result<(), String> {
@@ -58,83 +68,13 @@ impl ErrorPages {
     }
 }
 
-/// The error pages of the app (scope 0) and of each blueprint registered on it, each
-/// blueprint's with the scope it was registered in: a route's errors get its blueprint's page
-/// for the status, else the enclosing blueprint's, and so on up to the app's.
-pub(crate) struct ScopedPages {
-    scopes: Vec<(Option<usize>, ErrorPages)>,
-}
-
-impl Default for ScopedPages {
-    fn default() -> Self {
-        ScopedPages {
-            scopes: vec![(None, ErrorPages::default())],
-        }
-    }
-}
-
-impl ScopedPages {
-    /// The app's own pages.
-    pub(crate) fn app(&mut self) -> &mut ErrorPages {
-        &mut self.scopes[0].1
-    }
-
-    /// Adds a blueprint's pages inside `parent`; its scope.
-    pub(crate) fn add_scope(&mut self, parent: usize, pages: ErrorPages) -> usize {
-        self.scopes.push((Some(parent), pages));
-        self.scopes.len() - 1
-    }
-
-    /// The page for `error` in `scope`: the nearest handler for the type of the error a
-    /// handler returned, else the nearest for its status, else the default page. `debug`,
-    /// the request line in debug mode, puts the error's internal detail on the default page.
-    pub(crate) fn render(
-        &self,
-        scope: usize,
-        error: HttpError,
-        accepts_json_only: bool,
-        debug: Option<&str>,
-    ) -> Response {
-        if let Some(detail) = error.internal_detail() {
-            tracing::error!("{detail}");
-        }
-        let status = error.status();
-        let by_type = error.cause().and_then(|cause| {
-            self.chain(scope)
-                .flat_map(|pages| &pages.by_type)
-                .find_map(|handler| handler(cause))
-        });
-        let answer = by_type.or_else(|| {
-            let handler = self
-                .chain(scope)
-                .find_map(|pages| pages.handlers.get(&status))?;
-            Some(handler(error.clone()))
-        });
-        let Some(mut response) = answer else {
-            return default_page(&error, accepts_json_only, debug);
-        };
-        // A bare body keeps the error's status; one given with the body (a tuple,
-        // `make_response`) is the handler's choice, even 200.
-        if response.status_code == 200 && !response.has_explicit_status() {
-            response.status_code = status.as_u16();
-        }
-        // The handler's own errors are shown with the default page, never looped back.
-        match response.take_error() {
-            Some(inner) => default_page(&inner, accepts_json_only, debug),
-            None => response,
-        }
-    }
-
-    /// The pages of `scope`, then of each scope around it, out to the app's.
-    fn chain(&self, scope: usize) -> impl Iterator<Item = &ErrorPages> {
-        std::iter::successors(Some(scope), |&index| self.scopes[index].0)
-            .map(|index| &self.scopes[index].1)
-    }
-}
-
 /// The default page, in HTML or JSON as the client accepts; in debug mode with the error's
 /// internal detail and the request line.
-fn default_page(error: &HttpError, accepts_json_only: bool, debug: Option<&str>) -> Response {
+pub(crate) fn default_page(
+    error: &HttpError,
+    accepts_json_only: bool,
+    debug: Option<&str>,
+) -> Response {
     let debug = debug.map(|request| (request, error.internal_detail()));
     if accepts_json_only {
         json_page(error, debug)

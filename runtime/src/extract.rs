@@ -125,6 +125,47 @@ impl<T: Send + Sync + 'static> FromRequestParts for State<T> {
     const NEED: Option<Need> = Some(Need::state::<T>());
 }
 
+/// A value a request hook stored on the request with [`RequestContext::insert`], like
+/// Flask's `g`: a `before_request` hook loads the signed-in user, the handler takes `G<User>`.
+/// A request with no such value answers 500 and logs which type was missing.
+///
+/// ```
+/// use carafe_runtime::{App, G};
+///
+/// #[derive(Clone)]
+/// struct User(String);
+///
+/// let app = App::new().before_request(|request| {
+///     request.insert(User("sam".to_owned()));
+///     None::<()>
+/// });
+/// fn profile(G(user): G<User>) -> String {
+///     format!("hello, {}", user.0)
+/// }
+/// ```
+pub struct G<T>(pub T);
+
+impl<T> Deref for G<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> FromRequestParts for G<T> {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+        ctx.get::<T>().cloned().map(G).ok_or_else(|| {
+            HttpError::misconfigured(format!(
+                "G<{0}> was asked for but the request holds no {0}: a before_request hook stores \
+                 it with request.insert(..)",
+                type_name::<T>()
+            ))
+            .into_response()
+        })
+    }
+}
+
 /// The query string, deserialized into `T`; 400 when it does not fit.
 ///
 /// ```

@@ -80,6 +80,27 @@ impl RequestContext {
         &self.parts
     }
 
+    /// Stores `value` on this request, like Flask's `g.user = ..`: later hooks read it with
+    /// [`get`](RequestContext::get), handlers with the [`G`](crate::G) extractor. One value
+    /// per type; a second replaces the first.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().before_request(|request| {
+    ///     request.insert(std::time::Instant::now());
+    ///     None::<()>
+    /// });
+    /// ```
+    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.parts.extensions.insert(value);
+    }
+
+    /// The value of type `T` stored on this request, if any.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.parts.extensions.get::<T>()
+    }
+
     /// The app's state of type `T`, given with [`App::state`](crate::App::state).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.app.state::<T>()

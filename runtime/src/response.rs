@@ -129,6 +129,14 @@ impl Response {
         (self.status_code == error.status().as_u16()).then_some(*error)
     }
 
+    /// The server error (5xx) the response stands for, if it still does: for the teardown
+    /// hooks.
+    pub(crate) fn server_error(&self) -> Option<&HttpError> {
+        self.error.as_deref().filter(|error| {
+            error.status().is_server_error() && self.status_code == error.status().as_u16()
+        })
+    }
+
     /// Whether the status was given with the body, by a tuple or `make_response`.
     pub(crate) fn has_explicit_status(&self) -> bool {
         self.explicit_status

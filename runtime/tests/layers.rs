@@ -22,9 +22,10 @@ const LAYERS: &[&[&str]] = &[
     // `lock` imports nothing, but its docs link to the function `crate::abort`.
     &["form", "error_page", "lock"],
     &["request"],
-    &["extract", "handler"],
+    &["extract", "handler", "hooks"],
     &["route"],
-    &["router", "blueprint", "url"],
+    &["router", "scope", "url"],
+    &["blueprint"],
     &["dispatch"],
     &["app", "connection"],
     &["listing", "testing", "serve"],

@@ -96,6 +96,51 @@ fn second_dup() -> &'static str {
     "second"
 }
 
+#[route("/offset/<int:n>")]
+fn offset(n: i64) -> String {
+    n.to_string()
+}
+
+#[route("/count/<int:n>")]
+fn count(n: u32) -> String {
+    n.to_string()
+}
+
+#[route("/offset/<int:m>")]
+fn unsigned_twin(m: u8) -> String {
+    m.to_string()
+}
+
+#[tokio::test]
+async fn an_int_is_signed_when_its_argument_is() {
+    let addr = common::serve(App::new().mount(routes![offset, count])).await;
+    let answer = common::send(addr, "GET", "/offset/-2", &[], "").await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "-2"));
+    assert_eq!(
+        common::send(addr, "GET", "/offset/7", &[], "").await.body,
+        "7"
+    );
+    for refused in ["/count/-2", "/offset/--2", "/offset/-"] {
+        let answer = common::send(addr, "GET", refused, &[], "").await;
+        assert_eq!(answer.status, 404, "{refused}");
+    }
+    assert_eq!(carafe::url_for!(offset, n = -2), "/offset/-2");
+    // Signed or not, `<int:..>` on one path is one route: two clash.
+    let problem = std::panic::catch_unwind(|| {
+        App::new()
+            .mount(routes![offset])
+            .mount(routes![unsigned_twin])
+            .test_client()
+    })
+    .err()
+    .and_then(|payload| payload.downcast::<String>().ok())
+    .expect("the app refuses to start");
+    assert!(
+        problem.contains("`offset`") && problem.contains("`unsigned_twin`"),
+        "{problem}"
+    );
+}
+
 /// When run as the child of the test below, runs an app that cannot start.
 const RUN_BROKEN_APP: &str = "CARAFE_TEST_RUN_BROKEN_APP";
 

@@ -49,6 +49,10 @@ pub enum Converter {
     Path,
     /// `<uuid:id>`: a hyphenated UUID, `8-4-4-4-12` hex digits.
     Uuid,
+    /// `<int:n>` whose argument is a signed integer (`n: i64`): digits with an optional `-`,
+    /// as Werkzeug's `int(signed=True)`. Written `int` in the grammar; `#[route]` chooses it
+    /// from the argument's type.
+    SignedInt,
 }
 
 impl Converter {
@@ -65,7 +69,7 @@ impl Converter {
     pub const fn name(self) -> &'static str {
         match self {
             Converter::String => "string",
-            Converter::Int => "int",
+            Converter::Int | Converter::SignedInt => "int",
             Converter::Float => "float",
             Converter::Path => "path",
             Converter::Uuid => "uuid",
@@ -77,6 +81,20 @@ impl Converter {
         Converter::ALL
             .into_iter()
             .find(|converter| converter.name() == name)
+    }
+
+    /// Whether the two are the same converter of the grammar: `int` is one, whatever the
+    /// sign its argument takes.
+    pub const fn same_in_grammar(self, other: Converter) -> bool {
+        self.in_grammar() as u8 == other.in_grammar() as u8
+    }
+
+    /// The converter as the grammar writes it.
+    const fn in_grammar(self) -> Converter {
+        match self {
+            Converter::SignedInt => Converter::Int,
+            other => other,
+        }
     }
 
     /// Which of two routes that differ only in their converters is tried first: the lower
@@ -91,7 +109,7 @@ impl Converter {
     /// ```
     pub const fn priority(self) -> u8 {
         match self {
-            Converter::Int => 0,
+            Converter::Int | Converter::SignedInt => 0,
             Converter::Float => 1,
             Converter::Uuid => 2,
             Converter::String => 3,
@@ -133,6 +151,7 @@ impl Converter {
         let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
         match self {
             Converter::Int => digits(text),
+            Converter::SignedInt => digits(text.strip_prefix('-').unwrap_or(text)),
             Converter::Float => text
                 .split_once('.')
                 .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction)),
@@ -241,6 +260,11 @@ mod tests {
     #[test]
     fn werkzeug_rules() {
         assert!(Converter::Int.accepts("%31"));
+        assert!(Converter::SignedInt.accepts("-2") && Converter::SignedInt.accepts("7"));
+        assert!(!Converter::SignedInt.accepts("--2") && !Converter::SignedInt.accepts("-"));
+        assert!(!Converter::Int.accepts("-2"));
+        assert!(Converter::SignedInt.same_in_grammar(Converter::Int));
+        assert_eq!(Converter::SignedInt.name(), "int");
         assert!(!Converter::Int.accepts(""));
         assert!(!Converter::Float.accepts("1e5"));
         assert!(!Converter::Uuid.accepts("6ba7b810-9dad-11d1-80b4-00c04fd430c"));

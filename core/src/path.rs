@@ -145,7 +145,7 @@ const fn same_parts(a: &[Part], b: &[Part], converters: Converters) -> bool {
             (Part::Static(x), Part::Static(y)) => str_eq(x, y),
             (Part::Param { converter: x, .. }, Part::Param { converter: y, .. }) => {
                 match converters {
-                    Converters::Same => *x as u8 == *y as u8,
+                    Converters::Same => x.same_in_grammar(*y),
                     Converters::TakeTheRestAlike => {
                         matches!(x, Converter::Path) == matches!(y, Converter::Path)
                     }

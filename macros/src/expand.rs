@@ -45,11 +45,22 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         || LitStr::new("", Span::call_site()),
         |attr| attr.path.clone(),
     );
-    let parts = route
+    let typed_parts = route
         .path
         .as_ref()
-        .map(|path| path.parts.iter().map(part).collect::<Vec<_>>())
+        .map(|path| signed_where_typed(&path.parts, &route.handler))
         .unwrap_or_default();
+    let parts: Vec<TokenStream> = typed_parts.iter().map(part).collect();
+    let signed: Vec<&str> = typed_parts
+        .iter()
+        .filter_map(|part| match *part {
+            Part::Param {
+                name,
+                converter: Converter::SignedInt,
+            } => Some(name),
+            _ => None,
+        })
+        .collect();
     // Without a path there is no route: no method either, so that it cannot clash with
     // another broken route in `routes![..]`.
     let methods = method_set(match (route.attr, &route.path) {
@@ -57,7 +68,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         _ => MethodSet::EMPTY,
     });
     let statuses = &route.statuses;
-    let url_for = url_for::hidden_macro(name, &path_lit);
+    let url_for = url_for::hidden_macro(name, &path_lit, &signed);
 
     quote! {
         #item
@@ -208,6 +219,50 @@ fn needs(handler: &Handler) -> TokenStream {
     quote!(#(#needs),*)
 }
 
+/// The path's parts, each `int` taken as signed where its argument is a signed integer
+/// (`n: i64` takes `-2`, as Werkzeug's `int(signed=True)`).
+fn signed_where_typed<'p>(parts: &[Part<'p>], handler: &Handler) -> Vec<Part<'p>> {
+    let signed: Vec<usize> = handler
+        .args
+        .iter()
+        .filter_map(|arg| match arg.source {
+            Source::PathParam(index) if is_signed_integer(&arg.ty) => Some(index),
+            _ => None,
+        })
+        .collect();
+    let mut index = 0;
+    parts
+        .iter()
+        .map(|part| match *part {
+            Part::Param { name, converter } => {
+                let signed = converter == Converter::Int && signed.contains(&index);
+                index += 1;
+                Part::Param {
+                    name,
+                    converter: if signed {
+                        Converter::SignedInt
+                    } else {
+                        converter
+                    },
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+fn is_signed_integer(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| {
+            ["i8", "i16", "i32", "i64", "i128", "isize"]
+                .iter()
+                .any(|signed| last.ident == signed)
+        })
+}
+
 /// One part of the path as `const` data.
 fn part(part: &Part) -> TokenStream {
     match *part {
@@ -228,6 +283,7 @@ fn converter_variant(converter: Converter) -> &'static str {
     match converter {
         Converter::String => "String",
         Converter::Int => "Int",
+        Converter::SignedInt => "SignedInt",
         Converter::Float => "Float",
         Converter::Path => "Path",
         Converter::Uuid => "Uuid",

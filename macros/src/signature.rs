@@ -215,11 +215,11 @@ fn check_converter(route: Route, index: usize, ty: &Type, errors: &Ctxt) {
     }
     let (gives, declare) = match param.converter {
         Converter::String => return,
-        Converter::Int if plain == Plain::Integer => return,
+        Converter::Int | Converter::SignedInt if plain == Plain::Integer => return,
         Converter::Float if plain == Plain::Float => return,
         Converter::Uuid if matches!(plain, Plain::Uuid | Plain::String) => return,
         Converter::Path if matches!(plain, Plain::String | Plain::PathBuf) => return,
-        Converter::Int => ("an integer", format!("`{name}: u64`")),
+        Converter::Int | Converter::SignedInt => ("an integer", format!("`{name}: u64`")),
         Converter::Float => ("a float", format!("`{name}: f64`")),
         Converter::Uuid => ("a UUID", format!("`{name}: Uuid` or `{name}: String`")),
         Converter::Path => (
@@ -249,7 +249,7 @@ fn check_converter(route: Route, index: usize, ty: &Type, errors: &Ctxt) {
 /// The type to suggest for a parameter with no argument.
 fn suggested_type(converter: Converter) -> &'static str {
     match converter {
-        Converter::Int => "u64",
+        Converter::Int | Converter::SignedInt => "u64",
         Converter::Float => "f64",
         Converter::Uuid => "Uuid",
         Converter::String | Converter::Path => "String",

@@ -78,9 +78,11 @@ pub fn macro_name(handler: &Ident) -> Ident {
     format_ident!("__carafe_url_for_{}", handler, span = handler.span())
 }
 
-/// What the hidden macro passes on: the route's path literal, then the user's tokens.
+/// What the hidden macro passes on: the route's path literal and its signed `int`
+/// parameters, then the user's tokens.
 pub struct UrlForRoute {
     path: LitStr,
+    signed: Vec<LitStr>,
     handler: Path,
     args: Punctuated<Arg, Token![,]>,
 }
@@ -89,10 +91,15 @@ impl Parse for UrlForRoute {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let path = input.parse()?;
         input.parse::<Token![,]>()?;
+        let signed;
+        syn::bracketed!(signed in input);
+        let signed = Punctuated::<LitStr, Token![,]>::parse_terminated(&signed)?;
+        input.parse::<Token![,]>()?;
         let handler = input.parse()?;
         input.parse::<Token![;]>()?;
         Ok(UrlForRoute {
             path,
+            signed: signed.into_iter().collect(),
             handler,
             args: Punctuated::parse_terminated(input)?,
         })
@@ -130,7 +137,15 @@ impl UrlForRoute {
         let Ok(parsed) = parse(&path) else {
             return TokenStream::new();
         };
-        let params: Vec<(&str, Converter)> = params(&parsed.parts).collect();
+        let signed: Vec<String> = self.signed.iter().map(LitStr::value).collect();
+        let params: Vec<(&str, Converter)> = params(&parsed.parts)
+            .map(|(param, converter)| match converter {
+                Converter::Int if signed.iter().any(|name| name == param) => {
+                    (param, Converter::SignedInt)
+                }
+                other => (param, other),
+            })
+            .collect();
         let mut given: Vec<Option<&Expr>> = vec![None; params.len()];
         // Parameters a misspelt name was taken for: not reported missing as well.
         let mut meant = Vec::new();
@@ -236,6 +251,7 @@ fn refused_literal(value: &Expr, (param, converter): (&str, Converter)) -> Optio
     };
     let wants = match converter {
         Converter::Int => "a whole number from 0 up, such as 7".to_owned(),
+        Converter::SignedInt => "a whole number, such as 7 or -7".to_owned(),
         Converter::Float => "a number with a decimal point from 0 up, such as 1.5".to_owned(),
         Converter::Uuid => {
             "a hyphenated UUID, such as \"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"".to_owned()
@@ -259,7 +275,8 @@ fn refused_literal(value: &Expr, (param, converter): (&str, Converter)) -> Optio
 /// `macro_rules!` of its own name (made unique by where the handler is) so that handlers of one
 /// name in nested modules do not shadow each other's, and a `use` under the name
 /// `url_for!` calls, which paths reach like the handler.
-pub fn hidden_macro(handler: &Ident, path: &LitStr) -> TokenStream {
+/// `signed` names the `int` parameters whose arguments are signed, which take `-7`.
+pub fn hidden_macro(handler: &Ident, path: &LitStr, signed: &[&str]) -> TokenStream {
     let alias = macro_name(handler);
     let unique = format_ident!(
         "__carafe_url_for_{}_{:x}",
@@ -272,7 +289,7 @@ pub fn hidden_macro(handler: &Ident, path: &LitStr) -> TokenStream {
         #[allow(unused_macros)]
         macro_rules! #unique {
             ($($args:tt)*) => {
-                ::carafe::__private::url_for_route!(#path, $($args)*)
+                ::carafe::__private::url_for_route!(#path, [#(#signed),*], $($args)*)
             };
         }
         #[doc(hidden)]

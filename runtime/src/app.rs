@@ -377,6 +377,7 @@ impl App {
         match router {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,
+                debug: self.data.config.debug,
                 data: Arc::new(self.data),
                 has_hooks: self.scopes.have_hooks(),
                 scopes: self.scopes,

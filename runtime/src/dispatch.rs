@@ -37,6 +37,8 @@ pub(crate) struct Shared {
     pub(crate) scopes: Scopes,
     /// Whether any scope has a hook: if none, requests take the path without them.
     pub(crate) has_hooks: bool,
+    /// Debug mode, from the settings: read by every request, so kept beside the router.
+    pub(crate) debug: bool,
 }
 
 impl Shared {
@@ -54,10 +56,8 @@ impl Shared {
             scope: 0,
             // Only debug mode pays for the copy.
             debug_request: self
-                .data
-                .config
                 .debug
-                .then(|| format!("{} {}", parts.method, parts.uri)),
+                .then(|| Box::new(DebugRequest(format!("{} {}", parts.method, parts.uri)))),
         };
         if let Some(problem) = host_problem(&parts) {
             let response = HttpError::new(400).with_message(problem).into_response();
@@ -163,7 +163,7 @@ impl Shared {
             (None, None) => self.no_route(ctx.parts(), allowed),
         };
         teardown.error = response.server_error().cloned();
-        response = finish.render_error(self, response);
+        finish.render_error(self, &mut response);
         let after = scopes
             .iter()
             .flat_map(|scope| scope.hooks.after.iter().rev());
@@ -325,9 +325,13 @@ struct Finish {
     access: Option<Box<AccessLog>>,
     /// Whose error pages render the response's error: the app's (0) or a blueprint's.
     scope: usize,
-    /// The request line, in debug mode, for the error pages.
-    debug_request: Option<String>,
+    /// The request line, in debug mode, for the error pages. Boxed, so that a response
+    /// future carries one pointer for it.
+    debug_request: Option<Box<DebugRequest>>,
 }
+
+/// A request's line, `GET /path?query`, for debug mode's error pages.
+struct DebugRequest(String);
 
 impl Future for ResponseFuture {
     type Output = Result<http::Response<Body>, Infallible>;
@@ -369,29 +373,32 @@ fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
 }
 
 impl Finish {
-    /// The response with the page of the error it stands for, if it does.
-    fn render_error(&self, shared: &Shared, mut response: Response) -> Response {
+    /// Puts on the response the page of the error it stands for, if it does. In place: a
+    /// response is large, and most are no error.
+    #[inline]
+    fn render_error(&self, shared: &Shared, response: &mut Response) {
         if let Some(error) = response.take_error() {
             // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
             // that replaces it, over the page's headers of the same name.
             let headers = std::mem::take(&mut response.headers);
-            response = shared.scopes.render(
+            *response = shared.scopes.render(
                 self.scope,
                 error,
                 self.accepts_json_only,
-                self.debug_request.as_deref(),
+                self.debug_request
+                    .as_ref()
+                    .map(|request| request.0.as_str()),
             );
             for name in headers.keys() {
                 response.headers.remove(name);
             }
             response.headers.extend(headers);
         }
-        response
     }
 
     /// Renders error pages and refuses to send what would be malformed.
-    fn finalize(&self, shared: &Shared, response: Response) -> http::Response<Body> {
-        let response = self.render_error(shared, response);
+    fn finalize(&self, shared: &Shared, mut response: Response) -> http::Response<Body> {
+        self.render_error(shared, &mut response);
         let (code, headers, body) = response.into_parts();
         let status = match StatusCode::from_u16(code) {
             Ok(status) if status::is_valid(code) => status,

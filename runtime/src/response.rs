@@ -435,6 +435,15 @@ impl<'h> HeaderList<'h> {
             self.written.push(name);
         }
     }
+
+    /// The list's last pair: as [`add`](HeaderList::add), without recording the name.
+    fn add_last(&mut self, name: HeaderName, value: HeaderValue) {
+        if self.written.contains(&name) {
+            self.headers.append(name, value);
+        } else {
+            self.headers.insert(name, value);
+        }
+    }
 }
 
 /// Name-value pairs as arrays, vectors or maps, owned or borrowed: each becomes a header, and a
@@ -446,11 +455,17 @@ macro_rules! pair_headers {
         impl<$($generics)*> IntoHeaders for $headers {
             fn apply_headers(self, headers: &mut HeaderMap) -> Result<(), HttpError> {
                 let mut list = HeaderList::new(headers);
-                ($pairs)(self).try_for_each(|(name, value)| {
+                let mut pairs = ($pairs)(self).peekable();
+                while let Some((name, value)) = pairs.next() {
                     let (name, value) = header_pair(name, value)?;
-                    list.add(name, value);
-                    Ok(())
-                })
+                    // Most lists have one pair: it needs no record of the names written.
+                    if pairs.peek().is_none() {
+                        list.add_last(name, value);
+                    } else {
+                        list.add(name, value);
+                    }
+                }
+                Ok(())
             }
         }
         impl<$($generics)*> ResponsePart for $headers {

@@ -51,6 +51,13 @@ fn main() {
         // Bad JSON (400) and a body not declared as JSON (415) both answer the peers' 400.
         .error_handler(400, |_| (BAD_REQUEST, 400, JSON_ERROR))
         .error_handler(415, |_| (BAD_REQUEST, 400, JSON_ERROR));
+    // For BENCHMARKS.md's cost of a hook: `CARAFE_PEER_HOOK=after_request` adds one that
+    // passes every response through unchanged.
+    let app = match std::env::var("CARAFE_PEER_HOOK").as_deref() {
+        Ok("after_request") => app.after_request(|response: Response| response),
+        Ok(other) => panic!("CARAFE_PEER_HOOK={other}: the one hook measured is after_request"),
+        Err(_) => app,
+    };
     let port = carafe_bench::port();
     // carafe's server also needs tokio's timer (for its header read timeout), which the other
     // peers' runtime leaves off; otherwise the same runtime, with WORKERS workers.

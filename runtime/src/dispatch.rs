@@ -14,6 +14,7 @@ use carafe_core::status;
 use futures_util::future::{CatchUnwind, FutureExt};
 use http::header::{self, HeaderValue};
 use http::{Method, StatusCode, Version};
+use smallvec::SmallVec;
 
 use crate::abort::Abort;
 use crate::access_log::AccessLog;
@@ -64,10 +65,7 @@ impl Shared {
             return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))));
         }
         if self.has_hooks {
-            let shared = Arc::clone(self);
-            return ResponseFuture(Waiting::Hooked(Box::pin(async move {
-                shared.answer_with_hooks(parts, body, finish).await
-            })));
+            return self.dispatch_with_hooks(parts, body, finish);
         }
         let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
@@ -113,59 +111,90 @@ impl Shared {
     }
 
     /// The path of an app with hooks: the before hooks (the app's, then each blueprint's
-    /// from the outermost in), the handler or routing's answer, its error page, the after
-    /// hooks (innermost scope first, each scope's last registered first), the final checks,
-    /// then the teardown hooks, which run even if this future is dropped or a hook panics.
-    async fn answer_with_hooks(
-        &self,
+    /// from the outermost in), then the handler or routing's answer, then
+    /// [`complete_with_hooks`](Shared::complete_with_hooks). A handler that answers within the
+    /// call keeps it all within this call; only one that must be awaited is boxed, with the
+    /// teardown guard, so that its teardown runs even if the client goes away first.
+    fn dispatch_with_hooks(
+        self: &Arc<Self>,
         parts: http::request::Parts,
         body: RequestBody,
         mut finish: Finish,
-    ) -> http::Response<Body> {
+    ) -> ResponseFuture {
         let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => (Some(*route), params, None),
             Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
             Lookup::NotFound => (None, ParamRanges::new(), None),
         };
         finish.scope = route.map_or(0, |route| route.scope);
-        let scopes: Vec<&Scope> = self.scopes.chain(finish.scope).collect();
         let mut teardown = Teardown {
-            scopes: &scopes,
+            scopes: &self.scopes,
+            scope: finish.scope,
             error: None,
+            armed: true,
         };
         let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
-        let before = scopes.iter().rev().flat_map(|scope| &scope.hooks.before);
-        let mut answer = None;
-        for hook in before {
-            match std::panic::catch_unwind(AssertUnwindSafe(|| hook(&mut ctx))) {
-                Ok(None) => {}
-                Ok(Some(response)) => answer = Some(response),
-                Err(payload) => answer = Some(response_for_panic(payload)),
-            }
-            if answer.is_some() {
-                break;
-            }
-        }
-        let mut response = match (answer, route) {
+        let answer = self.before_hooks(finish.scope, &mut ctx);
+        let response = match (answer, route) {
             (Some(response), _) => response,
             (None, Some(route)) => {
                 match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
                     Ok(HandlerAnswer(Answer::Ready(response))) => response,
                     Ok(HandlerAnswer(Answer::Pending(handler))) => {
-                        match AssertUnwindSafe(handler).catch_unwind().await {
-                            Ok(response) => response,
-                            Err(payload) => response_for_panic(payload),
-                        }
+                        // The boxed future's own guard runs the teardown, not this call's.
+                        teardown.armed = false;
+                        let shared = Arc::clone(self);
+                        return ResponseFuture(Waiting::Hooked(Box::pin(async move {
+                            let mut teardown = Teardown {
+                                scopes: &shared.scopes,
+                                scope: finish.scope,
+                                error: None,
+                                armed: true,
+                            };
+                            let response = match AssertUnwindSafe(handler).catch_unwind().await {
+                                Ok(response) => response,
+                                Err(payload) => response_for_panic(payload),
+                            };
+                            shared.complete_with_hooks(&finish, &mut teardown, response)
+                        })));
                     }
                     Err(payload) => response_for_panic(payload),
                 }
             }
             (None, None) => self.no_route(ctx.parts(), allowed),
         };
+        let response = self.complete_with_hooks(&finish, &mut teardown, response);
+        ResponseFuture(Waiting::Ready(Some(response)))
+    }
+
+    /// The before hooks of `scope` and those around it, outermost first, until one answers.
+    fn before_hooks(&self, scope: usize, ctx: &mut RequestContext) -> Option<Response> {
+        let chain: SmallVec<[&Scope; 4]> = self.scopes.chain(scope).collect();
+        let hooks = chain.iter().rev().flat_map(|scope| &scope.hooks.before);
+        for hook in hooks {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| hook(ctx))) {
+                Ok(None) => {}
+                Ok(Some(response)) => return Some(response),
+                Err(payload) => return Some(response_for_panic(payload)),
+            }
+        }
+        None
+    }
+
+    /// The end of a request with hooks: its error page, the after hooks (innermost scope
+    /// first, each scope's last registered first), the final checks; the server error it
+    /// ended in is left in `teardown` for the teardown hooks.
+    fn complete_with_hooks(
+        &self,
+        finish: &Finish,
+        teardown: &mut Teardown,
+        mut response: Response,
+    ) -> http::Response<Body> {
         teardown.error = response.server_error().cloned();
         finish.render_error(self, &mut response);
-        let after = scopes
-            .iter()
+        let after = self
+            .scopes
+            .chain(finish.scope)
             .flat_map(|scope| scope.hooks.after.iter().rev());
         for hook in after {
             let given = std::mem::replace(&mut response, Response::with_body(Body::empty()));
@@ -296,17 +325,23 @@ enum Waiting {
 /// Runs the teardown hooks of a request's scopes when dropped: once its answer is done, or
 /// when it is dropped before (the client went away), or when a hook panicked.
 struct Teardown<'s> {
-    /// The request's scope and those around it, innermost first.
-    scopes: &'s [&'s Scope],
+    scopes: &'s Scopes,
+    /// The request's scope; its hooks run first, then those of the scopes around it.
+    scope: usize,
     /// The server error the request ended in, if any.
     error: Option<HttpError>,
+    /// Whether it runs the hooks when dropped: not when another guard took over.
+    armed: bool,
 }
 
 impl Drop for Teardown<'_> {
     fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
         let hooks = self
             .scopes
-            .iter()
+            .chain(self.scope)
             .flat_map(|scope| scope.hooks.teardown.iter().rev());
         for hook in hooks {
             let run = std::panic::catch_unwind(AssertUnwindSafe(|| hook(self.error.as_ref())));

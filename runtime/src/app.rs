@@ -12,6 +12,7 @@ use crate::response::{IntoResponse, Response};
 use crate::route::{RouteDef, Routes};
 use crate::router::RouterBuilder;
 use crate::scope::Scopes;
+use crate::service::{self, AppService, LayeredService, Served, Wrap};
 use crate::url::{self, Url};
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
@@ -29,6 +30,8 @@ pub struct App {
     scopes: Scopes,
     /// Mistakes found while mounting (two handlers on one route): the app refuses to start.
     problems: Vec<String>,
+    /// The tower layers, the first added innermost.
+    layers: Vec<Wrap>,
     /// Which app this is, in the order they were made: `url_for!` answers with the mounts of
     /// the newest app that mounts a handler.
     number: u64,
@@ -54,6 +57,7 @@ impl App {
             data: AppData::default(),
             scopes: Scopes::default(),
             problems: Vec::new(),
+            layers: Vec::new(),
             number: url::next_app_number(),
         }
     }
@@ -221,6 +225,58 @@ impl App {
     pub fn shutdown_grace(mut self, grace: Duration) -> App {
         self.data.config.shutdown_grace = grace;
         self
+    }
+
+    /// Wraps the app in a tower [`Layer`](tower::Layer), as axum's `Router::layer` does:
+    /// tower-http's CORS, compression, timeout, trace and request-id layers work unchanged.
+    /// The last added is the outermost; the test client goes through them too. An app with
+    /// no layer pays nothing for them.
+    ///
+    /// A layer's error (not its response) answers 500, logged.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// // With tower-http: `App::new().layer(CorsLayer::permissive())`
+    /// let app = App::new().layer(tower::layer::util::Identity::new());
+    /// ```
+    pub fn layer<L, ResBody>(mut self, layer: L) -> App
+    where
+        L: tower::Layer<LayeredService> + Send + 'static,
+        L::Service: tower::Service<http::Request<crate::Body>, Response = http::Response<ResBody>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<http::Request<crate::Body>>>::Future: Send + 'static,
+        <L::Service as tower::Service<http::Request<crate::Body>>>::Error: Into<crate::BoxError>,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<crate::BoxError>,
+    {
+        self.layers.push(service::wrap(layer));
+        self
+    }
+
+    /// The app as a [`tower::Service`] for another server to run (hyper-util's, axum's
+    /// `nest_service`), through its layers. Panics, naming the problem, if the app cannot
+    /// start (two handlers on one route, a `State<T>` with no `T`), as the test client does.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let service = App::new().into_service();
+    /// ```
+    pub fn into_service(self) -> AppService {
+        match self.into_served() {
+            Ok(served) => AppService(served),
+            Err(problem) => panic!("the app cannot start: {problem}"),
+        }
+    }
+
+    /// The app, built and wrapped in its layers, or what stops it from starting.
+    pub(crate) fn into_served(mut self) -> Result<Served, String> {
+        let layers = std::mem::take(&mut self.layers);
+        Ok(Served::new(self.into_shared()?, layers))
     }
 
     /// Runs `hook` before every request's handler, like Flask's `@app.before_request`, and

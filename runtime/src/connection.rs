@@ -23,13 +23,14 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 
 use crate::batch;
-use crate::dispatch::{ResponseFuture, Shared};
+use crate::dispatch::ResponseFuture;
 use crate::request::RequestBody;
+use crate::service::Served;
 
 /// The hyper service for one connection.
 #[derive(Clone)]
 pub(crate) struct Service {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) served: Served,
     pub(crate) peer: SocketAddr,
     pub(crate) activity: Arc<Activity>,
 }
@@ -44,8 +45,8 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
         self.activity.heads.fetch_add(1, Ordering::Relaxed);
         Tracked {
             future: self
-                .shared
-                .dispatch(request.map(RequestBody::Incoming), Some(self.peer)),
+                .served
+                .call(request.map(RequestBody::Incoming), Some(self.peer)),
             activity: Arc::clone(&self.activity),
         }
     }

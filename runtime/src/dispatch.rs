@@ -318,8 +318,19 @@ enum Waiting {
         finish: Finish,
         shared: Arc<Shared>,
     },
-    /// The whole answer of an app with hooks.
+    /// The whole answer of an app with hooks, whose handler must be awaited.
     Hooked(Pin<Box<dyn Future<Output = http::Response<Body>> + Send>>),
+    /// The answer of the app's tower layers.
+    Layered(Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>),
+}
+
+impl ResponseFuture {
+    /// The answer of a stack of tower layers.
+    pub(crate) fn layered(
+        answer: impl Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
+    ) -> ResponseFuture {
+        ResponseFuture(Waiting::Layered(Box::pin(answer)))
+    }
 }
 
 /// Runs the teardown hooks of a request's scopes when dropped: once its answer is done, or
@@ -388,6 +399,7 @@ impl Future for ResponseFuture {
                 Poll::Ready(Ok(finish.finalize(shared, response)))
             }
             Waiting::Hooked(answer) => answer.as_mut().poll(cx).map(Ok),
+            Waiting::Layered(answer) => answer.as_mut().poll(cx),
         }
     }
 }
@@ -458,8 +470,9 @@ impl Finish {
         let body = if status::forbids_body(code) {
             Body::empty()
         } else {
-            if let Some(declared) = declared {
-                let length = body.as_bytes().len();
+            // A boxed body's length is hyper's to tell from its size hint, or to chunk.
+            if let (Some(declared), Some(whole)) = (declared, body.whole()) {
+                let length = whole.len();
                 if declared.to_str().ok().and_then(|text| text.parse().ok()) != Some(length) {
                     tracing::warn!(
                         "the handler set Content-Length {declared:?} on a body of {length} \

@@ -33,6 +33,7 @@ mod route;
 mod router;
 mod scope;
 mod serve;
+mod service;
 mod shutdown;
 mod status_code;
 mod testing;
@@ -51,7 +52,7 @@ pub mod router_bench {
 pub use abort::{abort, abort_with};
 pub use app::App;
 pub use blueprint::Blueprint;
-pub use body::Body;
+pub use body::{Body, BoxError};
 pub use error::{Error, HttpError};
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};
 pub use form::FormData;
@@ -65,6 +66,7 @@ pub use response::{
     ResponsePart,
 };
 pub use route::{Converter, MethodSet, Routes};
+pub use service::{AppFuture, AppService, LayeredService};
 pub use status_code::IntoStatus;
 pub use testing::{TestClient, TestRequest, TestResponse};
 pub use url::{PathValue, Url};

@@ -16,6 +16,7 @@ use percent_encoding::percent_decode_str;
 use smallvec::SmallVec;
 
 use crate::app_data::AppData;
+use crate::body::BoxError;
 use crate::error::HttpError;
 use crate::form::{count_fields, FormData, FORM_MEDIA_TYPE};
 use crate::json::parse_json;
@@ -27,10 +28,23 @@ use crate::response::{IntoResponse, Response};
 #[doc(hidden)]
 pub type ParamRanges = SmallVec<[(u32, u32); 4]>;
 
-/// A request body: from the network, or already in memory (the test client, or once read).
+/// A request body: from the network, or already in memory (the test client, or once read),
+/// or through tower layers (any body, boxed).
 pub(crate) enum RequestBody {
     Incoming(hyper::body::Incoming),
     Buffered(Bytes),
+    Body(crate::body::Body),
+}
+
+impl RequestBody {
+    /// The body as tower layers take it.
+    pub(crate) fn into_body(self) -> crate::body::Body {
+        match self {
+            RequestBody::Incoming(incoming) => crate::body::Body::new(incoming),
+            RequestBody::Buffered(bytes) => crate::body::Body::from(bytes),
+            RequestBody::Body(body) => body,
+        }
+    }
 }
 
 /// One request as extractors see it: its head, its body (read once, on demand), its path
@@ -132,12 +146,6 @@ impl RequestContext {
                 .with_message(format!("The request body is larger than {limit} bytes."))
                 .into_response()
         };
-        let incoming = match &mut self.body {
-            // The test client's bodies arrive whole: the same limit applies to them.
-            RequestBody::Buffered(bytes) if bytes.len() > limit => return Err(too_large()),
-            RequestBody::Buffered(bytes) => return Ok(bytes.clone()),
-            RequestBody::Incoming(incoming) => incoming,
-        };
         let declared = self
             .parts
             .headers
@@ -146,21 +154,17 @@ impl RequestContext {
         if declared.is_some_and(|length| length > limit as u64) {
             return Err(too_large());
         }
-        let mut collect = pin!(Limited::new(incoming, limit).collect());
-        // The timer costs a request about 500 instructions: a body already whole at the first
-        // poll (often so over HTTP/2, sometimes over HTTP/1) is read without one.
-        let first = poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
-        let collected = match first {
-            Poll::Ready(collected) => Ok(collected),
-            Poll::Pending => {
-                let timeout = self.app.config.body_read_timeout;
-                tokio::time::timeout(timeout, collect)
-                    .await
-                    .map_err(|_elapsed| body_too_slow(timeout, self.parts.version))
-            }
+        let timeout = self.app.config.body_read_timeout;
+        let version = self.parts.version;
+        let read = match &mut self.body {
+            // The test client's bodies arrive whole: the same limit applies to them.
+            RequestBody::Buffered(bytes) if bytes.len() > limit => return Err(too_large()),
+            RequestBody::Buffered(bytes) => return Ok(bytes.clone()),
+            RequestBody::Incoming(incoming) => read_whole(incoming, limit, timeout, version).await,
+            RequestBody::Body(body) => read_whole(body, limit, timeout, version).await,
         };
-        let bytes = match collected? {
-            Ok(collected) => collected.to_bytes(),
+        let bytes = match read? {
+            Ok(collected) => collected,
             Err(error) if error.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
             Err(error) => {
                 return Err(HttpError::new(400)
@@ -187,6 +191,31 @@ impl RequestContext {
     pub(crate) fn media_type(&self) -> Option<Cow<'_, str>> {
         media_type(&self.parts.headers)
     }
+}
+
+/// Reads `body` whole, within `limit` bytes and `timeout`: its bytes, or the body's error (a
+/// `LengthLimitError` past the limit); the 408 past the timeout.
+async fn read_whole<B>(
+    body: &mut B,
+    limit: usize,
+    timeout: Duration,
+    version: Version,
+) -> Result<Result<Bytes, BoxError>, Response>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    let mut collect = pin!(Limited::new(body, limit).collect());
+    // The timer costs a request about 500 instructions: a body already whole at the first
+    // poll (often so over HTTP/2, sometimes over HTTP/1) is read without one.
+    let first = poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let collected = match first {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => tokio::time::timeout(timeout, collect)
+            .await
+            .map_err(|_elapsed| body_too_slow(timeout, version))?,
+    };
+    Ok(collected.map(|collected| collected.to_bytes()))
 }
 
 /// The 408 for a body that did not arrive within `timeout`. Over HTTP/1 it closes the

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::connection::{serve_connection, Activity, Notices, Protocols, Service};
-use crate::dispatch::Shared;
+use crate::service::Served;
 use crate::shutdown::{drain, shutdown_signal};
 
 impl App {
@@ -39,7 +39,7 @@ impl App {
         let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
         let port = std::env::var("PORT").unwrap_or_else(|_| "5000".to_owned());
         // An app that cannot start says so before it announces an address.
-        let result = self.into_shared().map_err(invalid_app).and_then(|shared| {
+        let result = self.into_served().map_err(invalid_app).and_then(|served| {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -52,7 +52,7 @@ impl App {
                     " * Running on http://{} (Press CTRL+C to quit)",
                     listener.local_addr()?
                 );
-                serve_shared(shared, listener, shutdown).await;
+                serve_served(served, listener, shutdown).await;
                 Ok(())
             })
         });
@@ -100,8 +100,8 @@ impl App {
         listener: TcpListener,
         signal: impl Future<Output = ()>,
     ) -> io::Result<()> {
-        let shared = self.into_shared().map_err(invalid_app)?;
-        serve_shared(shared, listener, signal).await;
+        let served = self.into_served().map_err(invalid_app)?;
+        serve_served(served, listener, signal).await;
         Ok(())
     }
 }
@@ -113,12 +113,8 @@ fn invalid_app(problems: String) -> io::Error {
 
 /// Serves an app that could start on `listener` until `signal` completes, then gives requests
 /// in flight the grace period.
-async fn serve_shared(
-    shared: Arc<Shared>,
-    listener: TcpListener,
-    signal: impl Future<Output = ()>,
-) {
-    let config = shared.data.config.clone();
+async fn serve_served(served: Served, listener: TcpListener, signal: impl Future<Output = ()>) {
+    let config = served.shared.data.config.clone();
     let protocols = Arc::new(Protocols::default());
     let notices = Notices::new();
     let slots = Arc::new(Semaphore::new(config.max_connections));
@@ -162,7 +158,7 @@ async fn serve_shared(
         };
         let ((stream, peer), slot) = slot;
         let service = Service {
-            shared: Arc::clone(&shared),
+            served: served.clone(),
             peer,
             activity: Arc::new(Activity::new(Arc::clone(&notices))),
         };

@@ -2,7 +2,6 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, HOST};
@@ -12,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::dispatch::Shared;
 use crate::request::RequestBody;
+use crate::service::Served;
 
 impl App {
     /// A client that sends requests to this app without a socket, through the same routing,
@@ -29,8 +28,8 @@ impl App {
     /// assert!(response.text().contains("<title>404 Not Found</title>"));
     /// ```
     pub fn test_client(self) -> TestClient {
-        match self.into_shared() {
-            Ok(shared) => TestClient { shared },
+        match self.into_served() {
+            Ok(served) => TestClient { served },
             Err(problem) => panic!("the app cannot start: {problem}"),
         }
     }
@@ -51,7 +50,7 @@ impl App {
 /// ```
 #[derive(Clone)]
 pub struct TestClient {
-    shared: Arc<Shared>,
+    served: Served,
 }
 
 macro_rules! method_shortcuts {
@@ -74,7 +73,7 @@ impl TestClient {
     /// ```
     pub fn request(&self, method: Method, uri: &str) -> TestRequest {
         TestRequest {
-            shared: Arc::clone(&self.shared),
+            served: self.served.clone(),
             request: http::Request::builder().method(method).uri(uri),
             body: Bytes::new(),
         }
@@ -103,7 +102,7 @@ impl TestClient {
 /// assert_eq!(response.status(), 404);
 /// ```
 pub struct TestRequest {
-    shared: Arc<Shared>,
+    served: Served,
     request: http::request::Builder,
     body: Bytes,
 }
@@ -176,14 +175,18 @@ impl IntoFuture for TestRequest {
             .entry(HOST)
             .or_insert(HeaderValue::from_static("localhost"));
         let is_head = request.method() == Method::HEAD;
-        let response = self.shared.dispatch(request, None);
+        let response = self.served.call(request, None);
         Box::pin(async move {
             let Ok(response) = response.await;
             let (mut parts, body) = response.into_parts();
-            let Ok(collected) = body.collect().await;
-            let body = collected.to_bytes();
+            // A body of known length is sent with it; another (a layer's stream) chunked.
+            let known_length = http_body::Body::size_hint(&body).exact().is_some();
+            let body = match body.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(error) => panic!("the response body failed midway: {error}"),
+            };
             // What hyper adds on a socket: the body's length, for HEAD too.
-            if !carafe_core::status::forbids_body(parts.status.as_u16()) {
+            if known_length && !carafe_core::status::forbids_body(parts.status.as_u16()) {
                 parts
                     .headers
                     .entry(CONTENT_LENGTH)

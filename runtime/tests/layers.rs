@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["router", "scope", "url"],
     &["blueprint"],
     &["dispatch"],
+    &["service"],
     &["app", "connection"],
     &["listing", "testing", "serve"],
     // What the generated code names: it may reach any layer.

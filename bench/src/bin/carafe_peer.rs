@@ -58,6 +58,14 @@ fn main() {
         Ok(other) => panic!("CARAFE_PEER_HOOK={other}: the one hook measured is after_request"),
         Err(_) => app,
     };
+    // And of a tower layer: `CARAFE_PEER_LAYER=cors` adds tower-http's permissive CORS,
+    // `identity` a layer that does nothing, to tell the layer's own work from carafe's.
+    let app = match std::env::var("CARAFE_PEER_LAYER").as_deref() {
+        Ok("cors") => app.layer(tower_http::cors::CorsLayer::permissive()),
+        Ok("identity") => app.layer(tower::layer::util::Identity::new()),
+        Ok(other) => panic!("CARAFE_PEER_LAYER={other}: the layers measured are cors and identity"),
+        Err(_) => app,
+    };
     let port = carafe_bench::port();
     // carafe's server also needs tokio's timer (for its header read timeout), which the other
     // peers' runtime leaves off; otherwise the same runtime, with WORKERS workers.

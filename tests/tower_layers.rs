@@ -154,3 +154,22 @@ async fn into_service_runs_on_hypers_own_server() {
     let answer = common::send(addr, "GET", "/nowhere", &[], "").await;
     assert_eq!(answer.status, 404);
 }
+
+#[tokio::test]
+async fn a_layer_that_fails_answers_500_and_tells_nothing() {
+    let failing = tower::layer::layer_fn(|_inner| {
+        tower::service_fn(|_request: carafe::http::Request<carafe::Body>| async {
+            Err::<carafe::http::Response<carafe::Body>, _>(std::io::Error::other(
+                "the layer's secret-detail",
+            ))
+        })
+    });
+    let app = App::new().mount(routes![hello]).layer(failing);
+    let addr = common::serve(app).await;
+    let answer = common::send(addr, "GET", "/hello", &[], "").await;
+    assert_eq!(answer.status, 500);
+    assert!(!answer.body.contains("secret-detail"), "{}", answer.body);
+    // The connection and the server carry on.
+    let answer = common::send(addr, "GET", "/hello", &[], "").await;
+    assert_eq!(answer.status, 500);
+}

@@ -36,6 +36,7 @@ mod serve;
 mod service;
 mod shutdown;
 mod status_code;
+mod stream;
 mod testing;
 mod url;
 
@@ -68,6 +69,7 @@ pub use response::{
 pub use route::{Converter, MethodSet, Routes};
 pub use service::{AppFuture, AppService, LayeredService};
 pub use status_code::IntoStatus;
+pub use stream::{Event, Sse, Streaming};
 pub use testing::{TestClient, TestRequest, TestResponse};
 pub use url::{PathValue, Url};
 

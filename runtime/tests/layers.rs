@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["error"],
     &["response"],
-    &["abort", "json", "redirect"],
+    &["abort", "json", "redirect", "stream"],
     // `lock` imports nothing, but its docs link to the function `crate::abort`.
     &["form", "error_page", "lock"],
     &["request"],

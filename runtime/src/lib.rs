@@ -16,6 +16,7 @@ mod batch;
 mod blueprint;
 mod body;
 mod connection;
+mod cookies;
 mod dispatch;
 mod error;
 mod error_page;
@@ -54,6 +55,9 @@ pub use abort::{abort, abort_with};
 pub use app::App;
 pub use blueprint::Blueprint;
 pub use body::{Body, BoxError};
+/// The `cookie` crate, whose `Cookie` a response sets: `response.set_cookie(Cookie::new(..))`.
+pub use cookie;
+pub use cookies::Cookies;
 pub use error::{Error, HttpError};
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};
 pub use form::FormData;

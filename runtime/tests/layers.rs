@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["form", "error_page", "lock"],
     &["request"],
     &["extract", "handler", "hooks"],
+    &["cookies"],
     &["route"],
     &["router", "scope", "url"],
     &["blueprint"],

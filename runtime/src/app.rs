@@ -343,6 +343,41 @@ impl App {
         self
     }
 
+    /// Sets the secret that signs the session cookie, like Flask's `app.secret_key`: keep it
+    /// out of the source, and long and random in production. Without one, an app whose
+    /// handlers take [`Session`](crate::Session) refuses to start.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().secret_key(std::env::var("SECRET_KEY").unwrap_or("dev".into()));
+    /// ```
+    pub fn secret_key(mut self, secret: impl AsRef<[u8]>) -> App {
+        let secret = secret.as_ref();
+        if secret.is_empty() {
+            self.problems.push(
+                "secret_key(\"\"): an empty secret signs nothing; give a long random one"
+                    .to_owned(),
+            );
+        }
+        self.data.session_key = Some(crate::session::signing_key(secret));
+        self
+    }
+
+    /// Sets how long a session lasts after it was last saved; an older session cookie reads
+    /// as an empty session. Default 31 days, as Flask's `PERMANENT_SESSION_LIFETIME`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().session_lifetime(Duration::from_secs(60 * 60));
+    /// ```
+    pub fn session_lifetime(mut self, lifetime: Duration) -> App {
+        self.data.session_lifetime = lifetime;
+        self
+    }
+
     /// Turns debug mode on or off, like Flask's `app.debug`: error pages then show the panic
     /// message or the error chain behind a 500, and the request line. Off by default, when no
     /// internal detail is ever sent; `CARAFE_DEBUG=1` in the environment turns it on. Never on
@@ -434,8 +469,9 @@ impl App {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,
                 debug: self.data.config.debug,
+                // Sessions are saved after the answer, as the hooks' path does.
+                has_hooks: self.scopes.have_hooks() || self.data.session_key.is_some(),
                 data: Arc::new(self.data),
-                has_hooks: self.scopes.have_hooks(),
                 scopes: self.scopes,
             })),
             _ => Err(self.problems.join("\n")),

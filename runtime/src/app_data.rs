@@ -71,10 +71,27 @@ fn open_file_limit() -> Option<usize> {
 }
 
 /// The app's state, one value per type, and its settings.
-#[derive(Default)]
 pub(crate) struct AppData {
     state: HashMap<TypeId, Arc<dyn Any + Send + Sync>, BuildHasherDefault<TypeIdHasher>>,
     pub(crate) config: Config,
+    /// The key sessions are signed with, set by `App::secret_key`: without it, no session.
+    pub(crate) session_key: Option<cookie::Key>,
+    /// How long a session lasts after it was last saved.
+    pub(crate) session_lifetime: Duration,
+}
+
+/// Flask's `PERMANENT_SESSION_LIFETIME`: 31 days.
+const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(31 * 24 * 60 * 60);
+
+impl Default for AppData {
+    fn default() -> Self {
+        AppData {
+            state: HashMap::default(),
+            config: Config::default(),
+            session_key: None,
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
+        }
+    }
 }
 
 impl AppData {
@@ -90,6 +107,11 @@ impl AppData {
     /// Why the app cannot give what `need` asks for, if it cannot.
     pub(crate) fn lacks(&self, need: Need) -> Option<String> {
         match need {
+            Need::SecretKey => self.session_key.is_none().then(|| {
+                "takes `Session`, but the app has no secret key to sign it with: set one with \
+                 `App::new().secret_key(..)`"
+                    .to_owned()
+            }),
             Need::State { type_id, type_name } => {
                 (!self.state.contains_key(&type_id())).then(|| {
                     format!(
@@ -109,6 +131,8 @@ impl AppData {
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
 pub enum Need {
+    /// The key sessions are signed with, given with `App::secret_key`.
+    SecretKey,
     /// A value of this type, given with `App::state`.
     State {
         /// `TypeId::of::<T>`.

@@ -28,6 +28,7 @@ use crate::response::{IntoResponse, Response};
 use crate::route::MethodSet;
 use crate::router::{Lookup, Router};
 use crate::scope::{Scope, Scopes};
+use crate::session::SessionSlot;
 
 /// What every request reads: built by `App`, then shared by all connections.
 pub(crate) struct Shared {
@@ -134,6 +135,10 @@ impl Shared {
             armed: true,
         };
         let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
+        let session = self.data.session_key.is_some().then(SessionSlot::default);
+        if let Some(slot) = &session {
+            ctx.insert(slot.clone());
+        }
         let answer = self.before_hooks(finish.scope, &mut ctx);
         let response = match (answer, route) {
             (Some(response), _) => response,
@@ -155,7 +160,12 @@ impl Shared {
                                 Ok(response) => response,
                                 Err(payload) => response_for_panic(payload),
                             };
-                            shared.complete_with_hooks(&finish, &mut teardown, response)
+                            shared.complete_with_hooks(
+                                &finish,
+                                &mut teardown,
+                                session.as_ref(),
+                                response,
+                            )
                         })));
                     }
                     Err(payload) => response_for_panic(payload),
@@ -163,7 +173,7 @@ impl Shared {
             }
             (None, None) => self.no_route(ctx.parts(), allowed),
         };
-        let response = self.complete_with_hooks(&finish, &mut teardown, response);
+        let response = self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response);
         ResponseFuture(Waiting::Ready(Some(response)))
     }
 
@@ -182,12 +192,14 @@ impl Shared {
     }
 
     /// The end of a request with hooks: its error page, the after hooks (innermost scope
-    /// first, each scope's last registered first), the final checks; the server error it
-    /// ended in is left in `teardown` for the teardown hooks.
+    /// first, each scope's last registered first), the session saved if it changed (after the
+    /// hooks, as Flask saves it), the final checks; the server error it ended in is left in
+    /// `teardown` for the teardown hooks.
     fn complete_with_hooks(
         &self,
         finish: &Finish,
         teardown: &mut Teardown,
+        session: Option<&SessionSlot>,
         mut response: Response,
     ) -> http::Response<Body> {
         teardown.error = response.server_error().cloned();
@@ -208,6 +220,9 @@ impl Shared {
                     failed
                 }
             };
+        }
+        if let Some(session) = session {
+            session.save(&mut response, &self.data);
         }
         finish.finalize(self, response)
     }

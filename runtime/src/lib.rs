@@ -35,6 +35,7 @@ mod router;
 mod scope;
 mod serve;
 mod service;
+mod session;
 mod shutdown;
 mod status_code;
 mod stream;
@@ -72,6 +73,7 @@ pub use response::{
 };
 pub use route::{Converter, MethodSet, Routes};
 pub use service::{AppFuture, AppService, LayeredService};
+pub use session::Session;
 pub use status_code::IntoStatus;
 pub use stream::{Event, Sse, Streaming};
 pub use testing::{TestClient, TestRequest, TestResponse};

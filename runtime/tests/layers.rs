@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["request"],
     &["extract", "handler", "hooks"],
     &["cookies"],
+    &["session"],
     &["route"],
     &["router", "scope", "url"],
     &["blueprint"],

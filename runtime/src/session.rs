@@ -1,0 +1,220 @@
+//! Flask's session: values kept in a cookie the app signs, so the client can read it but not
+//! change it.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cookie::{Cookie, CookieJar, Key, SameSite};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha512};
+
+use crate::app_data::{AppData, Need};
+use crate::cookies::Cookies;
+use crate::error::HttpError;
+use crate::extract::FromRequestParts;
+use crate::request::RequestContext;
+use crate::response::{IntoResponse, Response};
+
+/// The cookie the session lives in, Flask's name for it.
+const COOKIE_NAME: &str = "session";
+
+/// The session of a request, like Flask's `session`: a map of serde values kept in a cookie
+/// signed with [`App::secret_key`](crate::App::secret_key). A forged, cut or expired cookie
+/// reads as an empty session, never an error. Changed, it is saved in the response (an
+/// `HttpOnly`, `SameSite=Lax` cookie that lasts [`App::session_lifetime`](crate::App::session_lifetime));
+/// unchanged, nothing is sent. An app whose handlers take `Session` without a secret key
+/// refuses to start, saying so.
+///
+/// Handlers take it as an argument; hooks get it from [`RequestContext::session`]. Every copy
+/// of a request's session is the same session.
+///
+/// ```
+/// use carafe_runtime::{Response, Session};
+///
+/// fn login(session: Session) -> &'static str {
+///     session.insert("user_id", 7);
+///     "signed in"
+/// }
+/// fn whoami(session: Session) -> String {
+///     match session.get::<u32>("user_id") {
+///         Some(id) => format!("user {id}"),
+///         None => "nobody".to_owned(),
+///     }
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Session(Arc<Mutex<Values>>);
+
+#[derive(Default)]
+struct Values {
+    map: Map<String, Value>,
+    changed: bool,
+}
+
+impl Session {
+    /// The value under `key`, if there is one of that type.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let values = self.values();
+        serde_json::from_value(values.map.get(key)?.clone()).ok()
+    }
+
+    /// Whether the session holds `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.values().map.contains_key(key)
+    }
+
+    /// Stores `value` under `key`. A value that does not serialize (a map with non-text keys)
+    /// is not stored.
+    pub fn insert<T: Serialize>(&self, key: &str, value: T) {
+        if let Ok(value) = serde_json::to_value(value) {
+            let mut values = self.values();
+            values.map.insert(key.to_owned(), value);
+            values.changed = true;
+        }
+    }
+
+    /// Removes `key`, returning its value if it had one of that type.
+    pub fn remove<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let mut values = self.values();
+        let removed = values.map.remove(key)?;
+        values.changed = true;
+        serde_json::from_value(removed).ok()
+    }
+
+    /// Empties the session, like Flask's `session.clear()` at logout.
+    pub fn clear(&self) {
+        let mut values = self.values();
+        values.changed |= !values.map.is_empty();
+        values.map.clear();
+    }
+
+    fn values(&self) -> std::sync::MutexGuard<'_, Values> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The session of a request, read from its cookie if it is signed and fresh.
+    fn load(ctx: &RequestContext, key: &Key, lifetime: Duration) -> Session {
+        let cookies = Cookies::from_headers(&ctx.parts().headers);
+        let mut jar = CookieJar::new();
+        for cookie in cookies.iter() {
+            jar.add_original(cookie.clone());
+        }
+        let map = jar
+            .signed(key)
+            .get(COOKIE_NAME)
+            .and_then(|cookie| saved_values(cookie.value(), lifetime))
+            .unwrap_or_default();
+        Session(Arc::new(Mutex::new(Values {
+            map,
+            changed: false,
+        })))
+    }
+}
+
+/// The values of a session cookie's text, `{"at": <seconds>, "values": {..}}`, if it was saved
+/// within `lifetime`.
+fn saved_values(text: &str, lifetime: Duration) -> Option<Map<String, Value>> {
+    let mut saved: Value = serde_json::from_str(text).ok()?;
+    let at = saved.get("at")?.as_u64()?;
+    if now().saturating_sub(at) > lifetime.as_secs() {
+        return None;
+    }
+    match saved.get_mut("values")?.take() {
+        Value::Object(values) => Some(values),
+        _ => None,
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+/// The signing key for a secret of any length: 64 bytes of SHA-512 of it, the length the
+/// cookie crate's `Key` takes.
+pub(crate) fn signing_key(secret: &[u8]) -> Key {
+    Key::from(&Sha512::digest(secret))
+}
+
+/// A request's session, loaded once: the first `Session` argument or hook that asks loads it,
+/// and the app saves it after the response if it changed.
+#[derive(Clone, Default)]
+pub(crate) struct SessionSlot(Arc<Mutex<Option<Session>>>);
+
+impl SessionSlot {
+    /// The session, loaded from the request the first time.
+    fn session(&self, ctx: &RequestContext, data: &AppData) -> Option<Session> {
+        let key = data.session_key.as_ref()?;
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Some(
+            slot.get_or_insert_with(|| Session::load(ctx, key, data.session_lifetime))
+                .clone(),
+        )
+    }
+
+    /// Saves the session in `response` if a handler or hook changed it.
+    pub(crate) fn save(&self, response: &mut Response, data: &AppData) {
+        let Some(key) = &data.session_key else {
+            return;
+        };
+        let slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(session) = slot.as_ref() else {
+            return;
+        };
+        let values = session.values();
+        if !values.changed {
+            return;
+        }
+        if values.map.is_empty() {
+            response.remove_cookie(COOKIE_NAME);
+            return;
+        }
+        let text = serde_json::json!({ "at": now(), "values": values.map }).to_string();
+        let max_age = cookie::time::Duration::seconds(
+            i64::try_from(data.session_lifetime.as_secs()).unwrap_or(i64::MAX),
+        );
+        let cookie = Cookie::build((COOKIE_NAME, text))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .path("/")
+            .max_age(max_age)
+            .build();
+        let mut jar = CookieJar::new();
+        jar.signed_mut(key).add(cookie);
+        if let Some(signed) = jar.get(COOKIE_NAME) {
+            response.set_cookie(signed.clone());
+        }
+    }
+}
+
+impl RequestContext {
+    /// The request's session, for hooks (handlers take a [`Session`] argument); `None` when
+    /// the app has no secret key.
+    pub fn session(&self) -> Option<Session> {
+        let slot = self.parts().extensions.get::<SessionSlot>()?.clone();
+        slot.session(self, self.app_data())
+    }
+}
+
+impl FromRequestParts for Session {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+        // The app refuses to start without a key when a handler takes `Session` (see NEED).
+        ctx.session().ok_or_else(|| {
+            HttpError::misconfigured("a Session was asked for, but the app has no secret key")
+                .into_response()
+        })
+    }
+
+    const NEED: Option<Need> = Some(Need::SecretKey);
+}

@@ -470,7 +470,7 @@ impl App {
                 router,
                 debug: self.data.config.debug,
                 // Sessions are saved after the answer, as the hooks' path does.
-                has_hooks: self.scopes.have_hooks() || self.data.session_key.is_some(),
+                takes_hooks_path: self.scopes.have_hooks() || self.data.session_key.is_some(),
                 data: Arc::new(self.data),
                 scopes: self.scopes,
             })),

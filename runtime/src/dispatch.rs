@@ -26,7 +26,7 @@ use crate::redirect::redirect_with;
 use crate::request::{ParamRanges, RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
 use crate::route::MethodSet;
-use crate::router::{Lookup, Router};
+use crate::router::{Lookup, Mounted, Router};
 use crate::scope::{Scope, Scopes};
 use crate::session::SessionSlot;
 
@@ -37,8 +37,9 @@ pub(crate) struct Shared {
     pub(crate) data: Arc<AppData>,
     /// The app's error pages and hooks, and its blueprints'.
     pub(crate) scopes: Scopes,
-    /// Whether any scope has a hook: if none, requests take the path without them.
-    pub(crate) has_hooks: bool,
+    /// Whether requests take the hooks' path: some scope has a hook, or the app has sessions
+    /// to save after the answer. If not, they take the path without them.
+    pub(crate) takes_hooks_path: bool,
     /// Debug mode, from the settings: read by every request, so kept beside the router.
     pub(crate) debug: bool,
 }
@@ -65,26 +66,22 @@ impl Shared {
             let response = HttpError::new(400).with_message(problem).into_response();
             return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))));
         }
-        if self.has_hooks {
+        if self.takes_hooks_path {
             return self.dispatch_with_hooks(parts, body, finish);
         }
         let response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 finish.scope = route.scope;
                 let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
-                // A plain `fn` handler whose arguments need no waiting (path parameters and
-                // extractors that read the head alone) answers within this call; any other
-                // when its future is polled. Both inside `catch_unwind`.
-                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
-                    Ok(HandlerAnswer(Answer::Ready(response))) => response,
-                    Ok(HandlerAnswer(Answer::Pending(handler))) => {
+                match call_handler(route, ctx) {
+                    Ok(response) => response,
+                    Err(handler) => {
                         return ResponseFuture(Waiting::Handler {
                             handler: AssertUnwindSafe(handler).catch_unwind(),
                             finish,
                             shared: Arc::clone(self),
                         })
                     }
-                    Err(payload) => response_for_panic(payload),
                 }
             }
             Lookup::MethodNotAllowed(allowed) => self.no_route(&parts, Some(allowed)),
@@ -128,12 +125,7 @@ impl Shared {
             Lookup::NotFound => (None, ParamRanges::new(), None),
         };
         finish.scope = route.map_or(0, |route| route.scope);
-        let mut teardown = Teardown {
-            scopes: &self.scopes,
-            scope: finish.scope,
-            error: None,
-            armed: true,
-        };
+        let mut teardown = Teardown::new(&self.scopes, finish.scope);
         let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
         let session = self.data.session_key.is_some().then(SessionSlot::default);
         if let Some(slot) = &session {
@@ -142,35 +134,27 @@ impl Shared {
         let answer = self.before_hooks(finish.scope, &mut ctx);
         let response = match (answer, route) {
             (Some(response), _) => response,
-            (None, Some(route)) => {
-                match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
-                    Ok(HandlerAnswer(Answer::Ready(response))) => response,
-                    Ok(HandlerAnswer(Answer::Pending(handler))) => {
-                        // The boxed future's own guard runs the teardown, not this call's.
-                        teardown.armed = false;
-                        let shared = Arc::clone(self);
-                        return ResponseFuture(Waiting::Hooked(Box::pin(async move {
-                            let mut teardown = Teardown {
-                                scopes: &shared.scopes,
-                                scope: finish.scope,
-                                error: None,
-                                armed: true,
-                            };
-                            let response = match AssertUnwindSafe(handler).catch_unwind().await {
-                                Ok(response) => response,
-                                Err(payload) => response_for_panic(payload),
-                            };
-                            shared.complete_with_hooks(
-                                &finish,
-                                &mut teardown,
-                                session.as_ref(),
-                                response,
-                            )
-                        })));
-                    }
-                    Err(payload) => response_for_panic(payload),
+            (None, Some(route)) => match call_handler(&route, ctx) {
+                Ok(response) => response,
+                Err(handler) => {
+                    // The boxed future's own guard runs the teardown, not this call's.
+                    teardown.armed = false;
+                    let shared = Arc::clone(self);
+                    return ResponseFuture(Waiting::Hooked(Box::pin(async move {
+                        let mut teardown = Teardown::new(&shared.scopes, finish.scope);
+                        let response = match AssertUnwindSafe(handler).catch_unwind().await {
+                            Ok(response) => response,
+                            Err(payload) => response_for_panic(payload),
+                        };
+                        shared.complete_with_hooks(
+                            &finish,
+                            &mut teardown,
+                            session.as_ref(),
+                            response,
+                        )
+                    })));
                 }
-            }
+            },
             (None, None) => self.no_route(ctx.parts(), allowed),
         };
         let response = self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response);
@@ -348,6 +332,17 @@ impl ResponseFuture {
     }
 }
 
+/// Calls a route's handler. A plain `fn` handler whose arguments need no waiting (path
+/// parameters and extractors that read the head alone) answers within this call: its response,
+/// or the page of its panic. Any other gives its future, to await under `catch_unwind`.
+fn call_handler(route: &Mounted, ctx: RequestContext) -> Result<Response, PendingResponse> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
+        Ok(HandlerAnswer(Answer::Ready(response))) => Ok(response),
+        Ok(HandlerAnswer(Answer::Pending(handler))) => Err(handler),
+        Err(payload) => Ok(response_for_panic(payload)),
+    }
+}
+
 /// Runs the teardown hooks of a request's scopes when dropped: once its answer is done, or
 /// when it is dropped before (the client went away), or when a hook panicked.
 struct Teardown<'s> {
@@ -358,6 +353,18 @@ struct Teardown<'s> {
     error: Option<HttpError>,
     /// Whether it runs the hooks when dropped: not when another guard took over.
     armed: bool,
+}
+
+impl<'s> Teardown<'s> {
+    /// An armed guard for a request of `scope`, with no error yet.
+    fn new(scopes: &'s Scopes, scope: usize) -> Teardown<'s> {
+        Teardown {
+            scopes,
+            scope,
+            error: None,
+            armed: true,
+        }
+    }
 }
 
 impl Drop for Teardown<'_> {

@@ -32,6 +32,11 @@ impl Cookies {
         self.0.iter()
     }
 
+    /// The cookies as the `cookie` crate holds them, for a signed read.
+    pub(crate) fn jar(&self) -> &CookieJar {
+        &self.0
+    }
+
     /// The cookies of a request's `Cookie` headers.
     pub(crate) fn from_headers(headers: &http::HeaderMap) -> Cookies {
         let mut jar = CookieJar::new();

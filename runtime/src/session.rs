@@ -98,12 +98,8 @@ impl Session {
 
     /// The session of a request, read from its cookie if it is signed and fresh.
     fn load(ctx: &RequestContext, key: &Key, lifetime: Duration) -> Session {
-        let cookies = Cookies::from_headers(&ctx.parts().headers);
-        let mut jar = CookieJar::new();
-        for cookie in cookies.iter() {
-            jar.add_original(cookie.clone());
-        }
-        let map = jar
+        let map = Cookies::from_headers(&ctx.parts().headers)
+            .jar()
             .signed(key)
             .get(COOKIE_NAME)
             .and_then(|cookie| saved_values(cookie.value(), lifetime))

@@ -1,6 +1,7 @@
 //! Blueprints: routes grouped under a URL prefix, with error pages of their own, like Flask's.
 
 use std::collections::HashSet;
+use std::hash::Hash;
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::HttpError;
@@ -262,30 +263,29 @@ fn under_prefix(route: RouteDef, prefix: &str) -> RouteDef {
 
 /// The one `'static` copy of `text`.
 fn intern(text: String) -> &'static str {
-    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut texts = TEXTS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(&interned) = texts.get(text.as_str()) {
-        return interned;
-    }
-    let interned: &'static str = Box::leak(text.into_boxed_str());
-    texts.insert(interned);
-    interned
+    static TEXTS: Interned<str> = OnceLock::new();
+    intern_in(&TEXTS, text.into_boxed_str())
 }
 
 /// The one `'static` copy of `parts`.
 fn intern_parts(parts: Vec<Part<'static>>) -> &'static [Part<'static>] {
-    static PARTS: OnceLock<Mutex<HashSet<&'static [Part<'static>]>>> = OnceLock::new();
-    let mut all = PARTS
+    static PARTS: Interned<[Part<'static>]> = OnceLock::new();
+    intern_in(&PARTS, parts.into_boxed_slice())
+}
+
+/// The values interned so far, each leaked once.
+type Interned<T> = OnceLock<Mutex<HashSet<&'static T>>>;
+
+/// The copy of `value` in `interned`, leaked there the first time.
+fn intern_in<T: ?Sized + Eq + Hash>(interned: &'static Interned<T>, value: Box<T>) -> &'static T {
+    let mut all = interned
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(&interned) = all.get(parts.as_slice()) {
-        return interned;
+    if let Some(&copy) = all.get(&*value) {
+        return copy;
     }
-    let interned: &'static [Part<'static>] = Box::leak(parts.into_boxed_slice());
-    all.insert(interned);
-    interned
+    let copy: &'static T = Box::leak(value);
+    all.insert(copy);
+    copy
 }

@@ -427,19 +427,14 @@ impl<'h> HeaderList<'h> {
         }
     }
 
-    fn add(&mut self, name: HeaderName, value: HeaderValue) {
+    /// Adds one pair. `more_follow` says whether the list has pairs after it: only then is
+    /// the name recorded, so that a list of one pair, the most common, records none.
+    fn add(&mut self, name: HeaderName, value: HeaderValue, more_follow: bool) {
         if self.written.contains(&name) {
             self.headers.append(name, value);
-        } else {
+        } else if more_follow {
             self.headers.insert(name.clone(), value);
             self.written.push(name);
-        }
-    }
-
-    /// The list's last pair: as [`add`](HeaderList::add), without recording the name.
-    fn add_last(&mut self, name: HeaderName, value: HeaderValue) {
-        if self.written.contains(&name) {
-            self.headers.append(name, value);
         } else {
             self.headers.insert(name, value);
         }
@@ -458,12 +453,7 @@ macro_rules! pair_headers {
                 let mut pairs = ($pairs)(self).peekable();
                 while let Some((name, value)) = pairs.next() {
                     let (name, value) = header_pair(name, value)?;
-                    // Most lists have one pair: it needs no record of the names written.
-                    if pairs.peek().is_none() {
-                        list.add_last(name, value);
-                    } else {
-                        list.add(name, value);
-                    }
+                    list.add(name, value, pairs.peek().is_some());
                 }
                 Ok(())
             }
@@ -498,7 +488,7 @@ impl IntoHeaders for HeaderMap {
                 current = Some(name);
             }
             if let Some(name) = &current {
-                list.add(name.clone(), value);
+                list.add(name.clone(), value, true);
             }
         }
         Ok(())

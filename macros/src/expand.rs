@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::LitStr;
 
 use crate::model::Route;
-use crate::signature::{Handler, Source};
+use crate::signature::{is_signed_integer, Handler, Source};
 use crate::url_for;
 
 /// The tokens of a route: its item and its definition, then `errors` (the compile errors of
@@ -249,18 +249,6 @@ fn signed_where_typed<'p>(parts: &[Part<'p>], handler: &Handler) -> Vec<Part<'p>
             other => other,
         })
         .collect()
-}
-
-fn is_signed_integer(ty: &syn::Type) -> bool {
-    let syn::Type::Path(path) = ty else {
-        return false;
-    };
-    path.qself.is_none()
-        && path.path.segments.last().is_some_and(|last| {
-            ["i8", "i16", "i32", "i64", "i128", "isize"]
-                .iter()
-                .any(|signed| last.ident == signed)
-        })
 }
 
 /// One part of the path as `const` data.

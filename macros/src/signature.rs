@@ -270,6 +270,28 @@ enum Plain {
     PathBuf,
 }
 
+/// The signed integer types: an `<int:..>` argument of one takes `-2`.
+const SIGNED_INTEGERS: [&str; 6] = ["i8", "i16", "i32", "i64", "i128", "isize"];
+
+/// Whether `ty` is a signed integer type.
+pub fn is_signed_integer(ty: &Type) -> bool {
+    type_name(ty).is_some_and(|name| SIGNED_INTEGERS.contains(&name.as_str()))
+}
+
+/// The name of a plain type, written as a path without generics (`u32`, `std::string::String`),
+/// through parentheses.
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Paren(ty) => type_name(&ty.elem),
+        Type::Group(ty) => type_name(&ty.elem),
+        Type::Path(ty) if ty.qself.is_none() => {
+            let last = ty.path.segments.last()?;
+            last.arguments.is_none().then(|| last.ident.to_string())
+        }
+        _ => None,
+    }
+}
+
 fn plain_type(ty: &Type) -> Option<Plain> {
     match ty {
         Type::Paren(ty) => plain_type(&ty.elem),
@@ -277,16 +299,13 @@ fn plain_type(ty: &Type) -> Option<Plain> {
         Type::Reference(reference) => {
             (plain_type(&reference.elem) == Some(Plain::String)).then_some(Plain::StrRef)
         }
-        Type::Path(ty) if ty.qself.is_none() => {
-            let last = ty.path.segments.last()?;
-            if !last.arguments.is_none() {
-                return None;
-            }
-            Some(match last.ident.to_string().as_str() {
+        _ => {
+            let name = type_name(ty)?;
+            Some(match name.as_str() {
                 // `str` only ever appears behind a reference, where it is `StrRef`.
                 "String" | "str" => Plain::String,
-                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
-                | "u128" | "usize" => Plain::Integer,
+                _ if SIGNED_INTEGERS.contains(&name.as_str()) => Plain::Integer,
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => Plain::Integer,
                 "f32" | "f64" => Plain::Float,
                 "bool" => Plain::Bool,
                 "char" => Plain::Char,
@@ -295,7 +314,6 @@ fn plain_type(ty: &Type) -> Option<Plain> {
                 _ => return None,
             })
         }
-        _ => None,
     }
 }
 

@@ -141,6 +141,24 @@ pub fn tokio_runtime() -> tokio::runtime::Runtime {
         .expect("cannot build the tokio runtime")
 }
 
+/// Serves a carafe app on 127.0.0.1 at the port argument, as carafe_peer and soak_server do.
+/// carafe's server also needs tokio's timer (for its timeouts), which the other peers' runtime
+/// leaves off; otherwise the same runtime, with `WORKERS` workers.
+pub fn serve_carafe(app: carafe::App) {
+    let port = port();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers())
+        .enable_all()
+        .build()
+        .expect("cannot build the tokio runtime");
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"));
+        app.serve(listener).await.expect("the app starts");
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

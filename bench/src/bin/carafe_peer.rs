@@ -1,8 +1,6 @@
 //! carafe, written the way the README teaches: `#[route]` handlers, `State`, `Json`, and
 //! error handlers for the pages that must match the other peers' bytes.
 
-use std::net::Ipv4Addr;
-
 use carafe::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use carafe::prelude::*;
 use carafe_bench::{
@@ -66,18 +64,5 @@ fn main() {
         Ok(other) => panic!("CARAFE_PEER_LAYER={other}: the layers measured are cors and identity"),
         Err(_) => app,
     };
-    let port = carafe_bench::port();
-    // carafe's server also needs tokio's timer (for its header read timeout), which the other
-    // peers' runtime leaves off; otherwise the same runtime, with WORKERS workers.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(carafe_bench::workers())
-        .enable_all()
-        .build()
-        .expect("cannot build the tokio runtime");
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"));
-        app.serve(listener).await.expect("the app starts");
-    });
+    carafe_bench::serve_carafe(app);
 }

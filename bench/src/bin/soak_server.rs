@@ -2,8 +2,6 @@
 //! answers its JSON without storing it (so memory may not grow by design), and two routes
 //! that fail on purpose, by a panic and by `abort`.
 
-use std::net::Ipv4Addr;
-
 use carafe::prelude::*;
 use carafe_bench::{Item, ItemBody, Message, Store, MESSAGE, PLAINTEXT};
 
@@ -44,16 +42,5 @@ fn main() {
     let app = App::new()
         .state(Store::seeded())
         .mount(routes![plaintext, json, get_item, echo, panics, aborts]);
-    let port = carafe_bench::port();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(carafe_bench::workers())
-        .enable_all()
-        .build()
-        .expect("cannot build the tokio runtime");
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"));
-        app.serve(listener).await.expect("the app starts");
-    });
+    carafe_bench::serve_carafe(app);
 }

@@ -1,7 +1,7 @@
 //! Flask's session: values kept in a cookie the app signs, so the client can read it but not
 //! change it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cookie::{Cookie, CookieJar, Key, SameSite};
@@ -140,20 +140,16 @@ pub(crate) fn signing_key(secret: &[u8]) -> Key {
 /// A request's session, loaded once: the first `Session` argument or hook that asks loads it,
 /// and the app saves it after the response if it changed.
 #[derive(Clone, Default)]
-pub(crate) struct SessionSlot(Arc<Mutex<Option<Session>>>);
+pub(crate) struct SessionSlot(Arc<OnceLock<Session>>);
 
 impl SessionSlot {
     /// The session, loaded from the request the first time.
     fn session(&self, ctx: &RequestContext, data: &AppData) -> Option<Session> {
         let key = data.session_key.as_ref()?;
-        let mut slot = self
+        let session = self
             .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Some(
-            slot.get_or_insert_with(|| Session::load(ctx, key, data.session_lifetime))
-                .clone(),
-        )
+            .get_or_init(|| Session::load(ctx, key, data.session_lifetime));
+        Some(session.clone())
     }
 
     /// Saves the session in `response` if a handler or hook changed it.
@@ -161,11 +157,7 @@ impl SessionSlot {
         let Some(key) = &data.session_key else {
             return;
         };
-        let slot = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some(session) = slot.as_ref() else {
+        let Some(session) = self.0.get() else {
             return;
         };
         let values = session.values();

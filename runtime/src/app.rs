@@ -1,5 +1,6 @@
 //! The application builder: routes, state, settings and error pages, like Flask's `app`.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,9 +36,64 @@ pub struct App {
     /// Which app this is, in the order they were made: `url_for!` answers with the mounts of
     /// the newest app that mounts a handler.
     number: u64,
+    /// Where the app's folders are: `static/` and `templates/`.
+    #[cfg_attr(
+        not(any(feature = "static-files", feature = "templates")),
+        allow(dead_code)
+    )]
+    folders: Folders,
+}
+
+/// Where an app finds its `static/` and `templates/` folders: where it is told, else beside
+/// the source file that made it (Flask looks beside the app's module), else in the working
+/// folder.
+struct Folders {
+    /// The folder of the source file that called `App::new()`, as the compiler wrote its path
+    /// (relative to the package's root for its own files, which is where `cargo run` and
+    /// `cargo test` start).
+    source: Option<PathBuf>,
+    #[cfg_attr(not(feature = "static-files"), allow(dead_code))]
+    static_folder: Option<PathBuf>,
+    #[cfg_attr(not(feature = "static-files"), allow(dead_code))]
+    static_url_path: String,
+    #[cfg_attr(not(feature = "templates"), allow(dead_code))]
+    template_folder: Option<PathBuf>,
+    /// The route serving the static folder, made once it is asked for (by the listing or at
+    /// start) and made again if a static setting changes after.
+    #[cfg(feature = "static-files")]
+    static_route: std::sync::OnceLock<Result<Option<(RouteDef, PathBuf)>, String>>,
+}
+
+impl Folders {
+    /// The folder set with a setting, if one was; else `name` beside the app's source or in
+    /// the working folder, if either exists.
+    #[cfg_attr(
+        not(any(feature = "static-files", feature = "templates")),
+        allow(dead_code)
+    )]
+    fn find(&self, set: Option<&PathBuf>, name: &str) -> Result<Option<PathBuf>, String> {
+        if let Some(folder) = set {
+            return if folder.is_dir() {
+                Ok(Some(folder.clone()))
+            } else {
+                Err(format!(
+                    "the {name} folder {} does not exist (from the working folder {})",
+                    folder.display(),
+                    std::env::current_dir()
+                        .map_or_else(|_| "?".to_owned(), |dir| dir.display().to_string())
+                ))
+            };
+        }
+        let beside_source = self.source.as_ref().map(|source| source.join(name));
+        Ok(beside_source
+            .into_iter()
+            .chain([PathBuf::from(name)])
+            .find(|folder| folder.is_dir()))
+    }
 }
 
 impl Default for App {
+    #[track_caller]
     fn default() -> Self {
         App::new()
     }
@@ -51,8 +107,20 @@ impl App {
     ///
     /// assert_eq!(App::new().test_client().get("/").send().status(), 404);
     /// ```
+    #[track_caller]
     pub fn new() -> App {
+        let source = Path::new(std::panic::Location::caller().file())
+            .parent()
+            .map(Path::to_path_buf);
         App {
+            folders: Folders {
+                source,
+                static_folder: None,
+                static_url_path: "/static".to_owned(),
+                template_folder: None,
+                #[cfg(feature = "static-files")]
+                static_route: std::sync::OnceLock::new(),
+            },
             router: RouterBuilder::default(),
             data: AppData::default(),
             scopes: Scopes::default(),
@@ -132,6 +200,52 @@ impl App {
         for (route, scope) in routes {
             self.insert(route, scope);
         }
+        self
+    }
+
+    /// Serves static files from `folder` instead of the `static/` folder beside the app's
+    /// source (or in the working folder), like Flask's `static_folder`. A folder that does not
+    /// exist stops the app from starting, saying so.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().static_folder("assets");
+    /// ```
+    #[cfg(feature = "static-files")]
+    pub fn static_folder(mut self, folder: impl Into<PathBuf>) -> App {
+        self.folders.static_folder = Some(folder.into());
+        self.folders.static_route = std::sync::OnceLock::new();
+        self
+    }
+
+    /// Serves static files under `prefix` instead of `/static`, like Flask's
+    /// `static_url_path`: `/assets/<path:filename>` for `"/assets"`.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().static_url_path("/assets");
+    /// ```
+    #[cfg(feature = "static-files")]
+    pub fn static_url_path(mut self, prefix: impl Into<String>) -> App {
+        self.folders.static_url_path = prefix.into();
+        self.folders.static_route = std::sync::OnceLock::new();
+        self
+    }
+
+    /// Reads templates from `folder` instead of the `templates/` folder beside the app's
+    /// source (or in the working folder), like Flask's `template_folder`. A folder that does
+    /// not exist stops the app from starting, saying so.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().template_folder("pages");
+    /// ```
+    #[cfg(feature = "templates")]
+    pub fn template_folder(mut self, folder: impl Into<PathBuf>) -> App {
+        self.folders.template_folder = Some(folder.into());
         self
     }
 
@@ -445,6 +559,11 @@ impl App {
     /// The shared form of the app every connection uses, or what stops it from starting: two
     /// handlers on one route, or a handler that needs what the app lacks.
     pub(crate) fn into_shared(mut self) -> Result<Arc<Shared>, String> {
+        #[cfg(feature = "static-files")]
+        self.add_static_route();
+        #[cfg(feature = "templates")]
+        self.add_templates();
+        let sets_current = self.data.session_key.is_some() || self.has_templates();
         let lacking: Vec<String> = self
             .router
             .routes()
@@ -470,7 +589,8 @@ impl App {
                 router,
                 debug: self.data.config.debug,
                 // Sessions are saved after the answer, as the hooks' path does.
-                takes_hooks_path: self.scopes.have_hooks() || self.data.session_key.is_some(),
+                takes_hooks_path: self.scopes.have_hooks() || sets_current,
+                sets_current,
                 data: Arc::new(self.data),
                 scopes: self.scopes,
             })),
@@ -478,8 +598,69 @@ impl App {
         }
     }
 
-    /// Every route, in registration order.
-    pub(crate) fn route_defs(&self) -> impl Iterator<Item = &RouteDef> {
-        self.router.routes()
+    /// The route serving the static folder at `<static_url_path>/<path:filename>`, and the
+    /// folder, if the app has one.
+    #[cfg(feature = "static-files")]
+    fn static_route(&self) -> Result<Option<(RouteDef, PathBuf)>, String> {
+        let folders = &self.folders;
+        folders
+            .static_route
+            .get_or_init(|| {
+                let folder = folders.find(folders.static_folder.as_ref(), "static")?;
+                Ok(folder.map(|folder| {
+                    let route =
+                        crate::static_files::static_route(&folders.static_url_path, &folder);
+                    (route, folder)
+                }))
+            })
+            .clone()
+    }
+
+    /// Serves the static folder, if the app has one.
+    #[cfg(feature = "static-files")]
+    fn add_static_route(&mut self) {
+        match self.static_route() {
+            Ok(Some((route, folder))) => {
+                self.data
+                    .insert_state(crate::static_files::StaticFolder(folder));
+                self.insert(route, 0);
+            }
+            Ok(None) => {}
+            Err(problem) => self.problems.push(problem),
+        }
+    }
+
+    /// Reads templates from the app's templates folder, if it has one.
+    #[cfg(feature = "templates")]
+    fn add_templates(&mut self) {
+        let folders = &self.folders;
+        match folders.find(folders.template_folder.as_ref(), "templates") {
+            Ok(Some(folder)) => {
+                let templates = crate::template::Templates::new(
+                    folder,
+                    self.router.mounted(),
+                    self.data.config.debug,
+                );
+                self.data.insert_state(templates);
+            }
+            Ok(None) => {}
+            Err(problem) => self.problems.push(problem),
+        }
+    }
+
+    fn has_templates(&self) -> bool {
+        #[cfg(feature = "templates")]
+        return self.data.state::<crate::template::Templates>().is_some();
+        #[cfg(not(feature = "templates"))]
+        false
+    }
+
+    /// Every route, in registration order, and the static folder's last.
+    pub(crate) fn route_defs(&self) -> impl Iterator<Item = RouteDef> + '_ {
+        #[cfg(feature = "static-files")]
+        let static_route = self.static_route().ok().flatten().map(|(route, _)| route);
+        #[cfg(not(feature = "static-files"))]
+        let static_route = None;
+        self.router.routes().copied().chain(static_route)
     }
 }

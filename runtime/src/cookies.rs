@@ -39,10 +39,14 @@ impl Cookies {
 
     /// The cookies of a request's `Cookie` headers.
     pub(crate) fn from_headers(headers: &http::HeaderMap) -> Cookies {
+        Cookies::from_values(headers.get_all(COOKIE))
+    }
+
+    /// The cookies of the values of `Cookie` headers.
+    pub(crate) fn from_values<'a>(values: impl IntoIterator<Item = &'a HeaderValue>) -> Cookies {
         let mut jar = CookieJar::new();
-        let pairs = headers
-            .get_all(COOKIE)
-            .iter()
+        let pairs = values
+            .into_iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| Cookie::parse_encoded(pair.trim().to_owned()).ok());

@@ -20,6 +20,7 @@ use crate::abort::Abort;
 use crate::access_log::AccessLog;
 use crate::app_data::AppData;
 use crate::body::Body;
+use crate::current::{self, Current, InCurrent};
 use crate::error::HttpError;
 use crate::handler::{Answer, HandlerAnswer, PendingResponse};
 use crate::redirect::redirect_with;
@@ -40,6 +41,9 @@ pub(crate) struct Shared {
     /// Whether requests take the hooks' path: some scope has a hook, or the app has sessions
     /// to save after the answer. If not, they take the path without them.
     pub(crate) takes_hooks_path: bool,
+    /// Whether requests make themselves current for `flash` and `render_template`: the app
+    /// has a secret key or templates. Only on the hooks' path, which such an app takes.
+    pub(crate) sets_current: bool,
     /// Debug mode, from the settings: read by every request, so kept beside the router.
     pub(crate) debug: bool,
 }
@@ -126,15 +130,26 @@ impl Shared {
         };
         finish.scope = route.map_or(0, |route| route.scope);
         let mut teardown = Teardown::new(&self.scopes, finish.scope);
+        let session = self
+            .data
+            .session_key
+            .is_some()
+            .then(|| SessionSlot::new(&parts.headers));
+        let mut current = self.sets_current.then(|| Current {
+            data: Arc::clone(&self.data),
+            session: session.clone(),
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+        });
         let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
-        let session = self.data.session_key.is_some().then(SessionSlot::default);
         if let Some(slot) = &session {
             ctx.insert(slot.clone());
         }
-        let answer = self.before_hooks(finish.scope, &mut ctx);
+        let answer = current::enter(&mut current, || self.before_hooks(finish.scope, &mut ctx));
         let response = match (answer, route) {
             (Some(response), _) => response,
-            (None, Some(route)) => match call_handler(&route, ctx) {
+            (None, Some(route)) => match current::enter(&mut current, || call_handler(&route, ctx))
+            {
                 Ok(response) => response,
                 Err(handler) => {
                     // The boxed future's own guard runs the teardown, not this call's.
@@ -142,22 +157,30 @@ impl Shared {
                     let shared = Arc::clone(self);
                     return ResponseFuture(Waiting::Hooked(Box::pin(async move {
                         let mut teardown = Teardown::new(&shared.scopes, finish.scope);
-                        let response = match AssertUnwindSafe(handler).catch_unwind().await {
+                        let mut handler = InCurrent {
+                            future: handler,
+                            current,
+                        };
+                        let response = match AssertUnwindSafe(&mut handler).catch_unwind().await {
                             Ok(response) => response,
                             Err(payload) => response_for_panic(payload),
                         };
-                        shared.complete_with_hooks(
-                            &finish,
-                            &mut teardown,
-                            session.as_ref(),
-                            response,
-                        )
+                        current::enter(&mut handler.current, || {
+                            shared.complete_with_hooks(
+                                &finish,
+                                &mut teardown,
+                                session.as_ref(),
+                                response,
+                            )
+                        })
                     })));
                 }
             },
             (None, None) => self.no_route(ctx.parts(), allowed),
         };
-        let response = self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response);
+        let response = current::enter(&mut current, || {
+            self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response)
+        });
         ResponseFuture(Waiting::Ready(Some(response)))
     }
 

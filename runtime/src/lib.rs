@@ -17,10 +17,12 @@ mod blueprint;
 mod body;
 mod connection;
 mod cookies;
+mod current;
 mod dispatch;
 mod error;
 mod error_page;
 mod extract;
+mod flash;
 mod form;
 mod handler;
 mod hooks;
@@ -37,8 +39,12 @@ mod serve;
 mod service;
 mod session;
 mod shutdown;
+#[cfg(feature = "static-files")]
+mod static_files;
 mod status_code;
 mod stream;
+#[cfg(feature = "templates")]
+mod template;
 mod testing;
 mod url;
 
@@ -61,10 +67,14 @@ pub use cookie;
 pub use cookies::Cookies;
 pub use error::{Error, HttpError};
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};
+pub use flash::{flash, flash_with, get_flashed_messages, get_flashed_messages_with_categories};
 pub use form::FormData;
 pub use json::Json;
 pub use listing::{RouteInfo, RoutesTable};
 pub use lock::RwLock;
+/// Builds a template's context: `context! { posts => posts, user => user }` (minijinja's).
+#[cfg(feature = "templates")]
+pub use minijinja::context;
 pub use redirect::{redirect, redirect_with};
 pub use request::{Request, RequestBuilder, RequestContext};
 pub use response::{
@@ -74,8 +84,12 @@ pub use response::{
 pub use route::{Converter, MethodSet, Routes};
 pub use service::{AppFuture, AppService, LayeredService};
 pub use session::Session;
+#[cfg(feature = "static-files")]
+pub use static_files::{send_file, send_from_directory};
 pub use status_code::IntoStatus;
 pub use stream::{Event, Sse, Streaming};
+#[cfg(feature = "templates")]
+pub use template::render_template;
 pub use testing::{TestClient, TestRequest, TestResponse};
 pub use url::{PathValue, Url};
 

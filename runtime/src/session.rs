@@ -5,10 +5,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cookie::{Cookie, CookieJar, Key, SameSite};
+use http::header::{HeaderValue, COOKIE};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha512};
+use smallvec::SmallVec;
 
 use crate::app_data::{AppData, Need};
 use crate::cookies::Cookies;
@@ -83,6 +85,12 @@ impl Session {
         serde_json::from_value(removed).ok()
     }
 
+    /// The session's values, for templates.
+    #[cfg(feature = "templates")]
+    pub(crate) fn to_map(&self) -> Map<String, Value> {
+        self.values().map.clone()
+    }
+
     /// Empties the session, like Flask's `session.clear()` at logout.
     pub fn clear(&self) {
         let mut values = self.values();
@@ -96,9 +104,10 @@ impl Session {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The session of a request, read from its cookie if it is signed and fresh.
-    fn load(ctx: &RequestContext, key: &Key, lifetime: Duration) -> Session {
-        let map = Cookies::from_headers(&ctx.parts().headers)
+    /// The session of a request with these cookies, read from its cookie if it is signed and
+    /// fresh.
+    fn load(cookies: &[HeaderValue], key: &Key, lifetime: Duration) -> Session {
+        let map = Cookies::from_values(cookies)
             .jar()
             .signed(key)
             .get(COOKIE_NAME)
@@ -137,19 +146,76 @@ pub(crate) fn signing_key(secret: &[u8]) -> Key {
     Key::from(&Sha512::digest(secret))
 }
 
-/// A request's session, loaded once: the first `Session` argument or hook that asks loads it,
-/// and the app saves it after the response if it changed.
-#[derive(Clone, Default)]
-pub(crate) struct SessionSlot(Arc<OnceLock<Session>>);
+/// A request's session, loaded once: the first `Session` argument, hook or `flash` that asks
+/// loads it, and the app saves it after the response if it changed. It keeps the request's
+/// `Cookie` headers to load it from (their values are shared, not copied), so that it loads
+/// wherever it is first asked for, even once the handler owns the request.
+#[derive(Clone)]
+pub(crate) struct SessionSlot(Arc<Slot>);
+
+struct Slot {
+    cookies: SmallVec<[HeaderValue; 1]>,
+    session: OnceLock<Session>,
+    /// The flashed messages this request took from the session, Flask's `request_ctx.flashes`:
+    /// taken at the first `get_flashed_messages`, the same for every later call.
+    flashes: OnceLock<Vec<(String, String)>>,
+}
+
+/// The session key messages are flashed under, Flask's.
+const FLASHES: &str = "_flashes";
 
 impl SessionSlot {
-    /// The session, loaded from the request the first time.
-    fn session(&self, ctx: &RequestContext, data: &AppData) -> Option<Session> {
+    /// A slot for the session of a request with these headers.
+    pub(crate) fn new(headers: &http::HeaderMap) -> SessionSlot {
+        SessionSlot(Arc::new(Slot {
+            cookies: headers.get_all(COOKIE).iter().cloned().collect(),
+            session: OnceLock::new(),
+            flashes: OnceLock::new(),
+        }))
+    }
+
+    /// The session, loaded from the request the first time; `None` without a secret key.
+    pub(crate) fn session(&self, data: &AppData) -> Option<Session> {
         let key = data.session_key.as_ref()?;
         let session = self
             .0
-            .get_or_init(|| Session::load(ctx, key, data.session_lifetime));
+            .session
+            .get_or_init(|| Session::load(&self.0.cookies, key, data.session_lifetime));
         Some(session.clone())
+    }
+
+    /// Adds a message to the session's flashed ones, as Flask's `flash` does.
+    pub(crate) fn flash(&self, data: &AppData, category: &str, message: &str) -> Option<()> {
+        let session = self.session(data)?;
+        let mut values = session.values();
+        let flashes = values
+            .map
+            .entry(FLASHES)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !flashes.is_array() {
+            *flashes = Value::Array(Vec::new());
+        }
+        if let Value::Array(flashes) = flashes {
+            flashes.push(serde_json::json!([category, message]));
+        }
+        values.changed = true;
+        Some(())
+    }
+
+    /// The messages flashed to this request, `(category, message)`: taken from the session at
+    /// the first call, as Flask's `get_flashed_messages` does, and the same at every later one.
+    pub(crate) fn flashes(&self, data: &AppData) -> &[(String, String)] {
+        self.0.flashes.get_or_init(|| {
+            let Some(session) = self.session(data) else {
+                return Vec::new();
+            };
+            if !session.contains(FLASHES) {
+                return Vec::new();
+            }
+            session
+                .remove::<Vec<(String, String)>>(FLASHES)
+                .unwrap_or_default()
+        })
     }
 
     /// Saves the session in `response` if a handler or hook changed it.
@@ -157,7 +223,7 @@ impl SessionSlot {
         let Some(key) = &data.session_key else {
             return;
         };
-        let Some(session) = self.0.get() else {
+        let Some(session) = self.0.session.get() else {
             return;
         };
         let values = session.values();
@@ -165,7 +231,13 @@ impl SessionSlot {
             return;
         }
         if values.map.is_empty() {
-            response.remove_cookie(COOKIE_NAME);
+            // Emptied: the client's cookie is removed, if it sent one (a forged one too).
+            if Cookies::from_values(&self.0.cookies)
+                .get(COOKIE_NAME)
+                .is_some()
+            {
+                response.remove_cookie(COOKIE_NAME);
+            }
             return;
         }
         let text = serde_json::json!({ "at": now(), "values": values.map }).to_string();
@@ -190,8 +262,8 @@ impl RequestContext {
     /// The request's session, for hooks (handlers take a [`Session`] argument); `None` when
     /// the app has no secret key.
     pub fn session(&self) -> Option<Session> {
-        let slot = self.parts().extensions.get::<SessionSlot>()?.clone();
-        slot.session(self, self.app_data())
+        let slot = self.parts().extensions.get::<SessionSlot>()?;
+        slot.session(self.app_data())
     }
 }
 

@@ -183,7 +183,7 @@ pub fn url_for(route: &RouteDef, values: &[&dyn PathValue]) -> Url {
 }
 
 /// The path of `parts` with `values` in its parameters, each encoded for its converter.
-fn fill(parts: &[Part<'static>], values: &[String]) -> String {
+pub(crate) fn fill(parts: &[Part<'static>], values: &[String]) -> String {
     let mut values = values.iter();
     let mut path = String::new();
     for part in parts {

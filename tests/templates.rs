@@ -1,0 +1,195 @@
+//! Templates over a socket: minijinja renders `templates/` with the context, escaping HTML in
+//! `.html` files, and with Flask's globals (`url_for`, `get_flashed_messages`, `session`,
+//! `request`); a template that fails answers 500 and the log names it and its line; debug mode
+//! reads edits at once.
+
+mod common;
+
+use std::path::PathBuf;
+
+use carafe::prelude::*;
+use carafe::{context, flash, flash_with, render_template, Blueprint, Session};
+use common::send;
+
+const FOLDER: &str = "tests/fixtures/templates";
+
+#[route("/page")]
+fn page(session: Session) -> Response {
+    session.insert("user", "sam");
+    flash("<b>saved</b>");
+    render_template("page.html", context! { title => "Items & <things>" })
+}
+
+#[route("/items/<int:item_id>")]
+fn show_item(item_id: u32) -> String {
+    format!("item {item_id}")
+}
+
+mod blog {
+    use carafe::prelude::*;
+
+    #[route("/post/<int:id>")]
+    pub fn post(id: u32) -> String {
+        format!("post {id}")
+    }
+}
+
+#[route("/note")]
+fn note() -> Response {
+    render_template("note.txt", context! { text => "<b>bold</b>" })
+}
+
+#[route("/flashes")]
+fn flashes() -> Response {
+    flash_with("error", "bad");
+    flash("good");
+    render_template("blog/flashes.html", ())
+}
+
+#[route("/broken/<name>")]
+fn broken(name: String) -> Response {
+    render_template(&name, context! { items => [1, 2] })
+}
+
+fn app() -> App {
+    App::new()
+        .secret_key("template test secret")
+        .template_folder(FOLDER)
+        .static_folder("tests/fixtures/static_site")
+        .mount(routes![page, show_item, note, flashes, broken])
+        .register(Blueprint::new("/blog").mount(routes![blog::post]))
+}
+
+#[tokio::test]
+async fn a_page_renders_with_its_context_and_flasks_globals() {
+    let addr = common::serve(app()).await;
+    let answer = send(addr, "GET", "/page?q=tea", &[], "").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let body = &answer.body;
+    for expected in [
+        "<title>Items &amp; &lt;things&gt; - Test</title>",
+        r#"<link rel="stylesheet" href="/static/style.css">"#,
+        r#"<div class="flash">&lt;b&gt;saved&lt;/b&gt;</div>"#,
+        r#"<a href="/items/7">item</a>"#,
+        r#"<a href="/blog/post/3">post</a>"#,
+        "<p>user: sam</p>",
+        "<p>GET /page q=tea</p>",
+    ] {
+        assert!(body.contains(expected), "{expected} in\n{body}");
+    }
+    // The links it made route.
+    assert_eq!(
+        send(addr, "GET", "/blog/post/3", &[], "").await.body,
+        "post 3"
+    );
+    assert_eq!(
+        send(addr, "GET", "/static/style.css", &[], "").await.body,
+        "body { margin: 0 }\n"
+    );
+}
+
+#[tokio::test]
+async fn only_html_templates_escape() {
+    let addr = common::serve(app()).await;
+    let answer = send(addr, "GET", "/note", &[], "").await;
+    assert_eq!(answer.body, "raw: <b>bold</b>");
+    let answer = send(addr, "GET", "/flashes", &[], "").await;
+    assert_eq!(answer.body, "error=bad;message=good;");
+}
+
+#[tokio::test]
+async fn a_failing_template_answers_500_and_the_log_names_it_and_its_line() {
+    let logs = common::Logs::capture();
+    let addr = common::serve(app()).await;
+    for (name, logged) in [
+        ("broken.html", "template broken.html, line 2"),
+        ("bad_link.html", "url_for('show_item') needs `item_id`"),
+        ("missing.html", "template missing.html"),
+    ] {
+        let answer = send(addr, "GET", &format!("/broken/{name}"), &[], "").await;
+        assert_eq!(answer.status, 500, "{name}");
+        // Nothing of the template is sent: only the error page.
+        assert!(!answer.body.contains("fine"), "{}", answer.body);
+        assert!(!answer.body.contains("line"), "{}", answer.body);
+        assert!(logs.text().contains(logged), "{logged} in\n{}", logs.text());
+    }
+    // The server goes on.
+    assert_eq!(send(addr, "GET", "/note", &[], "").await.status, 200);
+}
+
+/// A fresh folder holding one template.
+fn folder_with(name: &str, template: &str) -> PathBuf {
+    let folder =
+        std::env::temp_dir().join(format!("carafe-templates-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("note.txt"), template).unwrap();
+    folder
+}
+
+#[tokio::test]
+async fn templates_are_read_once_and_again_at_every_render_in_debug_mode() {
+    for debug in [false, true] {
+        let folder = folder_with(&format!("reload-{debug}"), "first {{ text }}");
+        let app = App::new()
+            .debug(debug)
+            .template_folder(&folder)
+            .mount(routes![note]);
+        let addr = common::serve(app).await;
+        assert_eq!(
+            send(addr, "GET", "/note", &[], "").await.body,
+            "first <b>bold</b>"
+        );
+        std::fs::write(folder.join("note.txt"), "second {{ text }}").unwrap();
+        let expected = if debug {
+            "second <b>bold</b>"
+        } else {
+            "first <b>bold</b>"
+        };
+        assert_eq!(
+            send(addr, "GET", "/note", &[], "").await.body,
+            expected,
+            "debug {debug}"
+        );
+        std::fs::remove_dir_all(folder).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn without_a_templates_folder_rendering_answers_500_saying_where_to_put_one() {
+    let logs = common::Logs::capture();
+    // Neither tests/templates nor ./templates exists.
+    let addr = common::serve(App::new().mount(routes![note])).await;
+    let answer = send(addr, "GET", "/note", &[], "").await;
+    assert_eq!(answer.status, 500);
+    assert!(
+        logs.text()
+            .contains("the app has no templates folder: make `templates/`"),
+        "{}",
+        logs.text()
+    );
+    // A folder that does not exist stops the app, saying which.
+    let problem = App::new()
+        .template_folder("tests/fixtures/no-such-folder")
+        .serve_with_shutdown(
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        problem.contains("templates folder tests/fixtures/no-such-folder does not exist"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn outside_a_request_rendering_answers_500() {
+    let response = render_template("note.txt", ());
+    assert_eq!(response.status_code, 500);
+}

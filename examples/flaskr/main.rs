@@ -1,0 +1,62 @@
+//! flaskr, the blog of Flask's tutorial, in carafe: people register, log in, and write, edit
+//! and delete their own posts. Blueprints `auth` (under `/auth`) and `blog` (at the root), a
+//! SQLite database, salted password hashes, the session, flashed messages, templates and a
+//! stylesheet.
+//!
+//! ```text
+//! cargo run --example flaskr                  # http://127.0.0.1:5000, the database in ./flaskr.sqlite
+//! DATABASE=/tmp/blog.sqlite cargo run --example flaskr
+//! cargo run --example flaskr -- init-db       # empties the database, like `flask init-db`
+//! cargo run --example flaskr -- routes        # the routes, like `flask routes`
+//! ```
+//!
+//! Set `SECRET_KEY` to a long random value on any server others can reach: the default, `dev`
+//! as in Flask's tutorial, lets anyone sign a session cookie.
+
+// Public for tests/flaskr.rs, which seeds a database with them.
+pub mod auth;
+mod blog;
+pub mod db;
+
+use std::path::{Path, PathBuf};
+
+use carafe::prelude::*;
+
+/// The app on the SQLite database at `database`, which is created, with its tables, if it is
+/// missing. The templates and the stylesheet come from `templates/` and `static/` beside this
+/// file.
+///
+/// # Panics
+///
+/// When the database cannot be opened or created.
+pub fn app(database: &Path) -> App {
+    let opened = db::Database::open(database)
+        .unwrap_or_else(|error| panic!("cannot open the database {}: {error}", database.display()));
+    let secret_key = std::env::var("SECRET_KEY").unwrap_or_else(|_| "dev".to_owned());
+    let auth = Blueprint::new("/auth").mount(routes![auth::register, auth::login, auth::logout]);
+    let blog = Blueprint::new("/").mount(routes![
+        blog::index,
+        blog::create,
+        blog::update,
+        blog::delete
+    ]);
+    App::new()
+        .secret_key(secret_key)
+        .state(opened)
+        .register(auth)
+        .register(blog)
+}
+
+fn main() {
+    let database =
+        std::env::var_os("DATABASE").map_or_else(|| "flaskr.sqlite".into(), PathBuf::from);
+    if std::env::args().nth(1).as_deref() == Some("init-db") {
+        if let Err(error) = db::init_db(&database) {
+            eprintln!("cannot initialize {}: {error}", database.display());
+            std::process::exit(1);
+        }
+        println!("Initialized the database.");
+        return;
+    }
+    app(&database).run();
+}

@@ -1,0 +1,581 @@
+//! examples/flaskr against every assertion of Flask's own tutorial tests (`tests/test_auth.py`
+//! and `tests/test_blog.py`), over a real socket, then against hostile input. Each test serves
+//! the app on a fresh SQLite file seeded as the tutorial's `data.sql` seeds it, and talks to it
+//! through a browser that keeps the cookies it is given.
+
+mod common;
+
+#[path = "../examples/flaskr/main.rs"]
+#[allow(dead_code)]
+mod flaskr;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use common::Answer;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
+use rusqlite::{Connection, OptionalExtension};
+
+/// flaskr served on its own database, which is removed when the test ends.
+struct Site {
+    addr: SocketAddr,
+    database: PathBuf,
+}
+
+impl Site {
+    /// The app on a new database holding what the tutorial's `data.sql` holds: the users
+    /// `test` and `other` (passwords as their names) and one post by `test`.
+    async fn start() -> Site {
+        let database = fresh_database_path();
+        seed(&database);
+        Site::serve(database).await
+    }
+
+    /// The app on `database`, as it is.
+    async fn serve(database: PathBuf) -> Site {
+        let addr = common::serve(flaskr::app(&database)).await;
+        Site { addr, database }
+    }
+
+    /// A second connection to the app's database, to look at or change what it holds.
+    fn db(&self) -> Connection {
+        Connection::open(&self.database).unwrap()
+    }
+
+    /// A browser with no cookies yet.
+    fn browser(&self) -> Browser {
+        Browser {
+            addr: self.addr,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// A browser signed in as `test`, as the tutorial's `auth.login()` leaves it.
+    async fn signed_in(&self) -> Browser {
+        let mut browser = self.browser();
+        let answer = browser.log_in("test", "test").await;
+        assert_eq!(answer.header("location"), Some("/"), "{answer:?}");
+        browser
+    }
+
+    fn post_count(&self) -> i64 {
+        self.db()
+            .query_row("SELECT COUNT(id) FROM post", [], |row| row.get(0))
+            .unwrap()
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.database);
+    }
+}
+
+/// A file in the temporary folder that no other test of this run uses.
+fn fresh_database_path() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let number = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!(
+        "carafe-flaskr-{}-{number}.sqlite",
+        std::process::id()
+    ))
+}
+
+/// The tutorial's tables and data: the app's own `init-db`, then `data.sql`'s rows, with
+/// passwords hashed by the app's own function.
+fn seed(database: &Path) {
+    flaskr::db::init_db(database).unwrap();
+    let [test, other] = seed_password_hashes();
+    let db = Connection::open(database).unwrap();
+    db.execute(
+        "INSERT INTO user (username, password) VALUES ('test', ?1), ('other', ?2)",
+        [test, other],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO post (title, body, author_id, created) \
+         VALUES ('test title', 'test' || x'0a' || 'body', 1, '2018-01-01 00:00:00')",
+        [],
+    )
+    .unwrap();
+}
+
+/// The hashes of `test` and `other`, made once: hashing is slow on purpose, and any salt will
+/// do for every test's database.
+fn seed_password_hashes() -> &'static [String; 2] {
+    static HASHES: OnceLock<[String; 2]> = OnceLock::new();
+    HASHES.get_or_init(|| {
+        ["test", "other"].map(|password| flaskr::auth::hash_password(password).unwrap())
+    })
+}
+
+/// A client that sends back the cookies it was given, as a browser does (and Flask's test
+/// client): a cookie set again replaces the old one, one set with `Max-Age=0` is dropped.
+struct Browser {
+    addr: SocketAddr,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    async fn get(&mut self, path: &str) -> Answer {
+        self.send("GET", path, &[], "").await
+    }
+
+    /// A form posted with these fields, urlencoded as a browser sends them.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let form = [("content-type", "application/x-www-form-urlencoded")];
+        self.send("POST", path, &form, &body).await
+    }
+
+    /// A POST with no body at all, as Flask's `client.post(path)`.
+    async fn post_nothing(&mut self, path: &str) -> Answer {
+        self.send("POST", path, &[], "").await
+    }
+
+    /// The tutorial's `auth.login(username, password)`.
+    async fn log_in(&mut self, username: &str, password: &str) -> Answer {
+        let fields = [("username", username), ("password", password)];
+        self.post("/auth/login", &fields).await
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut headers = headers.to_vec();
+        if !cookie.is_empty() {
+            headers.push(("cookie", &cookie));
+        }
+        let answer = common::send(self.addr, method, path, &headers, body).await;
+        self.keep_cookies(&answer);
+        answer
+    }
+
+    fn keep_cookies(&mut self, answer: &Answer) {
+        for set_cookie in answer.headers.get_all("set-cookie") {
+            let set_cookie = set_cookie.to_str().unwrap();
+            let mut attributes = set_cookie.split(';').map(str::trim);
+            let (name, value) = attributes.next().unwrap().split_once('=').unwrap();
+            if attributes.any(|attribute| attribute.eq_ignore_ascii_case("max-age=0")) {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    /// What the session cookie holds, as Flask's `session`: its values are signed, not
+    /// hidden, so they can be read (`{"at": <time>, "values": {..}}` after the signature).
+    fn session(&self) -> serde_json::Map<String, serde_json::Value> {
+        let Some(cookie) = self.cookies.get("session") else {
+            return serde_json::Map::new();
+        };
+        let text = percent_decode_str(cookie).decode_utf8().unwrap();
+        let saved = &text[text.find('{').expect("the values after the signature")..];
+        let saved: serde_json::Value = serde_json::from_str(saved).unwrap();
+        saved["values"].as_object().unwrap().clone()
+    }
+}
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
+}
+
+// ---- test_auth.py ----
+
+#[tokio::test]
+async fn test_register() {
+    let site = Site::start().await;
+    let mut browser = site.browser();
+    // The page renders without template errors.
+    assert_eq!(browser.get("/auth/register").await.status, 200);
+
+    // A registration sends the browser to the login page.
+    let fields = [("username", "a"), ("password", "a")];
+    let answer = browser.post("/auth/register", &fields).await;
+    assert_eq!(answer.status, 302);
+    assert_eq!(answer.header("location"), Some("/auth/login"));
+
+    // The user is in the database.
+    let found: Option<i64> = site
+        .db()
+        .query_row("SELECT id FROM user WHERE username = 'a'", [], |row| {
+            row.get(0)
+        })
+        .optional()
+        .unwrap();
+    assert!(found.is_some());
+}
+
+#[tokio::test]
+async fn test_register_validate_input() {
+    let site = Site::start().await;
+    for (username, password, message) in [
+        ("", "", "Username is required."),
+        ("a", "", "Password is required."),
+        ("test", "test", "already registered"),
+    ] {
+        let fields = [("username", username), ("password", password)];
+        let answer = site.browser().post("/auth/register", &fields).await;
+        assert_eq!(answer.status, 200, "{username:?} {password:?}");
+        assert!(
+            answer.body.contains(message),
+            "{message} in {}",
+            answer.body
+        );
+    }
+    // The whole message, as Flask words it.
+    let fields = [("username", "test"), ("password", "test")];
+    let answer = site.browser().post("/auth/register", &fields).await;
+    assert!(answer.body.contains("User test is already registered."));
+}
+
+#[tokio::test]
+async fn test_login() {
+    let site = Site::start().await;
+    let mut browser = site.browser();
+    assert_eq!(browser.get("/auth/login").await.status, 200);
+
+    // A login sends the browser to the index.
+    let answer = browser.log_in("test", "test").await;
+    assert_eq!(answer.status, 302);
+    assert_eq!(answer.header("location"), Some("/"));
+
+    // The session holds the user's id, and the next request knows who is signed in.
+    assert_eq!(browser.session()["user_id"], 1);
+    let answer = browser.get("/").await;
+    assert!(answer.body.contains(">test</span>"), "{}", answer.body);
+    assert!(answer.body.contains("Log Out"), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn test_login_validate_input() {
+    let site = Site::start().await;
+    for (username, password, message) in [
+        ("a", "test", "Incorrect username."),
+        ("test", "a", "Incorrect password."),
+    ] {
+        let answer = site.browser().log_in(username, password).await;
+        assert_eq!(answer.status, 200, "{username:?} {password:?}");
+        assert!(
+            answer.body.contains(message),
+            "{message} in {}",
+            answer.body
+        );
+        assert_eq!(answer.header("location"), None);
+    }
+}
+
+#[tokio::test]
+async fn test_logout() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    let answer = browser.get("/auth/logout").await;
+    assert_eq!(answer.header("location"), Some("/"));
+    assert!(!browser.session().contains_key("user_id"));
+    assert!(browser.get("/").await.body.contains("Log In"));
+}
+
+// ---- test_blog.py ----
+
+#[tokio::test]
+async fn test_index() {
+    let site = Site::start().await;
+    let mut browser = site.browser();
+    let answer = browser.get("/").await;
+    assert!(answer.body.contains("Log In"), "{}", answer.body);
+    assert!(answer.body.contains("Register"), "{}", answer.body);
+
+    let mut browser = site.signed_in().await;
+    let answer = browser.get("/").await;
+    for expected in [
+        "test title",
+        "by test on 2018-01-01",
+        "test\nbody",
+        r#"href="/1/update""#,
+    ] {
+        assert!(
+            answer.body.contains(expected),
+            "{expected:?} in {}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn test_login_required() {
+    let site = Site::start().await;
+    for path in ["/create", "/1/update", "/1/delete"] {
+        let answer = site.browser().post_nothing(path).await;
+        assert_eq!(answer.status, 302, "{path}");
+        assert_eq!(answer.header("location"), Some("/auth/login"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn test_author_required() {
+    let site = Site::start().await;
+    // The post now belongs to the other user.
+    site.db()
+        .execute("UPDATE post SET author_id = 2 WHERE id = 1", [])
+        .unwrap();
+
+    let mut browser = site.signed_in().await;
+    // The signed-in user cannot change another user's post,
+    assert_eq!(browser.post_nothing("/1/update").await.status, 403);
+    assert_eq!(browser.post_nothing("/1/delete").await.status, 403);
+    // nor sees a link to edit it.
+    let answer = browser.get("/").await;
+    assert!(
+        !answer.body.contains(r#"href="/1/update""#),
+        "{}",
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn test_exists_required() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    for path in ["/2/update", "/2/delete"] {
+        let answer = browser.post_nothing(path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(
+            answer.body.contains("Post id 2 doesn't exist."),
+            "{}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn test_create() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    assert_eq!(browser.get("/create").await.status, 200);
+    let answer = browser
+        .post("/create", &[("title", "created"), ("body", "")])
+        .await;
+    assert_eq!(answer.header("location"), Some("/"));
+    assert_eq!(site.post_count(), 2);
+}
+
+#[tokio::test]
+async fn test_update() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    assert_eq!(browser.get("/1/update").await.status, 200);
+    let answer = browser
+        .post("/1/update", &[("title", "updated"), ("body", "")])
+        .await;
+    assert_eq!(answer.header("location"), Some("/"));
+    let title: String = site
+        .db()
+        .query_row("SELECT title FROM post WHERE id = 1", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(title, "updated");
+}
+
+#[tokio::test]
+async fn test_create_update_validate() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    for path in ["/create", "/1/update"] {
+        let answer = browser.post(path, &[("title", ""), ("body", "")]).await;
+        assert_eq!(answer.status, 200, "{path}");
+        assert!(
+            answer.body.contains("Title is required."),
+            "{path}: {}",
+            answer.body
+        );
+    }
+    // Nothing was written.
+    assert_eq!(site.post_count(), 1);
+}
+
+#[tokio::test]
+async fn test_delete() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    let answer = browser.post_nothing("/1/delete").await;
+    assert_eq!(answer.status, 302);
+    assert_eq!(answer.header("location"), Some("/"));
+    let post: Option<i64> = site
+        .db()
+        .query_row("SELECT id FROM post WHERE id = 1", [], |row| row.get(0))
+        .optional()
+        .unwrap();
+    assert_eq!(post, None);
+}
+
+// ---- beyond the tutorial's tests ----
+
+#[tokio::test]
+async fn a_new_database_gets_its_tables_at_start() {
+    let site = Site::serve(fresh_database_path()).await;
+    let mut browser = site.browser();
+    let fields = [("username", "sam"), ("password", "pw")];
+    let answer = browser.post("/auth/register", &fields).await;
+    assert_eq!(answer.header("location"), Some("/auth/login"));
+    assert_eq!(browser.log_in("sam", "pw").await.status, 302);
+    assert!(browser.get("/").await.body.contains("No posts yet."));
+}
+
+#[tokio::test]
+async fn the_pages_link_the_stylesheet_that_is_served() {
+    let site = Site::start().await;
+    let mut browser = site.browser();
+    let page = browser.get("/auth/login").await;
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.body.contains("style.css"), "{}", page.body);
+    let stylesheet = browser.get("/static/style.css").await;
+    assert_eq!(stylesheet.status, 200);
+    assert_eq!(stylesheet.header("content-type"), Some("text/css"));
+}
+
+#[tokio::test]
+async fn a_forged_session_reads_as_signed_out() {
+    let site = Site::start().await;
+    let signed_in = site.signed_in().await;
+    let real = signed_in.cookies["session"].clone();
+    // The values are readable: user 1 made user 2, the signature kept.
+    let forged = real.replace("%3A1%7D", "%3A2%7D");
+    assert_ne!(forged, real);
+    for cookie in [
+        forged,
+        "garbage".to_owned(),
+        real[..real.len() / 2].to_owned(),
+    ] {
+        let mut browser = site.browser();
+        browser.cookies.insert("session".to_owned(), cookie.clone());
+        let answer = browser.get("/").await;
+        assert!(answer.body.contains("Log In"), "{cookie}: {}", answer.body);
+        let answer = browser
+            .post("/create", &[("title", "forged"), ("body", "")])
+            .await;
+        assert_eq!(answer.header("location"), Some("/auth/login"), "{cookie}");
+    }
+    assert_eq!(site.post_count(), 1);
+}
+
+#[tokio::test]
+async fn a_session_of_a_deleted_user_reads_as_signed_out() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    // Its posts first: the database keeps every post's author.
+    site.db()
+        .execute_batch("DELETE FROM post WHERE author_id = 1; DELETE FROM user WHERE id = 1;")
+        .unwrap();
+    assert!(browser.get("/").await.body.contains("Log In"));
+    let answer = browser.post_nothing("/create").await;
+    assert_eq!(answer.header("location"), Some("/auth/login"));
+}
+
+#[tokio::test]
+async fn an_id_that_is_no_integer_is_404() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    for path in [
+        "/abc/update",
+        "/-1/update",
+        "/1.5/update",
+        "/99999999999999999999999/update",
+        "/1%20OR%201=1/delete",
+    ] {
+        assert_eq!(browser.get(path).await.status, 404, "{path}");
+        assert_eq!(browser.post_nothing(path).await.status, 404, "{path}");
+    }
+    // Deleting answers only POST, as in the tutorial.
+    assert_eq!(browser.get("/1/delete").await.status, 405);
+    assert_eq!(site.post_count(), 1);
+}
+
+#[tokio::test]
+async fn missing_or_oversized_form_fields_answer_4xx() {
+    let site = Site::start().await;
+    // A form without a field answers 400, as Flask's `request.form["username"]` does.
+    let mut browser = site.browser();
+    let answer = browser.post("/auth/register", &[("username", "a")]).await;
+    assert_eq!(answer.status, 400);
+    let answer = browser.post("/auth/login", &[("password", "a")]).await;
+    assert_eq!(answer.status, 400);
+    let mut browser = site.signed_in().await;
+    let answer = browser.post("/create", &[("title", "no body")]).await;
+    assert_eq!(answer.status, 400);
+    let answer = browser.post("/1/update", &[("body", "no title")]).await;
+    assert_eq!(answer.status, 400);
+
+    // Another kind of body is refused, not read as an empty form.
+    let json = [("content-type", "application/json")];
+    let answer = browser
+        .send("POST", "/create", &json, r#"{"title":"t","body":"b"}"#)
+        .await;
+    assert_eq!(answer.status, 415);
+
+    // A title past the body limit (2 MiB).
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let answer = browser
+        .post("/create", &[("title", &huge), ("body", "")])
+        .await;
+    assert_eq!(answer.status, 413);
+
+    assert_eq!(site.post_count(), 1);
+    // And the site serves on.
+    assert_eq!(browser.get("/").await.status, 200);
+}
+
+#[tokio::test]
+async fn html_and_sql_in_the_input_are_only_text() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in().await;
+    let title = r#"<script>alert("owned")</script>"#;
+    let answer = browser
+        .post("/create", &[("title", title), ("body", "<b>bold</b>")])
+        .await;
+    assert_eq!(answer.header("location"), Some("/"));
+    let index = browser.get("/").await.body;
+    assert!(!index.contains("<script>"), "{index}");
+    assert!(!index.contains("<b>bold"), "{index}");
+    assert!(index.contains("&lt;script&gt;"), "{index}");
+
+    // A username that is SQL is just a name nobody has.
+    let answer = site.browser().log_in("' OR '1'='1", "test").await;
+    assert!(
+        answer.body.contains("Incorrect username."),
+        "{}",
+        answer.body
+    );
+    // A stored password that is no hash matches nothing, rather than failing.
+    site.db()
+        .execute(
+            "INSERT INTO user (username, password) VALUES ('plain', 'plain')",
+            [],
+        )
+        .unwrap();
+    let answer = site.browser().log_in("plain", "plain").await;
+    assert!(
+        answer.body.contains("Incorrect password."),
+        "{}",
+        answer.body
+    );
+}

@@ -150,13 +150,8 @@ async fn a_prefix_that_is_no_prefix_refuses_to_start() {
         ("/<lang>", "a prefix is plain text"),
         ("/api/{v}", "a prefix is plain text"),
     ] {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let app = App::new().register(Blueprint::new(prefix).mount(routes![api::get_item]));
-        let error = app
-            .serve_with_shutdown(listener, std::future::pending())
-            .await
-            .unwrap_err();
-        let error = error.to_string();
+        let error = common::start_refused(app).await.to_string();
         assert!(
             error.contains(&format!("Blueprint::new({prefix:?})")),
             "{error}"

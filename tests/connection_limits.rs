@@ -171,12 +171,8 @@ async fn an_idle_http2_connection_closes_to_make_room() {
 
 #[tokio::test]
 async fn no_connection_at_all_refuses_to_start() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app = App::new().max_connections(0).mount(routes![hello]);
-    let error = app
-        .serve_with_shutdown(listener, std::future::pending())
-        .await
-        .unwrap_err();
+    let error = common::start_refused(app).await;
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
     assert!(error.to_string().contains("max_connections(0)"), "{error}");
 }

@@ -128,13 +128,9 @@ async fn another_secret_cannot_read_the_session() {
 
 #[tokio::test]
 async fn a_session_without_a_secret_key_refuses_to_start() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let error = App::new()
-        .mount(routes![whoami])
-        .serve_with_shutdown(listener, std::future::pending())
+    let error = common::start_refused(App::new().mount(routes![whoami]))
         .await
-        .unwrap_err();
-    let error = error.to_string();
+        .to_string();
     assert!(error.contains("`whoami`"), "{error}");
     assert!(error.contains("App::new().secret_key(..)"), "{error}");
 }

@@ -279,14 +279,8 @@ async fn the_prefix_and_folder_can_be_set() {
 
     // A folder that does not exist stops the app, saying which.
     let missing = root.join("nowhere");
-    let problem = App::new()
-        .static_folder(&missing)
-        .serve_with_shutdown(
-            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-            std::future::pending(),
-        )
+    let problem = common::start_refused(App::new().static_folder(&missing))
         .await
-        .unwrap_err()
         .to_string();
     assert!(
         problem.contains("static folder") && problem.contains("nowhere"),

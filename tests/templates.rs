@@ -46,7 +46,7 @@ fn flashes() -> Response {
     render_template("blog/flashes.html", ())
 }
 
-#[route("/broken/<name>")]
+#[route("/broken/<path:name>")]
 fn broken(name: String) -> Response {
     render_template(&name, context! { items => [1, 2] })
 }
@@ -121,6 +121,29 @@ async fn a_failing_template_answers_500_and_the_log_names_it_and_its_line() {
     assert_eq!(send(addr, "GET", "/note", &[], "").await.status, 200);
 }
 
+#[tokio::test]
+async fn a_template_name_from_the_request_cannot_leave_the_folder() {
+    let addr = common::serve(app()).await;
+    for name in [
+        "..%2fstatic_site%2fstyle.css",
+        "../static_site/style.css",
+        "..%2f..%2f..%2fCargo.toml",
+        "blog/../../static_site/style.css",
+    ] {
+        let answer = send(addr, "GET", &format!("/broken/{name}"), &[], "").await;
+        assert_eq!(answer.status, 500, "{name}");
+        assert!(!answer.body.contains("margin"), "{name}: {}", answer.body);
+        assert!(
+            !answer.body.contains("[package]"),
+            "{name}: {}",
+            answer.body
+        );
+    }
+    // A name inside it renders.
+    let answer = send(addr, "GET", "/broken/blog/flashes.html", &[], "").await;
+    assert_eq!(answer.status, 200);
+}
+
 /// A fresh folder holding one template.
 fn folder_with(name: &str, template: &str) -> PathBuf {
     let folder =
@@ -173,15 +196,8 @@ async fn without_a_templates_folder_rendering_answers_500_saying_where_to_put_on
         logs.text()
     );
     // A folder that does not exist stops the app, saying which.
-    let problem = App::new()
-        .template_folder("tests/fixtures/no-such-folder")
-        .serve_with_shutdown(
-            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-            std::future::pending(),
-        )
-        .await
-        .unwrap_err()
-        .to_string();
+    let app = App::new().template_folder("tests/fixtures/no-such-folder");
+    let problem = common::start_refused(app).await.to_string();
     assert!(
         problem.contains("templates folder tests/fixtures/no-such-folder does not exist"),
         "{problem}"

@@ -22,9 +22,9 @@ pub struct RouteInfo {
     pub path: &'static str,
     /// The handler's module path and name.
     pub handler: String,
-    /// Where the handler is defined.
+    /// Where the handler is defined; for the static files' route, the folder it serves.
     pub file: &'static str,
-    /// The line of the handler's name.
+    /// The line of the handler's name; 0 for the static files' route.
     pub line: u32,
     /// The status codes written in the handler's body, as the macro found them; `[200]`, the
     /// default status, when the body writes none.
@@ -85,7 +85,11 @@ impl fmt::Display for RoutesTable {
                     methods.join(", "),
                     route.path.to_owned(),
                     statuses.join(", "),
-                    format!("{}:{}", route.file, route.line),
+                    // The static folder's route has a folder, not a line of source.
+                    match route.line {
+                        0 => route.file.to_owned(),
+                        line => format!("{}:{line}", route.file),
+                    },
                 ]
             })
             .collect();

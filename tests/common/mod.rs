@@ -16,6 +16,14 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// Why `app` refuses to start, as serving it answers: the test fails if it starts.
+pub async fn start_refused(app: App) -> std::io::Error {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    app.serve_with_shutdown(listener, std::future::pending())
+        .await
+        .expect_err("the app should refuse to start")
+}
+
 /// Serves `app` on 127.0.0.1 on a port the OS picks, for the rest of the test.
 pub async fn serve(app: App) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use carafe::prelude::*;
-use carafe::{send_file, send_from_directory, HeaderMap};
+use carafe::{send_file, send_from_directory, SendFile};
 use common::{raw_exchange, send, split_raw};
 
 const HELLO: &str = "hello, static world\n";
@@ -31,16 +31,20 @@ fn site(name: &str) -> PathBuf {
     root
 }
 
-#[route("/download/<name>")]
-async fn download(name: String, headers: HeaderMap) -> Response {
-    let folder = std::env::var("CARAFE_TEST_DOWNLOADS").unwrap();
-    send_from_directory(folder, &name, &headers).await
+fn downloads() -> PathBuf {
+    PathBuf::from(std::env::var("CARAFE_TEST_DOWNLOADS").unwrap())
 }
 
+#[route("/download/<name>")]
+fn download(name: String) -> SendFile {
+    send_from_directory(downloads(), &name)
+}
+
+/// In an async handler, awaited as a future (it is ready at once), in a `Result`.
 #[route("/latest")]
-async fn latest(headers: HeaderMap) -> Response {
-    let folder = PathBuf::from(std::env::var("CARAFE_TEST_DOWNLOADS").unwrap());
-    send_file(folder.join("hello.txt"), &headers).await
+async fn latest() -> Result<SendFile, carafe::Error> {
+    tokio::task::yield_now().await;
+    Ok(send_file(downloads().join("hello.txt")).await)
 }
 
 fn app(root: &Path) -> App {
@@ -158,7 +162,13 @@ async fn ranges_answer_206_and_bad_ones_416() {
     assert_eq!(answer.status, 206);
     assert_eq!(answer.body, "world\n");
 
-    for bad in ["bytes=100-200", "bytes=9-2", "bytes=x-y", "lines=1-2"] {
+    for bad in [
+        "bytes=100-200",
+        "bytes=9-2",
+        "bytes=x-y",
+        "lines=1-2",
+        "bytes=0-1,4-5",
+    ] {
         let answer = send(addr, "GET", "/static/hello.txt", &[("range", bad)], "").await;
         assert_eq!(answer.status, 416, "{bad}");
         assert_eq!(

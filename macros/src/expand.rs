@@ -139,16 +139,14 @@ fn handler_fn(handler: &Handler) -> TokenStream {
         })
     };
     let extractors: Vec<_> = handler.extractors().collect();
-    let ctx = if handler.args.is_empty() {
-        quote!(_)
-    } else if extractors.is_empty() {
+    let ctx = if extractors.is_empty() {
         quote!(ctx)
     } else {
         quote!(mut ctx)
     };
     let await_ = handler.is_async.then(|| quote!(.await));
     let respond = quote_spanned! {handler.output_span=>
-        ::carafe::__private::IntoResponse::into_response(#name(#(#vars),*) #await_)
+        ::carafe::__private::IntoResponse::into_response_for(#name(#(#vars),*) #await_, ctx.parts())
     };
     let awaited = {
         let extract = extract(true);
@@ -332,7 +330,7 @@ mod tests {
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
             "<State<Items>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
             "needs:&[<State<Items>as::carafe::__private::Extractor<_>>::NEED]",
-            "into_response(get_item(__carafe_arg0,__carafe_arg1).await)",
+            "into_response_for(get_item(__carafe_arg0,__carafe_arg1).await,ctx.parts())",
             "HandlerAnswer::new(asyncmove{",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
@@ -371,8 +369,11 @@ mod tests {
                 }
             ),
         );
-        assert!(out.contains("fn__carafe_handler(_:"), "{out}");
-        assert!(out.contains("into_response(index())"), "{out}");
+        assert!(out.contains("fn__carafe_handler(ctx:"), "{out}");
+        assert!(
+            out.contains("into_response_for(index(),ctx.parts())"),
+            "{out}"
+        );
         // Nothing to await: answered at once, with no boxed future.
         assert!(out.contains("HandlerAnswer::ready("), "{out}");
         assert!(!out.contains("async"), "{out}");

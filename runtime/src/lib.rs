@@ -85,7 +85,7 @@ pub use route::{Converter, MethodSet, Routes};
 pub use service::{AppFuture, AppService, LayeredService};
 pub use session::Session;
 #[cfg(feature = "static-files")]
-pub use static_files::{send_file, send_from_directory};
+pub use static_files::{send_file, send_from_directory, SendFile};
 pub use status_code::IntoStatus;
 pub use stream::{Event, Sse, Streaming};
 #[cfg(feature = "templates")]

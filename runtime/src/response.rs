@@ -181,6 +181,19 @@ pub trait IntoResponse {
     {
         (self.into_response(), None)
     }
+
+    /// Builds the response to the request with this head: the generated handler calls this,
+    /// so that a value whose answer depends on the request (a file answers `If-None-Match`
+    /// with 304) can read it, as Rocket's responders do. Anything else answers as
+    /// [`into_response`](IntoResponse::into_response).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn into_response_for(self, _request: &http::request::Parts) -> Response
+    where
+        Self: Sized,
+    {
+        self.into_response()
+    }
 }
 
 impl IntoResponse for Response {
@@ -254,6 +267,13 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
         match self {
             Ok(response) => response.into_response(),
             Err(error) => error.into_response(),
+        }
+    }
+
+    fn into_response_for(self, request: &http::request::Parts) -> Response {
+        match self {
+            Ok(response) => response.into_response_for(request),
+            Err(error) => error.into_response_for(request),
         }
     }
 }

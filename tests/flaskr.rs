@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 
 use common::Answer;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
@@ -84,33 +83,26 @@ fn fresh_database_path() -> PathBuf {
     ))
 }
 
-/// The tutorial's tables and data: the app's own `init-db`, then `data.sql`'s rows, with
-/// passwords hashed by the app's own function.
+/// The tutorial's tables and data: the app's own `init-db`, then `data.sql`'s rows as they
+/// are, the users' passwords hashed by Werkzeug (`pbkdf2:sha256`, 50,000 iterations): every
+/// test that logs in also shows that a database made by Flask's flaskr works with this one.
 fn seed(database: &Path) {
     flaskr::db::init_db(database).unwrap();
-    let [test, other] = seed_password_hashes();
     let db = Connection::open(database).unwrap();
-    db.execute(
-        "INSERT INTO user (username, password) VALUES ('test', ?1), ('other', ?2)",
-        [test, other],
-    )
-    .unwrap();
-    db.execute(
-        "INSERT INTO post (title, body, author_id, created) \
-         VALUES ('test title', 'test' || x'0a' || 'body', 1, '2018-01-01 00:00:00')",
-        [],
-    )
-    .unwrap();
+    db.execute_batch(DATA_SQL).unwrap();
 }
 
-/// The hashes of `test` and `other`, made once: hashing is slow on purpose, and any salt will
-/// do for every test's database.
-fn seed_password_hashes() -> &'static [String; 2] {
-    static HASHES: OnceLock<[String; 2]> = OnceLock::new();
-    HASHES.get_or_init(|| {
-        ["test", "other"].map(|password| flaskr::auth::hash_password(password).unwrap())
-    })
-}
+/// Flask's `examples/tutorial/tests/data.sql`, verbatim.
+const DATA_SQL: &str = "\
+INSERT INTO user (username, password)
+VALUES
+  ('test', 'pbkdf2:sha256:50000$TCI4GzcX$0de171a4f4dac32e3364c7ddc7c14f3e2fa61f2d17574483f7ffbb431b4acb2f'),
+  ('other', 'pbkdf2:sha256:50000$kJPKsz6N$d2d4784f1b030a9761f5ccaeeaca413f27f2ecb76d6168407af962ddce849f79');
+
+INSERT INTO post (title, body, author_id, created)
+VALUES
+  ('test title', 'test' || x'0a' || 'body', 1, '2018-01-01 00:00:00');
+";
 
 /// A client that sends back the cookies it was given, as a browser does (and Flask's test
 /// client): a cookie set again replaces the old one, one set with `Max-Age=0` is dropped.
@@ -578,4 +570,159 @@ async fn html_and_sql_in_the_input_are_only_text() {
         "{}",
         answer.body
     );
+}
+
+// ---- password hashes: Werkzeug's, and the app's own ----
+
+/// `'test'`'s hash in the tutorial's `data.sql`.
+const TEST_HASH: &str =
+    "pbkdf2:sha256:50000$TCI4GzcX$0de171a4f4dac32e3364c7ddc7c14f3e2fa61f2d17574483f7ffbb431b4acb2f";
+
+/// Werkzeug 3.1.8's `generate_password_hash("correct horse battery staple")`: its default
+/// method, `scrypt:32768:8:1`, with a random salt of its own. Python's
+/// `hashlib.scrypt(password, salt=salt.encode(), n=32768, r=8, p=1, maxmem=132 * 32768 * 8).hex()`
+/// gives the same hex.
+const SCRYPT_HASH: &str = "scrypt:32768:8:1$5n0nxT7OVThQ8UBF$50c7e4e35a97fd8d2f2b6ab64e05ab13f5bc6995d889a3e6c46d2e5b612d61c459b4e3c8bfef5a433f28ed3c5c45e84bbcfb88f9674823f156bb0e225727e0ee";
+
+/// A user whose stored password is `hash`, added to the site's database.
+fn add_user(site: &Site, username: &str, hash: &str) {
+    site.db()
+        .execute(
+            "INSERT INTO user (username, password) VALUES (?1, ?2)",
+            [username, hash],
+        )
+        .unwrap();
+}
+
+/// Logging in as `username` with `password` shows the login form again, saying so.
+async fn assert_incorrect_password(site: &Site, username: &str, password: &str) {
+    let answer = site.browser().log_in(username, password).await;
+    assert_eq!(answer.status, 200, "{username:?} {password:?}: {answer:?}");
+    assert!(
+        answer.body.contains("Incorrect password."),
+        "{username:?} {password:?}: {}",
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn a_user_registered_here_gets_an_argon2_hash_and_logs_in() {
+    let site = Site::start().await;
+    let mut browser = site.browser();
+    let fields = [("username", "ann"), ("password", "s3cret")];
+    let answer = browser.post("/auth/register", &fields).await;
+    assert_eq!(answer.header("location"), Some("/auth/login"));
+    let stored: String = site
+        .db()
+        .query_row(
+            "SELECT password FROM user WHERE username = 'ann'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+
+    assert_incorrect_password(&site, "ann", "S3cret").await;
+    let answer = browser.log_in("ann", "s3cret").await;
+    assert_eq!(answer.header("location"), Some("/"), "{answer:?}");
+    assert!(browser.get("/").await.body.contains(">ann</span>"));
+}
+
+#[tokio::test]
+async fn a_scrypt_hash_made_by_werkzeug_logs_in() {
+    let site = Site::start().await;
+    add_user(&site, "carol", SCRYPT_HASH);
+    assert_incorrect_password(&site, "carol", "correct horse battery stapler").await;
+    let mut browser = site.browser();
+    let answer = browser
+        .log_in("carol", "correct horse battery staple")
+        .await;
+    assert_eq!(answer.header("location"), Some("/"), "{answer:?}");
+    assert_eq!(browser.session()["user_id"], 3);
+}
+
+#[tokio::test]
+async fn a_malformed_hash_is_an_incorrect_password_not_an_error() {
+    let site = Site::start().await;
+    let hashes = [
+        "pbkdf2:sha256:abc$x$y",
+        "scrypt$$",
+        "",
+        "plain",
+        "$$",
+        "x$y",
+        "$argon2id$",
+        "pbkdf2:$x$y",
+        "pbkdf2:sha256:50000:1$x$y",
+        "pbkdf2:sha256:0$x$y",
+        "pbkdf2:sha256:-1$x$y",
+        "pbkdf2:sha256:99999999999999999999999$x$y",
+        "pbkdf2:md4:1000$x$y",
+        "scrypt:$x$y",
+        "scrypt:16384:8$x$y",
+        "scrypt:3:8:1$x$y",
+        "scrypt:0:0:0$x$y",
+        "scrypt:9223372036854775808:8:1$x$y",
+        "scrypt:2:18446744073709551615:0$x$y",
+        "md5$x$y",
+    ];
+    for (number, hash) in hashes.iter().enumerate() {
+        let username = format!("user{number}");
+        add_user(&site, &username, hash);
+        for password in [*hash, "", "x", "y"] {
+            assert_incorrect_password(&site, &username, password).await;
+        }
+    }
+    // And the site serves on.
+    assert_eq!(site.signed_in().await.get("/").await.status, 200);
+}
+
+#[test]
+fn werkzeug_hashes_are_checked_as_werkzeug_checks_them() {
+    use flaskr::auth::password_matches;
+
+    // Made by Werkzeug 3.1.8's `generate_password_hash("secret", method, 8)`, with `method`
+    // as the hash names it.
+    let made_by_werkzeug = [
+        "pbkdf2:sha1:1000$ebOWMe1Z$0fec111a9a576f32fbf39588647e2178783eab1b",
+        "pbkdf2:sha224:1000$3akp9Mxe$8e31f6af778554ec7f36eeb25134c20eb154f021b46e845778da348a",
+        "pbkdf2:sha384:1000$jJ7W3ERE$05b1d5b3c3540414d3ab67c8b1774d956081fa4150574c1e99b7077ca12edc703ec2855452cf8763b5aa7aa695620a21",
+        "pbkdf2:sha512:1000$oqp7WMFf$94e728db3e210ed43d1d673c5084cd26e4ad47fb4cae1503f7e365b6393b1d6a08dde66708945b89dca4a4a3a3a5e975079cb2f764f9d533324b68a61611309c",
+        "pbkdf2:sha512_256:1000$IJTal9LJ$6ec48208400fdfc2513922ad84b7f13de1a64e34e55989871526ec5a60977d8b",
+        // OpenSSL's name, which hashlib also takes.
+        "pbkdf2:SHA-512:1000$oUWBEhUR$14ecac0b3be443db30d71cd0522e8fed8a9293975864e3f75083981d38a4e4f77bab4d72ff2d8a907c5ad76b159c78418a5f9eb50186209d93d4de1257ece438",
+        "scrypt:128:1:1$5JMGScEf$b76a43a94837b407c63b68febe96e35754a58dc5570fd5d815134967cb8ad1c9bd5177bcdd3f905f03ced6640b2275698474eb2d2711418ef19ebd2bfc56fc35",
+    ];
+    for hash in made_by_werkzeug {
+        assert!(password_matches("secret", hash), "{hash}");
+        assert!(!password_matches("Secret", hash), "{hash}");
+    }
+
+    // What Werkzeug's `check_password_hash` answers `False` to, or raises on, for the
+    // password that would otherwise match.
+    let (method_and_salt, hex) = TEST_HASH.rsplit_once('$').unwrap();
+    let refused = [
+        // The hex in uppercase: Werkzeug compares it as it is.
+        format!("{method_and_salt}${}", hex.to_uppercase()),
+        format!("{TEST_HASH}\n"),
+        format!(" {TEST_HASH}"),
+        TEST_HASH.replace(":sha256:", ": sha256:"),
+        TEST_HASH.replace(":50000$", ":49999$"),
+        TEST_HASH.replace("$TCI4GzcX$", "$TCI4GzcY$"),
+    ];
+    for hash in &refused {
+        assert!(!password_matches("test", hash), "{hash}");
+    }
+    // The right hash, but for parameters that OpenSSL refuses under Werkzeug's `maxmem`
+    // (made by hashlib, given more memory).
+    let hash = "scrypt:64:1:1$salt$a7bc1c6743ac93cb6a2372ab273558b10aa37d06e8cadf485f0afea4321db33c6dbb7f74a029c2c9ef44f9154fbc6e705e9ec217c3aabe196b4b0d4102e8a612";
+    assert!(!password_matches("secret", hash));
+}
+
+#[test]
+fn werkzeug_defaults_are_those_of_werkzeug_3_1() {
+    // `generate_password_hash("secret", "pbkdf2")`, which wrote `pbkdf2:sha256:1000000`,
+    // without its digest and iterations: Werkzeug's `check_password_hash` takes it so.
+    let hash = "pbkdf2$Uen7Or7z$74a63d1a982eb6994e461a644fc864170f11c1137c4976e98a05f6fe5efab98d";
+    assert!(flaskr::auth::password_matches("secret", hash));
 }

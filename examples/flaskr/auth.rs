@@ -10,6 +10,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::db::Database;
+use super::werkzeug;
 
 /// A registered user, as the templates show them.
 #[derive(Clone, Serialize)]
@@ -70,14 +71,19 @@ pub fn hash_password(password: &str) -> Result<String, password_hash::Error> {
     Ok(hash.to_string())
 }
 
-/// Whether `password` is the one `stored` was hashed from. A stored value that is no hash
+/// Whether `password` is the one `stored` was hashed from: an Argon2 PHC string, as
+/// `hash_password` makes, or a hash Werkzeug made, as Flask's own flaskr stores them (its
+/// tutorial's test data among them), so that a database made by Flask's flaskr works with
+/// this one. New passwords are still hashed with Argon2. A stored value that is no hash
 /// matches nothing.
-fn password_matches(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| {
-        Argon2::default()
+pub fn password_matches(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(hash) => Argon2::default()
             .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+            .is_ok(),
+        // A PHC string starts with `$`, Werkzeug's with its method.
+        Err(_) => werkzeug::check_password_hash(stored, password),
+    }
 }
 
 /// Whether `error` is an insert refused by a `UNIQUE` column: the username is taken.

@@ -85,11 +85,7 @@ pub fn create(
     database: State<Database>,
 ) -> Result<Response, carafe::Error> {
     if method == Method::POST {
-        let title = &form["title"];
-        let body = &form["body"];
-        if title.is_empty() {
-            flash("Title is required.");
-        } else {
+        if let Some((title, body)) = post_fields(&form) {
             database.connection().execute(
                 "INSERT INTO post (title, body, author_id) VALUES (?1, ?2, ?3)",
                 (title, body, user.id),
@@ -97,15 +93,29 @@ pub fn create(
             return Ok(redirect(url_for!(index)));
         }
     }
-    // What was sent comes back in the form, so a refused post is not lost.
-    let sent = context! {
-        title => form.get("title").unwrap_or_default(),
-        body => form.get("body").unwrap_or_default(),
-    };
     Ok(render_template(
         "blog/create.html",
-        context! { user => user, form => sent },
+        context! { user => user, form => sent(&form) },
     ))
+}
+
+/// The title and body a post's form sent, or `None` (with the message flashed) when the
+/// title is missing.
+fn post_fields(form: &Form) -> Option<(&str, &str)> {
+    let (title, body) = (&form["title"], &form["body"]);
+    if title.is_empty() {
+        flash("Title is required.");
+        return None;
+    }
+    Some((title, body))
+}
+
+/// What a post's form sent, shown in the form again so that a refused post is not lost.
+fn sent(form: &Form) -> carafe::minijinja::Value {
+    context! {
+        title => form.get("title").unwrap_or_default(),
+        body => form.get("body").unwrap_or_default(),
+    }
 }
 
 /// The form to edit one's own post; posted with a title, the post changed, then the index.
@@ -119,11 +129,7 @@ pub fn update(
 ) -> Result<Response, carafe::Error> {
     let post = get_post(&database, id, &user)?;
     if method == Method::POST {
-        let title = &form["title"];
-        let body = &form["body"];
-        if title.is_empty() {
-            flash("Title is required.");
-        } else {
+        if let Some((title, body)) = post_fields(&form) {
             database.connection().execute(
                 "UPDATE post SET title = ?1, body = ?2 WHERE id = ?3",
                 (title, body, id),
@@ -131,13 +137,9 @@ pub fn update(
             return Ok(redirect(url_for!(index)));
         }
     }
-    let sent = context! {
-        title => form.get("title").unwrap_or_default(),
-        body => form.get("body").unwrap_or_default(),
-    };
     Ok(render_template(
         "blog/update.html",
-        context! { user => user, post => post, form => sent },
+        context! { user => user, post => post, form => sent(&form) },
     ))
 }
 

@@ -1,7 +1,8 @@
 //! flaskr, the blog of Flask's tutorial, in carafe: people register, log in, and write, edit
 //! and delete their own posts. Blueprints `auth` (under `/auth`) and `blog` (at the root), a
 //! SQLite database, salted password hashes, the session, flashed messages, templates and a
-//! stylesheet.
+//! stylesheet. A database made by Flask's own flaskr serves as it is: its users' Werkzeug
+//! password hashes are read too.
 //!
 //! ```text
 //! cargo run --example flaskr                  # http://127.0.0.1:5000, the database in ./flaskr.sqlite
@@ -13,10 +14,11 @@
 //! Set `SECRET_KEY` to a long random value on any server others can reach: the default, `dev`
 //! as in Flask's tutorial, lets anyone sign a session cookie.
 
-// Public for tests/flaskr.rs, which seeds a database with them.
+// Public for tests/flaskr.rs, which seeds a database and checks password hashes.
 pub mod auth;
 mod blog;
 pub mod db;
+mod werkzeug;
 
 use std::path::{Path, PathBuf};
 

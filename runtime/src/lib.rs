@@ -72,6 +72,9 @@ pub use form::FormData;
 pub use json::Json;
 pub use listing::{RouteInfo, RoutesTable};
 pub use lock::RwLock;
+/// The `minijinja` crate templates are rendered with: its `Value` is what `context!` builds.
+#[cfg(feature = "templates")]
+pub use minijinja;
 /// Builds a template's context: `context! { posts => posts, user => user }` (minijinja's).
 #[cfg(feature = "templates")]
 pub use minijinja::context;

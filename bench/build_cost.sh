@@ -5,9 +5,17 @@
 # unlocked on the stable compiler with RUSTC_BOOTSTRAP=1 for this measurement only).
 #
 #   bash bench/build_cost.sh
+#   CARAFE_FEATURES=none bash bench/build_cost.sh    # carafe without its default features
+#   CARAFE_FEATURES=openapi bash bench/build_cost.sh # with only these (comma-separated)
 set -euo pipefail
 
 ROUTES=${ROUTES:-200}
+# carafe's cargo features: its defaults unless told.
+case ${CARAFE_FEATURES:-default} in
+    default) CARAFE_DEPENDENCY_OPTIONS="" ;;
+    none) CARAFE_DEPENDENCY_OPTIONS=", default-features = false" ;;
+    *) CARAFE_DEPENDENCY_OPTIONS=", default-features = false, features = [\"${CARAFE_FEATURES//,/\", \"}\"]" ;;
+esac
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 WORK=$BENCH/target/build-cost
@@ -27,7 +35,7 @@ start_app() { # name, then its dependency lines
 # from a JSON body (201 or 400): the shapes of the benchmark's own routes.
 generate_carafe() {
     local dir=$WORK/carafe_app
-    start_app carafe_app "carafe = { path = \"$ROOT\" }" 'serde = { version = "1", features = ["derive"] }'
+    start_app carafe_app "carafe = { path = \"$ROOT\"$CARAFE_DEPENDENCY_OPTIONS }" 'serde = { version = "1", features = ["derive"] }'
     {
         echo 'use carafe::prelude::*;'
         echo '#[derive(serde::Deserialize)] struct Item { id: u64, name: String }'
@@ -123,7 +131,7 @@ measure() { # app name
 
 generate_carafe
 generate_axum
-echo "$ROUTES routes, debug profile, $(nproc) cores; seconds"
+echo "$ROUTES routes, debug profile, $(nproc) cores, carafe's features: ${CARAFE_FEATURES:-default}; seconds"
 printf '%-11s %9s %11s %13s %16s %12s\n' app clean "app crate" incremental "macro expansion" "app rustc"
 measure carafe_app
 measure axum_app

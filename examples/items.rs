@@ -14,6 +14,9 @@ use serde_json::Value;
 
 type Items = RwLock<HashMap<String, String>>;
 
+/// The item named `item_id`.
+///
+/// `{"item": name}`, or 404 with `{"error": "Item not found"}`.
 #[route("/items/<item_id>", GET)]
 fn get_item(item_id: String, items: State<Items>) -> impl IntoResponse {
     match items.read().unwrap().get(&item_id) {
@@ -22,7 +25,10 @@ fn get_item(item_id: String, items: State<Items>) -> impl IntoResponse {
     }
 }
 
-#[route("/items", POST)]
+/// Adds an item.
+///
+/// From `{"id": .., "name": ..}`: 201 with the new item's `Location`.
+#[route("/items", POST, responses(400 = "The id or the name is missing, or the id is taken"))]
 fn create_item(Json(data): Json<Value>, items: State<Items>) -> Response {
     // The seed compares `data['id']` with string keys, so a numeric id such as `3` would be
     // stored under the number and never found by GET /items/3. A correct server keys the

@@ -77,6 +77,7 @@ fn carafe_router(cases: &[Case]) -> Router {
             statuses: &[],
             needs: &[],
             handler,
+            doc: None,
         })
         .collect();
     let mut builder = RouterBuilder::default();

@@ -9,6 +9,7 @@
 
 pub mod converter;
 pub mod header;
+pub mod media;
 pub mod method;
 pub mod path;
 pub mod status;

@@ -18,6 +18,9 @@ pub struct RouteAttr {
     /// The valid methods named; GET when none is named, as in Flask. Empty only when every
     /// method named was wrong, which is an error already.
     pub methods: MethodSet,
+    /// `responses(404 = "No such item")`: responses described for the OpenAPI document,
+    /// which the body may not show.
+    pub responses: Vec<(u16, String)>,
 }
 
 /// The method `name` stands for, or a message naming the fix.
@@ -52,7 +55,8 @@ pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     let args = errors.ok(parse_list(args))?;
     let (path, rest) = split_path(&args, "route", "\"/items\", GET", errors)?;
     let mut methods = MethodSet::EMPTY;
-    for arg in rest {
+    let (responses, rest) = take_responses(rest, errors);
+    for arg in &rest {
         for (method, span) in parse_methods(arg, &path, errors) {
             if methods.intersects(method) {
                 errors.error(
@@ -70,7 +74,75 @@ pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     if rest.is_empty() {
         methods = MethodSet::GET;
     }
-    Some(RouteAttr { path, methods })
+    Some(RouteAttr {
+        path,
+        methods,
+        responses,
+    })
+}
+
+/// The `responses(..)` argument, checked, and the other arguments.
+fn take_responses<'a>(args: &'a [Expr], errors: &Ctxt) -> (Vec<(u16, String)>, Vec<&'a Expr>) {
+    let mut responses = Vec::new();
+    let mut rest = Vec::new();
+    for arg in args {
+        match arg {
+            Expr::Call(call) if is_word(&call.func, "responses") => {
+                for described in &call.args {
+                    if let Some(response) = parse_response(described, errors) {
+                        if responses.iter().any(|(status, _)| *status == response.0) {
+                            errors.push(syn::Error::new_spanned(
+                                described,
+                                format!("status {} is described twice: remove one", response.0),
+                            ));
+                        } else {
+                            responses.push(response);
+                        }
+                    }
+                }
+            }
+            _ => rest.push(arg),
+        }
+    }
+    (responses, rest)
+}
+
+/// One `404 = "No such item"` of `responses(..)`.
+fn parse_response(arg: &Expr, errors: &Ctxt) -> Option<(u16, String)> {
+    const FORM: &str = "write each response as `404 = \"what it means\"`";
+    let Expr::Assign(assign) = arg else {
+        errors.push(syn::Error::new_spanned(arg, FORM));
+        return None;
+    };
+    let status = match crate::status::classify(&assign.left) {
+        Some(Ok(status)) => Some(status),
+        Some(Err(invalid)) => {
+            errors.push(syn::Error::new_spanned(&assign.left, invalid.message));
+            None
+        }
+        None => {
+            errors.push(syn::Error::new_spanned(
+                &assign.left,
+                format!("expected a status literal such as 404: {FORM}"),
+            ));
+            None
+        }
+    };
+    let description = match as_str(&assign.right) {
+        Some(lit) => Some(lit.value()),
+        None => {
+            errors.push(syn::Error::new_spanned(
+                &assign.right,
+                format!("expected the response's description as a string literal: {FORM}"),
+            ));
+            None
+        }
+    };
+    Some((status?, description?))
+}
+
+fn is_word(expr: &Expr, word: &str) -> bool {
+    matches!(expr, Expr::Path(path) if path.path.is_ident(word))
 }
 
 /// Parses the argument of a shorthand such as `#[post("/path")]`: the path alone.
@@ -79,6 +151,7 @@ pub fn parse_shorthand(method: MethodSet, args: TokenStream, errors: &Ctxt) -> O
     let name = method_name(method);
     let attr = name.to_ascii_lowercase();
     let (path, rest) = split_path(&args, &attr, "\"/items\"", errors)?;
+    let (responses, rest) = take_responses(rest, errors);
     if let Some(extra) = rest.first() {
         errors.push(syn::Error::new_spanned(
             extra,
@@ -93,6 +166,7 @@ pub fn parse_shorthand(method: MethodSet, args: TokenStream, errors: &Ctxt) -> O
     Some(RouteAttr {
         path,
         methods: method,
+        responses,
     })
 }
 

@@ -11,6 +11,7 @@ use syn::spanned::Spanned;
 use syn::LitStr;
 
 use crate::model::Route;
+use crate::openapi;
 use crate::signature::{is_signed_integer, Handler, Source};
 use crate::url_for;
 
@@ -24,8 +25,12 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         // impl below cannot be declared, and would only add rustc's errors to ours.
         return quote!(#item #errors);
     }
-    let (handler_fn, needs) = match errors {
-        None => (handler_fn(&route.handler), needs(&route.handler)),
+    let (handler_fn, needs, doc) = match errors {
+        None => (
+            handler_fn(&route.handler),
+            needs(&route.handler),
+            openapi::route_doc(route),
+        ),
         Some(_) => (
             quote! {
                 fn __carafe_handler(
@@ -35,6 +40,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                 }
             },
             TokenStream::new(),
+            quote!(::core::option::Option::None),
         ),
     };
     let name = &item.sig.ident;
@@ -93,6 +99,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     statuses: &[#(#statuses),*],
                     needs: &[#needs],
                     handler: __carafe_handler,
+                    doc: #doc,
                 }
             };
         }

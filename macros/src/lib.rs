@@ -17,6 +17,7 @@ mod ctxt;
 mod expand;
 mod headers;
 mod model;
+mod openapi;
 mod responses;
 mod routes;
 mod signature;

@@ -1,8 +1,9 @@
 //! The route model: everything `#[route]` knows about a handler, parsed once and checked with
 //! one error context, before anything is expanded.
 
+use carafe_core::media::Media;
 use carafe_core::path::{self, ParsedPath};
-use syn::ItemFn;
+use syn::{Attribute, Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue};
 
 use crate::attr::RouteAttr;
 use crate::ctxt::Ctxt;
@@ -23,6 +24,11 @@ pub struct Route<'a> {
     pub handler: Handler,
     /// Every valid status literal in the handler's response positions, sorted.
     pub statuses: Vec<u16>,
+    /// Each status the body answers with the kind of its body, for the OpenAPI document.
+    pub responses: Vec<(u16, Media)>,
+    /// The doc comment's first paragraph and the rest: the operation's summary and
+    /// description.
+    pub doc: (String, String),
 }
 
 impl<'a> Route<'a> {
@@ -44,7 +50,7 @@ impl<'a> Route<'a> {
                 })
                 .ok()
         });
-        let statuses = responses::check(&mut item.block, cx);
+        let found = responses::check(&mut item.block, cx);
         responses::check_tail(&item.sig.output, &item.block, cx);
         let route = attr
             .zip(path.as_ref())
@@ -53,12 +59,55 @@ impl<'a> Route<'a> {
                 path,
             });
         let handler = Handler::new(cx, &item.sig, route);
+        let doc = doc_comment(&item.attrs);
         Route {
             item,
             attr,
             path,
             handler,
-            statuses,
+            statuses: found.statuses,
+            responses: found.responses,
+            doc,
         }
+    }
+}
+
+/// The first paragraph of the doc comment, on one line, and the paragraphs after it.
+fn doc_comment(attrs: &[Attribute]) -> (String, String) {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            Meta::NameValue(MetaNameValue {
+                value:
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        })
+        // `///` alone is an empty line, which has no `lines()`.
+        .flat_map(|text| {
+            let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            if lines.is_empty() {
+                vec![String::new()]
+            } else {
+                lines
+            }
+        })
+        .map(|line| {
+            line.strip_prefix(' ')
+                .unwrap_or(&line)
+                .trim_end()
+                .to_owned()
+        })
+        .collect();
+    let text = lines.join("\n");
+    let text = text.trim();
+    match text.split_once("\n\n") {
+        Some((summary, rest)) => (summary.replace('\n', " "), rest.trim().to_owned()),
+        None => (text.replace('\n', " "), String::new()),
     }
 }

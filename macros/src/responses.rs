@@ -17,32 +17,46 @@
 //! A wrong status literal is replaced, in the emitted function, by the integer the user meant
 //! (or 500), keeping its span: the type checker then has nothing to add to our error.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use carafe_core::media::Media;
 use carafe_core::status::{self, forbids_body, is_error, is_redirect};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    Block, Expr, ExprCall, ExprTuple, Item, Label, Lifetime, Lit, Member, ReturnType, Stmt, Token,
-    Type,
+    Block, Expr, ExprCall, ExprTuple, Item, Label, Lifetime, Lit, Local, Member, Pat, ReturnType,
+    Stmt, Token, Type,
 };
 
 use crate::ctxt::Ctxt;
 use crate::headers;
 use crate::status::{classify, int_literal, literal};
 
-/// Checks the body, fixing wrong status literals in place, and returns the valid statuses
-/// it found, sorted.
-pub fn check(body: &mut Block, errors: &Ctxt) -> Vec<u16> {
+/// What the body answers, as far as its code shows.
+pub struct Found {
+    /// Every valid status literal, sorted.
+    pub statuses: Vec<u16>,
+    /// Each status with the kind of body it is answered with, sorted; a plain body with no
+    /// status (`Json(..)` last) is a 200.
+    pub responses: Vec<(u16, Media)>,
+}
+
+/// Checks the body, fixing wrong status literals in place, and returns what it answers.
+pub fn check(body: &mut Block, errors: &Ctxt) -> Found {
     let mut checker = Checker {
         statuses: BTreeSet::new(),
+        responses: BTreeSet::new(),
+        bodies: HashMap::new(),
         errors,
         breakables: Vec::new(),
     };
     checker.block(body, true);
-    checker.statuses.into_iter().collect()
+    Found {
+        statuses: checker.statuses.into_iter().collect(),
+        responses: checker.responses.into_iter().collect(),
+    }
 }
 
 /// A handler declared to return `impl ..` whose last statement is an expression with a `;`
@@ -86,6 +100,9 @@ fn diverges(expr: &Expr) -> bool {
 
 struct Checker<'e> {
     statuses: BTreeSet<u16>,
+    responses: BTreeSet<(u16, Media)>,
+    /// The variables bound to a body written out, with its kind.
+    bodies: HashMap<String, Media>,
     errors: &'e Ctxt,
     /// The loops and labeled blocks around the expression being checked, innermost last.
     breakables: Vec<Breakable>,
@@ -112,8 +129,46 @@ impl Checker<'_> {
         }
     }
 
+    /// The kind of a body written out: `Json(..)`, or text (a string literal, `format!(..)`, or
+    /// one of them turned into a `String`).
+    fn plain_body(&self, expr: &Expr) -> Option<Media> {
+        match expr {
+            Expr::Call(call) if calls(call, "Json") => Some(Media::Json),
+            // A page, HTML as Flask's.
+            Expr::Call(call) if calls(call, "render_template") => Some(Media::Text),
+            Expr::Lit(lit) if matches!(lit.lit, Lit::Str(_)) => Some(Media::Text),
+            Expr::Macro(mac) if mac.mac.path.is_ident("format") => Some(Media::Text),
+            Expr::MethodCall(call)
+                if ["to_string", "to_owned", "into"]
+                    .contains(&call.method.to_string().as_str())
+                    && call.args.is_empty() =>
+            {
+                self.plain_body(&call.receiver)
+                    .filter(|media| *media == Media::Text)
+            }
+            Expr::Paren(expr) => self.plain_body(&expr.expr),
+            Expr::Reference(expr) => self.plain_body(&expr.expr),
+            Expr::Path(path) => path
+                .path
+                .get_ident()
+                .and_then(|name| self.bodies.get(&name.to_string()).copied()),
+            _ => None,
+        }
+    }
+
+    /// Notes that the handler answers `status` with a body of this kind.
+    fn answers(&mut self, status: u16, media: Media) {
+        self.statuses.insert(status);
+        self.responses.insert((status, media));
+    }
+
     /// Checks `expr`, a response if `is_response`, and everything in it.
     fn expr(&mut self, expr: &mut Expr, is_response: bool) {
+        if is_response && answers_as_it_is(expr) {
+            // A body with no status is a 200; only the OpenAPI document lists it.
+            let media = self.plain_body(expr).unwrap_or(Media::Unknown);
+            self.responses.insert((200, media));
+        }
         match expr {
             Expr::Tuple(tuple) if is_response && matches!(tuple.elems.len(), 2 | 3) => {
                 self.tuple(tuple);
@@ -176,7 +231,7 @@ impl Checker<'_> {
             Expr::Assign(assign) => {
                 if let Expr::Field(field) = &*assign.left {
                     if matches!(&field.member, Member::Named(name) if name == "status_code") {
-                        self.status(&mut assign.right, None);
+                        self.status(&mut assign.right, None, Media::Unknown);
                     }
                 }
                 visit_mut::visit_expr_assign_mut(self, assign);
@@ -190,8 +245,9 @@ impl Checker<'_> {
                         .segments
                         .last()
                         .map(|segment| segment.ident.to_string());
-                    self.statuses
-                        .extend(name.as_deref().and_then(status::from_constant));
+                    if let Some(status) = name.as_deref().and_then(status::from_constant) {
+                        self.answers(status, Media::Unknown);
+                    }
                 }
             }
             // Not the handler's own code: their values and `return`s are theirs.
@@ -232,20 +288,20 @@ impl Checker<'_> {
             self.put_body_first(&mut call.args, Context::MakeResponse);
             let mut args = call.args.iter_mut();
             if let (Some(body), Some(status)) = (args.next(), args.next()) {
-                self.status(status, Some((body, Context::MakeResponse)));
+                self.status(status, Some((body, Context::MakeResponse)), Media::Unknown);
             }
             if let Some(headers) = args.next() {
                 self.headers(headers);
             }
         } else if calls(call, "abort") {
             if let Some(status) = call.args.first_mut() {
-                self.status(status, None);
+                self.status(status, None, Media::ErrorPage);
             }
         } else if calls_method_of(call, "HttpError", "new") && call.args.len() == 1 {
             // An error answered, or built to be answered: `HttpError::new(404)`.
-            self.status(&mut call.args[0], None);
+            self.status(&mut call.args[0], None, Media::ErrorPage);
         } else if calls(call, "redirect") && call.args.len() == 1 {
-            self.statuses.insert(302);
+            self.answers(302, Media::Redirect);
         } else if calls(call, "redirect_with") && call.args.len() == 2 {
             self.redirect_status(&mut call.args[1]);
         }
@@ -284,7 +340,7 @@ impl Checker<'_> {
             return;
         };
         if literal(second).is_some() {
-            self.status(second, Some((body, context)));
+            self.status(second, Some((body, context)), Media::Unknown);
         } else if context == Context::Tuple(2) {
             self.headers(second);
         }
@@ -330,12 +386,16 @@ impl Checker<'_> {
         }
     }
 
-    /// `expr` is where a status belongs; `body` is the response's body, if it has one here.
-    fn status(&mut self, expr: &mut Expr, body: Option<(&Expr, Context)>) {
+    /// `expr` is where a status belongs; `body` is the response's body, if it has one here,
+    /// and `media` the kind of body it answers with when it has none.
+    fn status(&mut self, expr: &mut Expr, body: Option<(&Expr, Context)>, media: Media) {
         match classify(expr) {
             None => {}
             Some(Ok(status)) => {
-                self.statuses.insert(status);
+                let media = body
+                    .and_then(|(body, _)| self.plain_body(body))
+                    .unwrap_or(media);
+                self.answers(status, media);
                 if let Some((body, context)) = body {
                     self.check_no_body(body, status, context);
                 }
@@ -352,7 +412,7 @@ impl Checker<'_> {
     fn redirect_status(&mut self, expr: &mut Expr) {
         match classify(expr) {
             Some(Ok(status)) if is_redirect(status) => {
-                self.statuses.insert(status);
+                self.answers(status, Media::Redirect);
             }
             Some(Ok(status)) => {
                 let instead = if is_error(status) {
@@ -370,7 +430,7 @@ impl Checker<'_> {
                 *expr = int_literal(302, expr.span());
             }
             // A string or an out-of-range number: the same advice as any status.
-            Some(Err(_)) => self.status(expr, None),
+            Some(Err(_)) => self.status(expr, None, Media::Redirect),
             None => {}
         }
     }
@@ -456,6 +516,17 @@ impl VisitMut for Checker<'_> {
         self.expr(expr, false);
     }
 
+    /// `let created = Json(..);`: the body a later `(created, 201)` answers with.
+    fn visit_local_mut(&mut self, local: &mut Local) {
+        if let (Pat::Ident(name), Some(init)) = (&local.pat, &local.init) {
+            match self.plain_body(&init.expr) {
+                Some(media) => self.bodies.insert(name.ident.to_string(), media),
+                None => self.bodies.remove(&name.ident.to_string()),
+            };
+        }
+        visit_mut::visit_local_mut(self, local);
+    }
+
     /// A nested `fn` is not the handler's own code.
     fn visit_item_mut(&mut self, _: &mut Item) {}
 }
@@ -519,6 +590,49 @@ fn calls_method_of(call: &ExprCall, type_name: &str, function: &str) -> bool {
 
 /// Whether `call` calls a function whose path ends in `name`: `make_response`,
 /// `carafe::make_response`, ….
+/// Whether a response position's value is answered as it is, a 200 unless it says otherwise:
+/// not a tuple or `make_response` (whose status is read), not an error, a redirect or an
+/// abort, and not code that holds the responses (blocks, branches, `Ok(..)`, `return`).
+fn answers_as_it_is(expr: &Expr) -> bool {
+    match expr {
+        Expr::Tuple(_)
+        | Expr::Block(_)
+        | Expr::Unsafe(_)
+        | Expr::If(_)
+        | Expr::Match(_)
+        | Expr::Loop(_)
+        | Expr::While(_)
+        | Expr::ForLoop(_)
+        | Expr::Break(_)
+        | Expr::Continue(_)
+        | Expr::Return(_)
+        | Expr::Paren(_)
+        | Expr::Group(_)
+        | Expr::Try(_) => false,
+        Expr::Call(call) => {
+            ![
+                "Ok",
+                "Err",
+                "abort",
+                "abort_with",
+                "redirect",
+                "redirect_with",
+                "make_response",
+                "exit",
+            ]
+            .iter()
+            .any(|name| calls(call, name))
+                && !calls_method_of(call, "HttpError", "new")
+        }
+        Expr::MethodCall(call) => call.method != "into_response",
+        Expr::Macro(mac) => !["panic", "unreachable", "todo", "unimplemented"]
+            .iter()
+            .any(|name| mac.mac.path.is_ident(name)),
+        // `StatusCode::NOT_FOUND` alone, as axum answers a bare status.
+        _ => !is_status_constant(expr),
+    }
+}
+
 fn calls(call: &ExprCall, name: &str) -> bool {
     match &*call.func {
         Expr::Path(func) => func
@@ -539,6 +653,7 @@ mod tests {
 
     struct Checked {
         statuses: Vec<u16>,
+        responses: Vec<(u16, Media)>,
         errors: Vec<String>,
         /// The function as it will be emitted.
         emitted: String,
@@ -547,13 +662,14 @@ mod tests {
     fn check_fn(item: &str) -> Checked {
         let mut item: ItemFn = syn::parse_str(item).expect("test items parse");
         let errors = Ctxt::new();
-        let statuses = check(&mut item.block, &errors);
+        let found = check(&mut item.block, &errors);
         let errors = match errors.check() {
             Ok(()) => Vec::new(),
             Err(error) => error.into_iter().map(|error| error.to_string()).collect(),
         };
         Checked {
-            statuses,
+            statuses: found.statuses,
+            responses: found.responses,
             errors,
             emitted: quote!(#item).to_string(),
         }
@@ -568,6 +684,56 @@ mod tests {
 
     fn errors(item: &str) -> Vec<String> {
         check_fn(item).errors
+    }
+
+    /// Each status of a handler with no error, with the kind of its body.
+    fn responses(item: &str) -> Vec<(u16, Media)> {
+        let checked = check_fn(item);
+        assert_eq!(checked.errors, Vec::<String>::new(), "{item}");
+        checked.responses
+    }
+
+    #[test]
+    fn the_kind_of_body_each_status_is_answered_with() {
+        use Media::*;
+        assert_eq!(
+            responses("fn f() -> Json<Item> { Json(item) }"),
+            [(200, Json)]
+        );
+        assert_eq!(
+            responses(
+                r#"fn f() -> impl IntoResponse { if a { (Json(x), 404) } else { ("made", 201) } }"#
+            ),
+            [(201, Text), (404, Json)]
+        );
+        // A body bound to a name first, as `let created = Json(..)`.
+        assert_eq!(
+            responses(
+                "fn f() -> Response { let created = Json(x); (created, 201).into_response() }"
+            ),
+            [(201, Json)]
+        );
+        assert_eq!(
+            responses(r#"fn f() -> String { format!("{x}") }"#),
+            [(200, Text)]
+        );
+        assert_eq!(
+            responses(r#"fn f() -> Response { render_template("a.html", ()) }"#),
+            [(200, Text)]
+        );
+        // Errors, redirects and aborts are no 200.
+        assert_eq!(
+            responses("fn f() -> Response { abort(410) }"),
+            [(410, ErrorPage)]
+        );
+        assert_eq!(
+            responses(
+                r#"fn f() -> Result<Response, HttpError> { if a { return Err(HttpError::new(403)); } Ok(redirect("/")) }"#
+            ),
+            [(302, Redirect), (403, ErrorPage)]
+        );
+        // A body the macro cannot see into: a 200 of unknown kind.
+        assert_eq!(responses("fn f() -> Response { page }"), [(200, Unknown)]);
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub use crate::request::RequestContext;
 pub use crate::response::{IntoResponse, Response};
 pub use crate::route::Routes;
 pub use crate::route::{Converter, MethodSet, Part, Route, RouteDef};
+pub use crate::route_doc::{Operation, Probe, RouteDoc, WithSchema, WithoutSchema};
 pub use crate::url::{url_for, PathValue};
+pub use carafe_core::media::Media;
 
 use crate::extract::{FromRequest, FromRequestParts};
 use crate::route::clash;

@@ -8,6 +8,7 @@ pub use carafe_core::{Converter, MethodSet};
 
 use crate::app_data::Need;
 use crate::handler::HandlerFn;
+use crate::route_doc::RouteDoc;
 
 /// One route, described by the `#[route]` macro in a `const`.
 ///
@@ -35,9 +36,44 @@ pub struct RouteDef {
     pub needs: &'static [Option<Need>],
     /// The generated function that extracts the arguments and calls the handler.
     pub handler: HandlerFn,
+    /// What the OpenAPI document says of it; `None` leaves it out (the static files' route).
+    pub doc: Option<&'static RouteDoc>,
 }
 
 impl RouteDef {
+    /// A GET route of carafe's own (the static files', the OpenAPI document's), named
+    /// `handler_name` for templates' `url_for`, with no source line (`file` says what it
+    /// serves) and no place in the OpenAPI document. Made once per app: its texts are leaked
+    /// into the `'static` data routes hold.
+    pub(crate) fn builtin(
+        handler_name: &'static str,
+        parts: Vec<Part<'static>>,
+        file: String,
+        statuses: &'static [u16],
+        handler: HandlerFn,
+    ) -> RouteDef {
+        let path: String = parts
+            .iter()
+            .map(|part| match part {
+                Part::Static(text) => (*text).to_owned(),
+                Part::Param { name, converter } => format!("<{}:{name}>", converter.name()),
+            })
+            .collect();
+        RouteDef {
+            handler_name,
+            module_path: "carafe",
+            file: Box::leak(file.into_boxed_str()),
+            line: 0,
+            path: Box::leak(path.into_boxed_str()),
+            parts: Vec::leak(parts),
+            methods: MethodSet::GET,
+            statuses,
+            needs: &[],
+            handler,
+            doc: None,
+        }
+    }
+
     /// The converters of the path's parameters, in order.
     pub(crate) fn converters(&self) -> impl Iterator<Item = Converter> + Clone {
         carafe_core::path::params(self.parts).map(|(_, converter)| converter)

@@ -610,6 +610,7 @@ mod tests {
             statuses: &[],
             needs: &[],
             handler,
+            doc: None,
         }
     }
 
@@ -975,6 +976,7 @@ mod properties {
                     statuses: &[],
                     needs: &[],
                     handler,
+                    doc: None,
                 };
                 // A route that clashes with one already there is refused, as an app refuses it.
                 if builder.insert(route).is_ok() {

@@ -19,7 +19,7 @@ use crate::shutdown::{drain, shutdown_signal};
 impl App {
     /// Serves on `HOST`:`PORT` (default 127.0.0.1:5000, Flask's) until Ctrl-C or SIGTERM, then
     /// finishes the requests in flight and returns. Run with the argument `routes`, it prints
-    /// the route listing and returns. Exits the process with status 1 when the app
+    /// the route listing and returns; with `openapi`, the OpenAPI document. Exits the process with status 1 when the app
     /// cannot start (two handlers on one route, a `State<T>` with no `T`, the address taken).
     ///
     /// ```no_run
@@ -30,11 +30,20 @@ impl App {
     pub fn run(self) {
         install_default_subscriber();
         // `cargo run --example NAME -- routes` lists the routes instead, like `flask routes`.
-        if std::env::args().nth(1).as_deref() == Some("routes") {
-            // A reader that stops early (`| head -1`) closes the pipe: that ends the listing,
-            // it is no error.
-            let _ = write!(io::stdout().lock(), "{}", self.routes_table());
-            return;
+        // A reader that stops early (`| head -1`) closes the pipe: that ends the output, it is
+        // no error.
+        match std::env::args().nth(1).as_deref() {
+            Some("routes") => {
+                let _ = write!(io::stdout().lock(), "{}", self.routes_table());
+                return;
+            }
+            // `-- openapi` prints the OpenAPI document.
+            Some("openapi") => {
+                let document = serde_json::to_string_pretty(&self.openapi()).unwrap_or_default();
+                let _ = writeln!(io::stdout().lock(), "{document}");
+                return;
+            }
+            _ => {}
         }
         let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
         let port = std::env::var("PORT").unwrap_or_else(|_| "5000".to_owned());

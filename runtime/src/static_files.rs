@@ -31,7 +31,7 @@ use crate::error::HttpError;
 use crate::handler::HandlerAnswer;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
-use crate::route::{Converter, MethodSet, RouteDef};
+use crate::route::{Converter, RouteDef};
 
 /// The folder the app's static route serves, kept in the app's state.
 pub(crate) struct StaticFolder(pub(crate) PathBuf);
@@ -40,27 +40,21 @@ pub(crate) struct StaticFolder(pub(crate) PathBuf);
 /// named `static` as Flask's endpoint is, for `url_for('static', filename=..)` in templates.
 pub(crate) fn static_route(prefix: &str, folder: &Path) -> RouteDef {
     let prefix = format!("{}/", prefix.trim_end_matches('/'));
-    // Built once per app, and routes hold `'static` parts.
-    let prefix: &'static str = Box::leak(prefix.into_boxed_str());
-    let parts: &'static [Part<'static>] = Box::leak(Box::new([
-        Part::Static(prefix),
+    let parts = vec![
+        Part::Static(Box::leak(prefix.into_boxed_str())),
         Part::Param {
             name: "filename",
             converter: Converter::Path,
         },
-    ]));
-    RouteDef {
-        handler_name: "static",
-        module_path: "carafe",
-        file: Box::leak(folder.display().to_string().into_boxed_str()),
-        line: 0,
-        path: Box::leak(format!("{prefix}<path:filename>").into_boxed_str()),
+    ];
+    let statuses = &[200, 206, 304, 404, 412, 416];
+    RouteDef::builtin(
+        "static",
         parts,
-        methods: MethodSet::GET,
-        statuses: &[200, 206, 304, 404, 412, 416],
-        needs: &[],
-        handler: serve_static,
-    }
+        folder.display().to_string(),
+        statuses,
+        serve_static,
+    )
 }
 
 /// The static route's handler: the file under the app's folder, or 404.

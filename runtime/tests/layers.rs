@@ -10,6 +10,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &[
         "body",
+        "route_doc",
         "status_code",
         "app_data",
         "access_log",
@@ -28,7 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["current"],
     &["flash"],
     &["route"],
-    &["router", "scope", "url", "static_files"],
+    &["router", "scope", "url", "static_files", "openapi"],
     &["blueprint", "template"],
     &["dispatch"],
     &["service"],

@@ -14,7 +14,7 @@ set -euo pipefail
 
 # The peers, baseline first: each one is bench/src/bin/<name>.rs, and one
 # whose source is missing is skipped with a message.
-ALL_SERVERS=(hyper_raw axum_peer actix_peer carafe_peer)
+ALL_SERVERS=(hyper_raw axum_peer actix_peer rocket_peer carafe_peer)
 
 ROUNDS=${ROUNDS:-7}
 DURATION=${DURATION:-10}

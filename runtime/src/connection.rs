@@ -339,9 +339,11 @@ pub(crate) async fn serve_connection(
         let (io, outgoing) = batch::split(stream, opening, progress);
         let io = TokioIo::new(io);
         if http2 {
-            let connection = pin!(protocols.http2.serve_connection(io, service));
+            // Boxed: held inline, an HTTP/2 connection's state would size the task of every
+            // connection, HTTP/1 ones included (BENCHMARKS.md, "Many connections").
+            let mut connection = Box::pin(protocols.http2.serve_connection(io, service));
             outgoing
-                .sent_after_each_poll(Closable::new(connection, closable))
+                .sent_after_each_poll(Closable::new(connection.as_mut(), closable))
                 .await
         } else {
             let connection = pin!(protocols.http1.serve_connection(io, service));

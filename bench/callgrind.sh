@@ -6,6 +6,8 @@
 #   bash bench/callgrind.sh --check    # and fails if a ratio rose more than 5 % above the
 #                                      # one recorded in bench/callgrind_baseline.tsv
 #   bash bench/callgrind.sh --record   # writes the ratios measured now as the baseline
+#   bash bench/callgrind.sh count SERVER ROUTE   # one server's instructions per request on a
+#                                      # route of fixed_load's (the environment is the server's)
 #
 # Each server runs under `valgrind --tool=callgrind` with instrumentation off; a warm-up of
 # WARMUP requests, then instrumentation on for exactly REQUESTS more (bench/src/bin/fixed_load.rs,
@@ -24,15 +26,20 @@ BASELINE=$BENCH/callgrind_baseline.tsv
 OUT=$BENCH/target/callgrind
 mkdir -p "$OUT"
 
-cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" \
-    --bin hyper_raw --bin carafe_peer --bin fixed_load
+if [ "${1:-}" = count ]; then
+    cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" --bin "$2" --bin fixed_load
+else
+    cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" \
+        --bin hyper_raw --bin carafe_peer --bin fixed_load
+fi
 
 # Instructions per request of server $1 on route $2.
 count() {
-    local server=$1 route=$2 out=$OUT/$1.$2.out pid total
+    local server=$1 route=$2 pid total
+    local out=$OUT/$1.${2//\//_}.out
     rm -f "$out"*
     WORKERS=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
-        "$BIN/$server" "$PORT" >/dev/null 2>"$OUT/$server.$route.log" &
+        "$BIN/$server" "$PORT" >/dev/null 2>"$out.log" &
     pid=$!
     for _ in $(seq 100); do
         "$BIN/fixed_load" "$PORT" plaintext 1 1 2>/dev/null && break
@@ -47,6 +54,11 @@ count() {
     total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
     echo $((total / REQUESTS))
 }
+
+if [ "${1:-}" = count ]; then
+    count "$2" "$3"
+    exit
+fi
 
 declare -A measured
 printf '%-10s %10s %12s %7s\n' route hyper_raw carafe_peer ratio

@@ -14,8 +14,12 @@ use std::task::{Context, Poll};
 
 use http::{Method, Uri};
 
-use crate::app_data::AppData;
-use crate::session::SessionSlot;
+use crate::app_data::{AppData, Need};
+use crate::error::HttpError;
+use crate::extract::FromRequestParts;
+use crate::request::RequestContext;
+use crate::response::{IntoResponse, Response};
+use crate::session::{Session, SessionSlot};
 
 /// What the free functions read of the request being answered.
 pub(crate) struct Current {
@@ -55,6 +59,32 @@ pub(crate) fn enter<R>(current: &mut Option<Current>, run: impl FnOnce() -> R) -
     CURRENT.with(|slot| std::mem::swap(current, &mut *slot.borrow_mut()));
     let _guard = Guard(current);
     run()
+}
+
+impl RequestContext {
+    /// The request's session, for hooks (handlers take a [`Session`] argument); `None` when
+    /// the app has no secret key.
+    pub fn session(&self) -> Option<Session> {
+        // The session slot rides with the current request, which an app with a secret key
+        // sets around its hooks and handlers; a map in the request's extensions would cost
+        // every request an allocation.
+        with_current(|current| {
+            let current = current?;
+            current.session.as_ref()?.session(&current.data)
+        })
+    }
+}
+
+impl FromRequestParts for Session {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+        // The app refuses to start without a key when a handler takes `Session` (see NEED).
+        ctx.session().ok_or_else(|| {
+            HttpError::misconfigured("a Session was asked for, but the app has no secret key")
+                .into_response()
+        })
+    }
+
+    const NEED: Option<Need> = Some(Need::SecretKey);
 }
 
 /// A future whose request is current while it is polled.

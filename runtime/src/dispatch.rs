@@ -142,9 +142,6 @@ impl Shared {
             uri: parts.uri.clone(),
         });
         let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
-        if let Some(slot) = &session {
-            ctx.insert(slot.clone());
-        }
         let answer = current::enter(&mut current, || self.before_hooks(finish.scope, &mut ctx));
         let response = match (answer, route) {
             (Some(response), _) => response,

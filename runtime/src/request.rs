@@ -115,11 +115,6 @@ impl RequestContext {
         self.parts.extensions.get::<T>()
     }
 
-    /// The app's settings and state.
-    pub(crate) fn app_data(&self) -> &AppData {
-        &self.app
-    }
-
     /// The app's state of type `T`, given with [`App::state`](crate::App::state).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.app.state::<T>()

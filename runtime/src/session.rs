@@ -12,12 +12,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha512};
 use smallvec::SmallVec;
 
-use crate::app_data::{AppData, Need};
+use crate::app_data::AppData;
 use crate::cookies::Cookies;
-use crate::error::HttpError;
-use crate::extract::FromRequestParts;
-use crate::request::RequestContext;
-use crate::response::{IntoResponse, Response};
+use crate::response::Response;
 
 /// The cookie the session lives in, Flask's name for it.
 const COOKIE_NAME: &str = "session";
@@ -256,25 +253,4 @@ impl SessionSlot {
             response.set_cookie(signed.clone());
         }
     }
-}
-
-impl RequestContext {
-    /// The request's session, for hooks (handlers take a [`Session`] argument); `None` when
-    /// the app has no secret key.
-    pub fn session(&self) -> Option<Session> {
-        let slot = self.parts().extensions.get::<SessionSlot>()?;
-        slot.session(self.app_data())
-    }
-}
-
-impl FromRequestParts for Session {
-    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
-        // The app refuses to start without a key when a handler takes `Session` (see NEED).
-        ctx.session().ok_or_else(|| {
-            HttpError::misconfigured("a Session was asked for, but the app has no secret key")
-                .into_response()
-        })
-    }
-
-    const NEED: Option<Need> = Some(Need::SecretKey);
 }

@@ -27,6 +27,12 @@ fn main() {
             .route("/items", post(create_item))
             .fallback(|| async { not_found() })
             .with_state(Arc::new(Store::seeded()));
+        // For BENCHMARKS.md's cost of a static file: `AXUM_PEER_STATIC=DIR` serves DIR at
+        // /static with tower-http's ServeDir.
+        let app = match std::env::var("AXUM_PEER_STATIC") {
+            Ok(dir) => app.nest_service("/static", tower_http::services::ServeDir::new(dir)),
+            Err(_) => app,
+        };
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
             .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"))

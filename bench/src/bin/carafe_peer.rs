@@ -3,6 +3,7 @@
 
 use carafe::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use carafe::prelude::*;
+use carafe::{context, render_template, Session};
 use carafe_bench::{
     Item, Message, Store, APPLICATION_JSON, BAD_REQUEST, MESSAGE, NOT_FOUND, PLAINTEXT, TEXT_PLAIN,
 };
@@ -40,6 +41,40 @@ fn create_item(Json(item): Json<Item>, store: State<Store>) -> impl IntoResponse
     }
 }
 
+/// The page `page.html` renders, written out: the same bytes without the template.
+const PAGE: &str = "<!doctype html>\n<title>Items</title>\n<h1>Hello, World!</h1>\n\
+    <ul><li>apple</li><li>banana</li><li>cherry</li></ul>";
+
+/// Signs in: the session of the requests that measure reading it.
+#[get("/login")]
+fn login(session: Session) -> impl IntoResponse {
+    session.insert("user", "sam");
+    (PLAINTEXT, PLAIN)
+}
+
+/// `/plaintext`'s answer, once the session says who is there.
+#[get("/session")]
+fn read_session(session: Session) -> Response {
+    match session.get::<String>("user") {
+        Some(_) => (PLAINTEXT, PLAIN).into_response(),
+        None => (NOT_FOUND, 404, JSON_ERROR).into_response(),
+    }
+}
+
+#[get("/page")]
+fn page() -> Response {
+    let items = ["apple", "banana", "cherry"];
+    render_template(
+        "page.html",
+        context! { title => "Items", name => "World", items => items },
+    )
+}
+
+#[get("/page-constant")]
+fn page_constant() -> Response {
+    Response::new(PAGE)
+}
+
 fn main() {
     let app = App::new()
         .state(Store::seeded())
@@ -62,6 +97,17 @@ fn main() {
         Ok("cors") => app.layer(tower_http::cors::CorsLayer::permissive()),
         Ok("identity") => app.layer(tower::layer::util::Identity::new()),
         Ok(other) => panic!("CARAFE_PEER_LAYER={other}: the layers measured are cors and identity"),
+        Err(_) => app,
+    };
+    // And of what a whole app uses: `CARAFE_PEER_WHOLE_APP=DIR` adds a secret key (so every
+    // request takes the path that saves sessions), a session to read, a template of
+    // DIR/templates to render beside the same page written out, and DIR/static.
+    let app = match std::env::var("CARAFE_PEER_WHOLE_APP") {
+        Ok(dir) => app
+            .secret_key("a benchmark's secret")
+            .template_folder(format!("{dir}/templates"))
+            .static_folder(format!("{dir}/static"))
+            .mount(routes![login, read_session, page, page_constant]),
         Err(_) => app,
     };
     carafe_bench::serve_carafe(app);

@@ -5,8 +5,9 @@
 //!     fixed_load PORT ROUTE REQUESTS CONNECTIONS [FIRST_ID]
 //!
 //! ROUTE is one of run.sh's: `plaintext`, `json`, `item` (`/items/1`) or `post` (`POST /items`,
-//! each request a new item, ids counting up from FIRST_ID). Every answer must be the route's
-//! success status; the client fails otherwise.
+//! each request a new item, ids counting up from FIRST_ID); or a path, sent as a GET. Every
+//! answer must be the route's success status; the client fails otherwise. `FIXED_LOAD_COOKIE`,
+//! if set, is sent as each request's `Cookie`.
 
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +37,7 @@ fn main() {
     let connections = number(connections);
     let first_id = rest.first().map_or(1_000_000, |id| number(id));
     let route = Route::parse(route).unwrap_or_else(|| {
-        eprintln!("fixed_load: unknown route {route:?}: plaintext, json, item or post");
+        eprintln!("fixed_load: unknown route {route:?}: plaintext, json, item, post or a path");
         std::process::exit(2)
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -56,6 +57,7 @@ enum Route {
     Json,
     Item,
     Post,
+    Get(&'static str),
 }
 
 impl Route {
@@ -65,6 +67,7 @@ impl Route {
             "json" => Route::Json,
             "item" => Route::Item,
             "post" => Route::Post,
+            path if path.starts_with('/') => Route::Get(Box::leak(path.into())),
             _ => return None,
         })
     }
@@ -79,6 +82,7 @@ impl Route {
                 "/items",
                 format!(r#"{{"id":{id},"name":"pear"}}"#),
             ),
+            Route::Get(path) => (Method::GET, path, String::new()),
         };
         let mut request = Request::builder()
             .method(method)
@@ -86,6 +90,9 @@ impl Route {
             .header("host", "127.0.0.1");
         if matches!(self, Route::Post) {
             request = request.header("content-type", "application/json");
+        }
+        if let Ok(cookie) = std::env::var("FIXED_LOAD_COOKIE") {
+            request = request.header("cookie", cookie);
         }
         request
             .body(Full::new(Bytes::from(body)))

@@ -1,5 +1,6 @@
 //! The baseline: bare hyper 1 with hyper's defaults, one task per connection,
-//! HTTP/1 only, routed by hand with a `match`.
+//! HTTP/1 only, routed by hand with a `match`. With `HYPER_RAW_HTTP2=1`, HTTP/2 only (h2c
+//! with prior knowledge), the baseline of `bench/h2.sh`.
 
 use std::convert::Infallible;
 use std::net::Ipv4Addr;
@@ -12,10 +13,10 @@ use carafe_bench::{
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::Serialize;
 use tokio::net::TcpListener;
 
@@ -31,6 +32,7 @@ async fn serve(port: u16) {
         .await
         .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"));
     let store = Arc::new(Store::seeded());
+    let http2 = std::env::var("HYPER_RAW_HTTP2").is_ok_and(|value| value == "1");
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -49,9 +51,15 @@ async fn serve(port: u16) {
             let service = service_fn(move |req| route(Arc::clone(&store), req));
             // An error here is the client's (a reset, a malformed request)
             // and ends only its own connection.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = if http2 {
+                http2::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+            } else {
+                http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+            };
         });
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build cost of one generated app of ROUTES routes (default 200), on carafe and on axum:
+# Build cost of one generated app of ROUTES routes (default 200), on carafe, axum and Rocket:
 # a clean build, a rebuild of the app crate alone, an incremental build after a one-line
 # change, and the share of macro expansion in the app crate (rustc's -Z time-passes,
 # unlocked on the stable compiler with RUSTC_BOOTSTRAP=1 for this measurement only).
@@ -104,6 +104,42 @@ RUST
     } >"$dir/src/main.rs"
 }
 
+generate_rocket() {
+    local dir=$WORK/rocket_app
+    start_app rocket_app 'rocket = { version = "0.5", features = ["json"] }' \
+        'serde = { version = "1", features = ["derive"] }'
+    {
+        echo 'use std::{collections::HashMap, sync::RwLock};'
+        echo 'use rocket::{get, launch, post, routes, State, http::Status, serde::json::{json, Json, Value}};'
+        echo '#[derive(serde::Deserialize)] struct Item { id: u64, name: String }'
+        echo 'type Store = RwLock<HashMap<u64, String>>;'
+        for i in $(seq 0 $((ROUTES / 2 - 1))); do
+            cat <<RUST
+#[get("/r$i/items/<id>")]
+fn get_$i(id: u64, store: &State<Store>) -> (Status, Json<Value>) {
+    match store.read().unwrap().get(&id) {
+        Some(name) => (Status::Ok, Json(json!({ "id": id, "name": name }))),
+        None => (Status::NotFound, Json(json!({ "error": "not found" }))),
+    }
+}
+#[post("/r$i/items", data = "<item>")]
+fn post_$i(item: Json<Item>, store: &State<Store>) -> (Status, Json<Value>) {
+    let mut store = store.write().unwrap();
+    if store.contains_key(&item.id) {
+        return (Status::BadRequest, Json(json!({ "error": "exists" })));
+    }
+    let Item { id, name } = item.into_inner();
+    store.insert(id, name);
+    (Status::Created, Json(json!({ "created": id })))
+}
+RUST
+        done
+        printf '#[launch]\nfn rocket() -> _ {\n    rocket::build().manage(Store::default()).mount("/", routes![\n'
+        for i in $(seq 0 $((ROUTES / 2 - 1))); do printf '        get_%s, post_%s,\n' "$i" "$i"; done
+        printf '    ])\n}\n'
+    } >"$dir/src/main.rs"
+}
+
 seconds() { # command... : wall-clock seconds it took
     local start end
     start=$(date +%s.%N)
@@ -131,7 +167,9 @@ measure() { # app name
 
 generate_carafe
 generate_axum
+generate_rocket
 echo "$ROUTES routes, debug profile, $(nproc) cores, carafe's features: ${CARAFE_FEATURES:-default}; seconds"
 printf '%-11s %9s %11s %13s %16s %12s\n' app clean "app crate" incremental "macro expansion" "app rustc"
 measure carafe_app
 measure axum_app
+measure rocket_app

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP/2 (h2c with prior knowledge): the four routes with h2load at CONNECTIONS (64)
 # connections of STREAMS (16) concurrent streams, for bare hyper's HTTP/2 server
-# (hyper_raw with HYPER_RAW_HTTP2=1), axum and carafe: requests per second and the server's
+# (hyper_h2), axum and carafe: requests per second and the server's
 # CPU time per request, medians of ROUNDS (3). h2load comes with Debian's nghttp2-client.
 #
 #   bash bench/h2.sh
@@ -12,13 +12,13 @@ REQUESTS=${REQUESTS:-400000}
 CONNECTIONS=${CONNECTIONS:-64}
 STREAMS=${STREAMS:-16}
 PORT=${PORT:-18087}
-SERVERS=(${SERVERS:-hyper_raw axum_peer carafe_peer})
+SERVERS=(${SERVERS:-hyper_h2 axum_peer carafe_peer})
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=$BENCH/target/release
 URL=http://127.0.0.1:$PORT
 command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghttp2-client" >&2; exit 1; }
 
-cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" --bin hyper_raw --bin axum_peer --bin carafe_peer
+cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" --bin hyper_h2 --bin axum_peer --bin carafe_peer
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 post_body=$(mktemp)
@@ -28,7 +28,7 @@ printf '%-6s %-10s %-12s %10s %12s\n' round route server "req/s" "us CPU/req"
 for round in $(seq "$ROUNDS"); do
     for route in plaintext json item post; do
         for server in "${SERVERS[@]}"; do
-            HYPER_RAW_HTTP2=1 WORKERS=1 taskset -c 0 "$BIN/$server" "$PORT" >/dev/null 2>&1 &
+            WORKERS=1 taskset -c 0 "$BIN/$server" "$PORT" >/dev/null 2>&1 &
             pid=$!
             for _ in $(seq 100); do curl -s --http2-prior-knowledge -o /dev/null "$URL/plaintext" && break; sleep 0.1; done
             case $route in

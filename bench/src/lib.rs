@@ -8,6 +8,7 @@ use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
 
+pub mod bare_hyper;
 pub mod github;
 
 /// Body of `GET /plaintext`.

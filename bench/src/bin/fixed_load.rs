@@ -11,7 +11,7 @@
 
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -91,7 +91,7 @@ impl Route {
         if matches!(self, Route::Post) {
             request = request.header("content-type", "application/json");
         }
-        if let Ok(cookie) = std::env::var("FIXED_LOAD_COOKIE") {
+        if let Some(cookie) = cookie() {
             request = request.header("cookie", cookie);
         }
         request
@@ -105,6 +105,14 @@ impl Route {
             _ => StatusCode::OK,
         }
     }
+}
+
+/// `FIXED_LOAD_COOKIE`, read from the environment once.
+fn cookie() -> Option<&'static str> {
+    static COOKIE: OnceLock<Option<String>> = OnceLock::new();
+    COOKIE
+        .get_or_init(|| std::env::var("FIXED_LOAD_COOKIE").ok())
+        .as_deref()
 }
 
 /// Sends `requests` requests over `connections` connections; how many failed.

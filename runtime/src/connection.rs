@@ -1,6 +1,6 @@
-//! One connection: which protocol it speaks, its hyper connection, and the watchdog that
-//! closes it when the client stalls, when the server shuts down, or when the server is full and
-//! the connection has no request in flight.
+//! One connection: which protocol it speaks, its hyper connection, and what it tells the
+//! watchdog (`watchdog.rs`) that closes it when the client stalls, when the server shuts
+//! down, or when the server is full and the connection has no request in flight.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -10,7 +10,6 @@ use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
 use hyper::body::Incoming;
@@ -19,8 +18,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
-use tokio::sync::{watch, OwnedSemaphorePermit};
-use tokio::task::JoinSet;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::batch;
 use crate::dispatch::ResponseFuture;
@@ -52,58 +50,12 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
     }
 }
 
-/// What the accept loop tells every connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Notice {
-    /// Serve on.
-    Open,
-    /// A client waits for a free slot: connections with no request in flight close, and the
-    /// others close once their requests are answered.
-    Crowded,
-    /// The server shuts down: answer what was begun, then close.
-    Closing,
-}
-
-/// The accept loop's notices, shared with every connection.
-pub(crate) struct Notices {
-    /// Whether a client waits for a slot, read by every request as it finishes.
-    crowded: AtomicBool,
-    /// Wakes the connections' watching tasks. The end of a crowding is not sent: a task that
-    /// woke late would see only that, and miss the crowding it was woken for.
-    changes: watch::Sender<Notice>,
-}
-
-impl Notices {
-    pub(crate) fn new() -> Arc<Notices> {
-        Arc::new(Notices {
-            crowded: AtomicBool::new(false),
-            changes: watch::Sender::new(Notice::Open),
-        })
-    }
-
-    /// A client waits for a slot: every idle connection closes, the others once idle.
-    pub(crate) fn crowded(&self) {
-        self.crowded.store(true, Ordering::Relaxed);
-        self.changes.send_replace(Notice::Crowded);
-    }
-
-    /// The waiting client has its slot: connections stay open once idle.
-    pub(crate) fn uncrowded(&self) {
-        self.crowded.store(false, Ordering::Relaxed);
-    }
-
-    /// The server shuts down.
-    pub(crate) fn closing(&self) {
-        self.changes.send_replace(Notice::Closing);
-    }
-}
-
-/// What a connection's task shares with the task that watches over it: how far its requests
-/// have come and how many are not yet answered, which its watchdog reads, and whether to close.
+/// What a connection's task shares with the watchdog: how far its requests have come and how
+/// many are not yet answered, which the watchdog reads, and whether to close.
 ///
-/// The header read timeout is kept per connection by a watchdog that wakes once per timeout,
-/// rather than by hyper's own timer, which arms and disarms a tokio timer for every request:
-/// measured at about 1,300 instructions a request, a seventh of the whole user-space cost.
+/// The header read timeout is kept by a watchdog that sweeps once per timeout, rather than by
+/// hyper's own timer, which arms and disarms a tokio timer for every request: measured at about
+/// 1,300 instructions a request, a seventh of the whole user-space cost.
 pub(crate) struct Activity {
     /// Request heads received.
     heads: AtomicU64,
@@ -119,8 +71,26 @@ pub(crate) struct Activity {
     closing: AtomicBool,
     /// The connection's task, to wake when `closing` is set.
     connection_task: AtomicWaker,
-    /// What the server asks of its connections.
-    notices: Arc<Notices>,
+    /// Whether a client waits for a free slot: then each request, as it finishes, closes its
+    /// connection if nothing else is in flight.
+    crowded: Arc<AtomicBool>,
+}
+
+/// A connection's progress as the watchdog sees it at one sweep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    heads: u64,
+    finished: u64,
+    sent: u64,
+    /// The bytes the client has not yet acknowledged, where the system tells.
+    unread: Option<u64>,
+}
+
+impl Counts {
+    /// Whether no request was in flight.
+    pub(crate) fn idle(&self) -> bool {
+        self.heads == self.finished
+    }
 }
 
 impl batch::Progress for Activity {
@@ -130,55 +100,42 @@ impl batch::Progress for Activity {
 }
 
 impl Activity {
-    pub(crate) fn new(notices: Arc<Notices>) -> Activity {
+    pub(crate) fn new(crowded: Arc<AtomicBool>) -> Activity {
         Activity {
             heads: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             closing: AtomicBool::new(false),
             connection_task: AtomicWaker::new(),
-            notices,
+            crowded,
         }
+    }
+
+    /// Request heads received so far.
+    pub(crate) fn heads(&self) -> u64 {
+        self.heads.load(Ordering::Relaxed)
     }
 
     /// Whether no request is in flight. A client in the middle of sending a head counts as
     /// idle: hyper has not yet handed its request over.
-    fn idle(&self) -> bool {
+    pub(crate) fn idle(&self) -> bool {
         self.heads.load(Ordering::Relaxed) == self.finished.load(Ordering::Relaxed)
     }
 
     /// Asks the connection to close once its requests in flight are answered.
-    fn close(&self) {
+    pub(crate) fn close(&self) {
         self.closing.store(true, Ordering::Release);
         self.connection_task.wake();
     }
 
-    /// Completes when a whole `timeout` has passed with no request head received, none
-    /// finished, none in flight, and no byte of an answer taken by the socket or by the client
-    /// (`unread`, the bytes the client has not yet acknowledged): the client is slow to send its
-    /// head, idle, or reads nothing. Closing takes `timeout` to twice it.
-    ///
-    /// The socket alone would not do: the kernel holds megabytes for a slow reader, and takes
-    /// more only once a third of that is read, which at a slow but steady pace can be longer
-    /// than the timeout.
-    async fn stalled(&self, timeout: Duration, unread: impl Fn() -> Option<u64>) {
-        let counts = || {
-            (
-                self.heads.load(Ordering::Relaxed),
-                self.finished.load(Ordering::Relaxed),
-                self.sent.load(Ordering::Relaxed),
-                unread(),
-            )
-        };
-        let mut before = counts();
-        loop {
-            tokio::time::sleep(timeout).await;
-            let now = counts();
-            let (heads, finished, ..) = now;
-            if now == before && heads == finished {
-                return;
-            }
-            before = now;
+    /// The progress so far, with the bytes the client has not yet acknowledged (`unread`):
+    /// bytes taken by the socket alone would not tell a slow reader from one that stopped.
+    pub(crate) fn counts(&self, unread: Option<u64>) -> Counts {
+        Counts {
+            heads: self.heads.load(Ordering::Relaxed),
+            finished: self.finished.load(Ordering::Relaxed),
+            sent: self.sent.load(Ordering::Relaxed),
+            unread,
         }
     }
 }
@@ -202,7 +159,7 @@ impl<F> Drop for Tracked<F> {
         let activity = &self.activity;
         activity.finished.fetch_add(1, Ordering::Relaxed);
         // A crowded server frees this connection's slot as soon as it has nothing in flight.
-        if activity.notices.crowded.load(Ordering::Relaxed) && activity.idle() {
+        if activity.crowded.load(Ordering::Relaxed) && activity.idle() {
             activity.close();
         }
     }
@@ -212,7 +169,7 @@ impl<F> Drop for Tracked<F> {
 ///
 /// hyper-util's `GracefulShutdown` does the same through a channel every connection polls each
 /// time it wakes, about 150 instructions a request; here each poll registers the task's waker
-/// and reads one flag, and the signal itself reaches the watching task, which rarely wakes.
+/// and reads one flag, and the signal itself comes from the watchdog, which wakes it.
 struct Closable<'c, C> {
     connection: Pin<&'c mut C>,
     activity: Arc<Activity>,
@@ -266,30 +223,6 @@ impl Default for Protocols {
     }
 }
 
-/// How many bytes sent on `stream` its peer has not yet acknowledged, when the system tells:
-/// Linux's `SIOCOUTQ`. Asked once per header read timeout, by the watchdog.
-#[cfg(target_os = "linux")]
-fn unread_bytes(stream: &TcpStream) -> impl Fn() -> Option<u64> {
-    use std::os::fd::AsRawFd;
-
-    let fd = stream.as_raw_fd();
-    move || {
-        let mut unread: libc::c_int = 0;
-        // SAFETY: SIOCOUTQ (`TIOCOUTQ` in libc) writes one `c_int` through the pointer, which
-        // points at one. Once the connection is closed the descriptor may be closed or reused:
-        // the call then fails or measures another socket, and the watchdog, whose connection
-        // has ended, is about to stop anyway.
-        let result = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut unread) };
-        (result == 0).then(|| u64::try_from(unread).unwrap_or_default())
-    }
-}
-
-/// Elsewhere, only the bytes the socket takes tell that a client reads.
-#[cfg(not(target_os = "linux"))]
-fn unread_bytes(_: &TcpStream) -> impl Fn() -> Option<u64> {
-    || None
-}
-
 /// What an HTTP/2 client with prior knowledge sends first; an HTTP/1 request never starts so.
 const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -309,12 +242,12 @@ async fn read_opening(stream: &mut TcpStream) -> io::Result<(Vec<u8>, bool)> {
     Ok((opening, true))
 }
 
-/// Serves one connection until it ends, stalls, or is told to close. `_slot`, the connection's
-/// share of the server's connection limit, is held until then.
+/// Serves one connection until it ends or is told to close. `_slot`, the connection's share of
+/// the server's connection limit, is held until then; the watchdog (`watchdog.rs`) aborts
+/// the task when the client stalls.
 pub(crate) async fn serve_connection(
     protocols: Arc<Protocols>,
     _slot: OwnedSemaphorePermit,
-    header_read_timeout: Duration,
     service: Service,
     mut stream: TcpStream,
 ) {
@@ -323,18 +256,9 @@ pub(crate) async fn serve_connection(
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
-    let activity = Arc::clone(&service.activity);
-    let mut notices = activity.notices.changes.subscribe();
-    // A crowding that began before this connection was accepted was for this connection's sake.
-    notices.mark_unchanged();
-    let closable = Arc::clone(&activity);
-    let progress: Arc<dyn batch::Progress> = Arc::clone(&activity) as _;
-    let unread = unread_bytes(&stream);
-    // The connection runs in a task of its own, so the watchdog's timer is polled only when it
-    // fires rather than every time the connection wakes; the set aborts that task when the
-    // watchdog closes the connection, or when this task is aborted at the end of shutdown.
-    let mut connection = JoinSet::new();
-    connection.spawn(async move {
+    let closable = Arc::clone(&service.activity);
+    let progress: Arc<dyn batch::Progress> = Arc::clone(&service.activity) as _;
+    let served = async {
         let (opening, http2) = read_opening(&mut stream).await?;
         let (io, outgoing) = batch::split(stream, opening, progress);
         let io = TokioIo::new(io);
@@ -351,33 +275,8 @@ pub(crate) async fn serve_connection(
                 .sent_after_each_poll(Closable::new(connection, closable))
                 .await
         }
-    });
-    let mut asked_to_close = false;
-    loop {
-        tokio::select! {
-            finished = connection.join_next() => {
-                if let Some(Ok(Err(error))) = finished {
-                    tracing::debug!(%peer, "connection closed: {error}");
-                }
-                return;
-            }
-            () = activity.stalled(header_read_timeout, &unread) => {
-                tracing::debug!(%peer, "no request head within {header_read_timeout:?}: closing");
-                return;
-            }
-            Ok(()) = notices.changed(), if !asked_to_close => {
-                let notice = *notices.borrow_and_update();
-                if notice == Notice::Closing || (notice == Notice::Crowded && activity.idle()) {
-                    // One that never sent a whole request head may still be choosing its
-                    // protocol, before hyper could close it: it has nothing to finish.
-                    if activity.heads.load(Ordering::Relaxed) == 0 {
-                        tracing::debug!(%peer, "closing a connection that sent no request");
-                        return;
-                    }
-                    asked_to_close = true;
-                    activity.close();
-                }
-            }
-        }
+    };
+    if let Err(error) = served.await {
+        tracing::debug!(%peer, "connection closed: {error}");
     }
 }

@@ -49,6 +49,7 @@ mod stream;
 mod template;
 mod testing;
 mod url;
+mod watchdog;
 
 #[doc(hidden)]
 pub mod __private;

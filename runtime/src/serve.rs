@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use crate::app::App;
-use crate::connection::{serve_connection, Activity, Notices, Protocols, Service};
+use crate::connection::{serve_connection, Protocols, Service};
 use crate::service::Served;
-use crate::shutdown::{drain, shutdown_signal};
+use crate::shutdown::shutdown_signal;
+use crate::watchdog::Watchdog;
 
 impl App {
     /// Serves on `HOST`:`PORT` (default 127.0.0.1:5000, Flask's) until Ctrl-C or SIGTERM, then
@@ -125,12 +125,9 @@ fn invalid_app(problems: String) -> io::Error {
 async fn serve_served(served: Served, listener: TcpListener, signal: impl Future<Output = ()>) {
     let config = served.shared.data.config.clone();
     let protocols = Arc::new(Protocols::default());
-    let notices = Notices::new();
     let slots = Arc::new(Semaphore::new(config.max_connections));
     tokio::pin!(signal);
-    // The connections are owned here, so those still open after the grace period are closed
-    // when `serve_with_shutdown` returns, not left running behind the caller's back.
-    let mut connections = JoinSet::new();
+    let mut connections = Watchdog::new(config.header_read_timeout);
     // A client accepted while every slot was taken, waiting for one. Only one is held: the
     // others wait in the listen backlog, with no descriptor of ours.
     let mut waiting: Option<(TcpStream, SocketAddr)> = None;
@@ -148,7 +145,7 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
                 match Arc::clone(&slots).try_acquire_owned() {
                     Ok(slot) => (accepted, slot),
                     Err(_) => {
-                        notices.crowded();
+                        connections.crowded();
                         log_crowding(&mut crowding_told, config.max_connections);
                         waiting = Some(accepted);
                         continue;
@@ -157,32 +154,30 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
             }
             // The semaphore is never closed, so acquiring fails never.
             Ok(slot) = Arc::clone(&slots).acquire_owned(), if waiting.is_some() => {
-                notices.uncrowded();
+                connections.uncrowded();
                 let Some(accepted) = waiting.take() else { continue };
                 (accepted, slot)
             }
-            // Reaps finished connections so the set does not grow with every client.
-            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            // Forgets ended connections, so the set does not grow with every client, and closes
+            // stalled ones.
+            () = connections.tend() => continue,
             () = &mut signal => break,
         };
         let ((stream, peer), slot) = slot;
+        let activity = connections.activity();
         let service = Service {
             served: served.clone(),
             peer,
-            activity: Arc::new(Activity::new(Arc::clone(&notices))),
+            activity: Arc::clone(&activity),
         };
-        connections.spawn(serve_connection(
-            Arc::clone(&protocols),
-            slot,
-            config.header_read_timeout,
-            service,
-            stream,
-        ));
+        let protocols = Arc::clone(&protocols);
+        connections.spawn(activity, peer, stream, |stream| {
+            serve_connection(protocols, slot, service, stream)
+        });
     }
     drop(listener);
     drop(waiting);
-    let close_all = || notices.closing();
-    drain(connections, close_all, config.shutdown_grace).await;
+    connections.close_all(config.shutdown_grace).await;
 }
 
 /// Warns that the server is full, at most once a minute: under a flood of connections every

@@ -34,6 +34,7 @@ const LAYERS: &[&[&str]] = &[
     &["dispatch"],
     &["service"],
     &["app", "connection"],
+    &["watchdog"],
     &["listing", "testing", "serve"],
     // What the generated code names: it may reach any layer.
     &["__private"],

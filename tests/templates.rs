@@ -51,12 +51,35 @@ fn broken(name: String) -> Response {
     render_template(&name, context! { items => [1, 2] })
 }
 
+#[route("/sign-in")]
+fn sign_in(session: Session) -> &'static str {
+    session.insert("user", "sam");
+    session.insert("theme", "dark");
+    "signed in"
+}
+
+#[route("/globals")]
+fn globals() -> Response {
+    render_template("globals.txt", ())
+}
+
+/// A context value named like a global hides the global, as in Flask.
+#[route("/shadowed")]
+fn shadowed() -> Response {
+    render_template(
+        "globals.txt",
+        context! { request => context! { method => "mine" } },
+    )
+}
+
 fn app() -> App {
     App::new()
         .secret_key("template test secret")
         .template_folder(FOLDER)
         .static_folder("tests/fixtures/static_site")
-        .mount(routes![page, show_item, note, flashes, broken])
+        .mount(routes![
+            page, show_item, note, flashes, broken, sign_in, globals, shadowed
+        ])
         .register(Blueprint::new("/blog").mount(routes![blog::post]))
 }
 
@@ -208,4 +231,42 @@ async fn without_a_templates_folder_rendering_answers_500_saying_where_to_put_on
 fn outside_a_request_rendering_answers_500() {
     let response = render_template("note.txt", ());
     assert_eq!(response.status_code, 500);
+}
+
+#[tokio::test]
+async fn session_and_request_are_read_when_a_template_reads_them() {
+    let addr = common::serve(app()).await;
+    let anonymous = send(addr, "GET", "/globals?a=1&b=two", &[], "").await;
+    assert_eq!(anonymous.status, 200);
+    assert_eq!(
+        anonymous.body,
+        "no session\nkeys:\nmissing=none\nGET /globals?a=1&b=two [a=1&b=two] True"
+    );
+    // Reading the session in a template saves nothing: no cookie is set.
+    assert_eq!(anonymous.header("set-cookie"), None);
+
+    let signed_in = send(addr, "GET", "/sign-in", &[], "").await;
+    let cookie = signed_in
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
+    let page = send(addr, "GET", "/globals", &[("cookie", cookie)], "").await;
+    assert_eq!(
+        page.body,
+        "signed in as sam\nkeys: theme user\nmissing=none\nGET /globals [] True"
+    );
+
+    // A cookie that was tampered with reads as no session.
+    let tampered = cookie.replace("sam", "max");
+    let forged = send(addr, "GET", "/globals", &[("cookie", &tampered)], "").await;
+    assert!(forged.body.starts_with("no session\n"), "{}", forged.body);
+
+    let shadowed = send(addr, "GET", "/shadowed", &[], "").await;
+    assert!(
+        shadowed.body.ends_with("mine  [] True"),
+        "{}",
+        shadowed.body
+    );
 }

@@ -8,17 +8,18 @@ use std::sync::Arc;
 
 use carafe_core::path::Part;
 use http::header::HeaderValue;
-use minijinja::value::{merge_maps, Kwargs, Value};
+use minijinja::value::{Enumerator, Kwargs, Object, Value};
 use minijinja::{Environment, ErrorKind};
 use serde::Serialize;
 
 use crate::body::Body;
-use crate::current::{with_current, Current};
+use crate::current::with_current;
 use crate::error::HttpError;
 use crate::flash::{get_flashed_messages, get_flashed_messages_with_categories};
 use crate::form::FormData;
 use crate::response::{IntoResponse, Response};
 use crate::route::RouteDef;
+use crate::session::Session;
 use crate::url;
 
 /// The app's templates: the folder they are read from, and the routes `url_for` names.
@@ -84,6 +85,8 @@ fn environment(folder: &Path, endpoints: Arc<Vec<Endpoint>>) -> Environment<'sta
     environment.add_function("url_for", move |endpoint: &str, kwargs: Kwargs| {
         url_for(&endpoints, endpoint, &kwargs)
     });
+    environment.add_global("session", Value::from_object(SessionGlobal));
+    environment.add_global("request", Value::from_object(RequestGlobal));
     environment.add_function("get_flashed_messages", |kwargs: Kwargs| {
         let with_categories: Option<bool> = kwargs.get("with_categories")?;
         kwargs.assert_all_used()?;
@@ -218,17 +221,16 @@ fn invalid(message: String) -> minijinja::Error {
 pub fn render_template(name: &str, context: impl Serialize) -> Response {
     let rendered = with_current(|current| {
         // An app without templates never makes its requests current: both are told at once.
-        let found = current.and_then(|current| Some((current, current.data.state::<Templates>()?)));
-        let (current, templates) = found.ok_or_else(|| {
+        let found = current.and_then(|current| current.data.state::<Templates>());
+        let templates = found.ok_or_else(|| {
             format!(
                 "render_template({name:?}) was called outside a request, or the app has no \
                  templates folder: make `templates/` beside the source file that calls \
                  `App::new()`, or set one with `App::new().template_folder(..)`"
             )
         })?;
-        let context = merge_maps([Value::from_serialize(&context), globals(current)]);
         templates
-            .render(name, context)
+            .render(name, Value::from_serialize(&context))
             .map_err(|error| template_error(name, &error))
     });
     match rendered {
@@ -260,26 +262,71 @@ fn template_error(name: &str, error: &minijinja::Error) -> String {
     message
 }
 
-/// The request's values every template sees: `session` and `request`.
-fn globals(current: &Current) -> Value {
-    let session = current
-        .session
-        .as_ref()
-        .and_then(|slot| slot.session(&current.data))
-        .map_or_else(Value::default, |session| {
-            Value::from_serialize(session.to_map())
+/// `session` in a template: the request's session, read only when a template reads it.
+///
+/// The two request globals are objects registered once with the environment, which look at the
+/// current request when a template reads them, so a page that never reads them pays nothing.
+#[derive(Debug)]
+struct SessionGlobal;
+
+impl Object for SessionGlobal {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let value = current_session()?.get::<serde_json::Value>(key.as_str()?)?;
+        Some(Value::from_serialize(value))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let keys = current_session().map_or_else(Vec::new, |session| {
+            session
+                .to_map()
+                .keys()
+                .map(|key| Value::from(key.as_str()))
+                .collect()
         });
-    let query = current.uri.query().unwrap_or("");
-    let args: BTreeMap<String, String> = FormData::parse(query.as_bytes())
-        .iter()
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect();
-    let request = minijinja::context! {
-        method => current.method.as_str(),
-        path => current.uri.path(),
-        full_path => current.uri.path_and_query().map_or("/", |whole| whole.as_str()),
-        query_string => query,
-        args => args,
-    };
-    minijinja::context! { session => session, request => request }
+        Enumerator::Values(keys)
+    }
+}
+
+/// The session of the request being answered, when the app has a secret key.
+fn current_session() -> Option<Session> {
+    with_current(|current| {
+        let current = current?;
+        current.session.as_ref()?.session(&current.data)
+    })
+}
+
+/// `request` in a template: `method`, `path`, `full_path`, `query_string` and `args` of the
+/// request being answered.
+#[derive(Debug)]
+struct RequestGlobal;
+
+impl Object for RequestGlobal {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        with_current(|current| {
+            let current = current?;
+            let query = current.uri.query().unwrap_or("");
+            Some(match key.as_str()? {
+                "method" => Value::from(current.method.as_str()),
+                "path" => Value::from(current.uri.path()),
+                "full_path" => Value::from(
+                    current
+                        .uri
+                        .path_and_query()
+                        .map_or("/", |whole| whole.as_str()),
+                ),
+                "query_string" => Value::from(query),
+                "args" => Value::from_serialize(
+                    FormData::parse(query.as_bytes())
+                        .iter()
+                        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                        .collect::<BTreeMap<String, String>>(),
+                ),
+                _ => return None,
+            })
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["method", "path", "full_path", "query_string", "args"])
+    }
 }

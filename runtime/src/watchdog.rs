@@ -117,6 +117,11 @@ impl Watchdog {
             }
             watched.seen = Some(counts);
         }
+        // A map never gives back the room a burst of connections took: once most of it stands
+        // empty, keep twice what is open.
+        if self.watched.capacity() > 4 * self.watched.len().max(64) {
+            self.watched.shrink_to(2 * self.watched.len());
+        }
     }
 
     /// A client waits for a slot: every idle connection closes, the others once their

@@ -8,6 +8,8 @@
 #   bash bench/callgrind.sh --record   # writes the ratios measured now as the baseline
 #   bash bench/callgrind.sh count SERVER ROUTE   # one server's instructions per request on a
 #                                      # route of fixed_load's (the environment is the server's)
+#   bash bench/callgrind.sh count-h2 SERVER PATH # the same over HTTP/2 (h2c), loaded by h2load
+#                                      # (16 connections x 16 streams), for bench/h2.sh's servers
 #
 # Each server runs under `valgrind --tool=callgrind` with instrumentation off; a warm-up of
 # WARMUP requests, then instrumentation on for exactly REQUESTS more (bench/src/bin/fixed_load.rs,
@@ -26,7 +28,7 @@ BASELINE=$BENCH/callgrind_baseline.tsv
 OUT=$BENCH/target/callgrind
 mkdir -p "$OUT"
 
-if [ "${1:-}" = count ]; then
+if [ "${1:-}" = count ] || [ "${1:-}" = count-h2 ]; then
     cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" --bin "$2" --bin fixed_load
 else
     cargo build --quiet --release --manifest-path "$BENCH/Cargo.toml" \
@@ -55,8 +57,34 @@ count() {
     echo $((total / REQUESTS))
 }
 
+# Instructions per request of server $1 on path $2 over HTTP/2, h2load sending REQUESTS.
+count_h2() {
+    local server=$1 path=$2 pid total
+    local out=$OUT/$1.h2.${2//\//_}.out
+    rm -f "$out"*
+    WORKERS=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
+        "$BIN/$server" "$PORT" >/dev/null 2>"$out.log" &
+    pid=$!
+    for _ in $(seq 100); do
+        curl -s --http2-prior-knowledge -o /dev/null "http://127.0.0.1:$PORT/plaintext" && break
+        sleep 0.2
+    done
+    h2load -n "$WARMUP" -c 16 -m 16 "http://127.0.0.1:$PORT$path" >/dev/null
+    callgrind_control --instr=on "$pid" >/dev/null 2>&1
+    h2load -n "$REQUESTS" -c 16 -m 16 "http://127.0.0.1:$PORT$path" >/dev/null
+    callgrind_control --instr=off "$pid" >/dev/null 2>&1
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+    echo $((total / REQUESTS))
+}
+
 if [ "${1:-}" = count ]; then
     count "$2" "$3"
+    exit
+fi
+if [ "${1:-}" = count-h2 ]; then
+    count_h2 "$2" "$3"
     exit
 fi
 

@@ -68,11 +68,16 @@ impl RequestContext {
         // The session slot rides with the current request, which an app with a secret key
         // sets around its hooks and handlers; a map in the request's extensions would cost
         // every request an allocation.
-        with_current(|current| {
-            let current = current?;
-            current.session.as_ref()?.session(&current.data)
-        })
+        current_session()
     }
+}
+
+/// The session of the request being answered, when the app has a secret key.
+pub(crate) fn current_session() -> Option<Session> {
+    with_current(|current| {
+        let current = current?;
+        current.session.as_ref()?.session(&current.data)
+    })
 }
 
 impl FromRequestParts for Session {

@@ -13,13 +13,12 @@ use minijinja::{Environment, ErrorKind};
 use serde::Serialize;
 
 use crate::body::Body;
-use crate::current::with_current;
+use crate::current::{current_session, with_current};
 use crate::error::HttpError;
 use crate::flash::{get_flashed_messages, get_flashed_messages_with_categories};
 use crate::form::FormData;
 use crate::response::{IntoResponse, Response};
 use crate::route::RouteDef;
-use crate::session::Session;
 use crate::url;
 
 /// The app's templates: the folder they are read from, and the routes `url_for` names.
@@ -285,14 +284,6 @@ impl Object for SessionGlobal {
         });
         Enumerator::Values(keys)
     }
-}
-
-/// The session of the request being answered, when the app has a secret key.
-fn current_session() -> Option<Session> {
-    with_current(|current| {
-        let current = current?;
-        current.session.as_ref()?.session(&current.data)
-    })
 }
 
 /// `request` in a template: `method`, `path`, `full_path`, `query_string` and `args` of the

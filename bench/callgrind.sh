@@ -35,21 +35,22 @@ else
         --bin hyper_raw --bin carafe_peer --bin fixed_load
 fi
 
-# Instructions per request of server $1 on route $2.
-count() {
-    local server=$1 route=$2 pid total
-    local out=$OUT/$1.${2//\//_}.out
+# Instructions per request of server $1 while `$3 ROUTE N FIRST_ID` sends N requests of
+# route $2 (`$3 ready` answers once the server is up); the output file is named after $4.
+measure() {
+    local server=$1 route=$2 send=$3 pid total
+    local out=$OUT/$1.$4.out
     rm -f "$out"*
     WORKERS=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
         "$BIN/$server" "$PORT" >/dev/null 2>"$out.log" &
     pid=$!
     for _ in $(seq 100); do
-        "$BIN/fixed_load" "$PORT" plaintext 1 1 2>/dev/null && break
+        "$send" ready 2>/dev/null && break
         sleep 0.2
     done
-    "$BIN/fixed_load" "$PORT" "$route" "$WARMUP" 16 1000000
+    "$send" "$route" "$WARMUP" 1000000
     callgrind_control --instr=on "$pid" >/dev/null 2>&1
-    "$BIN/fixed_load" "$PORT" "$route" "$REQUESTS" 16 2000000
+    "$send" "$route" "$REQUESTS" 2000000
     callgrind_control --instr=off "$pid" >/dev/null 2>&1
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true
@@ -57,27 +58,27 @@ count() {
     echo $((total / REQUESTS))
 }
 
-# Instructions per request of server $1 on path $2 over HTTP/2, h2load sending REQUESTS.
-count_h2() {
-    local server=$1 path=$2 pid total
-    local out=$OUT/$1.h2.${2//\//_}.out
-    rm -f "$out"*
-    WORKERS=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
-        "$BIN/$server" "$PORT" >/dev/null 2>"$out.log" &
-    pid=$!
-    for _ in $(seq 100); do
-        curl -s --http2-prior-knowledge -o /dev/null "http://127.0.0.1:$PORT/plaintext" && break
-        sleep 0.2
-    done
-    h2load -n "$WARMUP" -c 16 -m 16 "http://127.0.0.1:$PORT$path" >/dev/null
-    callgrind_control --instr=on "$pid" >/dev/null 2>&1
-    h2load -n "$REQUESTS" -c 16 -m 16 "http://127.0.0.1:$PORT$path" >/dev/null
-    callgrind_control --instr=off "$pid" >/dev/null 2>&1
-    kill -TERM "$pid"
-    wait "$pid" 2>/dev/null || true
-    total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-    echo $((total / REQUESTS))
+# HTTP/1 requests from fixed_load, over 16 connections, POSTs' ids counting from FIRST_ID.
+send_http1() {
+    if [ "$1" = ready ]; then
+        "$BIN/fixed_load" "$PORT" plaintext 1 1
+    else
+        "$BIN/fixed_load" "$PORT" "$1" "$2" 16 "$3"
+    fi
 }
+
+# HTTP/2 requests of a path from h2load, 16 connections of 16 streams.
+send_http2() {
+    if [ "$1" = ready ]; then
+        curl -s --http2-prior-knowledge -o /dev/null "http://127.0.0.1:$PORT/plaintext"
+    else
+        h2load -n "$2" -c 16 -m 16 "http://127.0.0.1:$PORT$1" >/dev/null
+    fi
+}
+
+# Instructions per request of server $1 on route $2, over HTTP/1 or HTTP/2.
+count() { measure "$1" "$2" send_http1 "${2//\//_}"; }
+count_h2() { measure "$1" "$2" send_http2 "h2.${2//\//_}"; }
 
 if [ "${1:-}" = count ]; then
     count "$2" "$3"

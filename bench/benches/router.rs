@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use carafe::__private::{HandlerAnswer, MethodSet, RequestContext, RouteDef};
+use carafe::__private::{Handler, MethodSet, RequestContext, Response, RouteDef};
 use carafe::router_bench::{Lookup, Router, RouterBuilder};
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;
@@ -52,8 +52,8 @@ fn case(method: &str, path: &'static str) -> Case {
     }
 }
 
-fn handler(_: RequestContext) -> HandlerAnswer {
-    HandlerAnswer::new(async { "ok".into_response() })
+fn handler(_: &RequestContext) -> Response {
+    "ok".into_response()
 }
 
 fn carafe_router(cases: &[Case]) -> Router {
@@ -76,7 +76,7 @@ fn carafe_router(cases: &[Case]) -> Router {
             methods: MethodSet::from_method(&case.method).expect("a standard method"),
             statuses: &[],
             needs: &[],
-            handler,
+            handler: Handler::AtOnce(handler),
             doc: None,
         })
         .collect();

@@ -25,20 +25,23 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         // impl below cannot be declared, and would only add rustc's errors to ours.
         return quote!(#item #errors);
     }
-    let (handler_fn, needs, doc) = match errors {
+    let ((handler_fns, handler), needs, doc) = match errors {
         None => (
             handler_fn(&route.handler),
             needs(&route.handler),
             openapi::route_doc(route),
         ),
         Some(_) => (
-            quote! {
-                fn __carafe_handler(
-                    _: ::carafe::__private::RequestContext,
-                ) -> ::carafe::__private::HandlerAnswer {
-                    ::core::unreachable!()
-                }
-            },
+            (
+                quote! {
+                    fn __carafe_at_once(
+                        _: &::carafe::__private::RequestContext,
+                    ) -> ::carafe::__private::Response {
+                        ::core::unreachable!()
+                    }
+                },
+                quote!(::carafe::__private::Handler::AtOnce(__carafe_at_once)),
+            ),
             TokenStream::new(),
             quote!(::core::option::Option::None),
         ),
@@ -87,7 +90,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
 
         impl ::carafe::__private::Route for #name {
             const ROUTE: ::carafe::__private::RouteDef = {
-                #handler_fn
+                #handler_fns
                 ::carafe::__private::RouteDef {
                     handler_name: #handler_name,
                     module_path: ::core::module_path!(),
@@ -98,7 +101,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     methods: #methods,
                     statuses: &[#(#statuses),*],
                     needs: &[#needs],
-                    handler: __carafe_handler,
+                    handler: #handler,
                     doc: #doc,
                 }
             };
@@ -108,9 +111,10 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
     }
 }
 
-/// The function the router calls: extracts each argument, calls the handler, converts its
-/// value into a response. An extractor that fails answers in the handler's place.
-fn handler_fn(handler: &Handler) -> TokenStream {
+/// The functions the router calls, and the `Handler` that names the one it calls: each
+/// extracts the arguments, calls the handler, converts its value into a response. An
+/// extractor that fails answers in the handler's place.
+fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
     let name = &handler.name;
     let vars: Vec<_> = (0..handler.args.len())
         .map(|index| format_ident!("__carafe_arg{}", index))
@@ -146,6 +150,7 @@ fn handler_fn(handler: &Handler) -> TokenStream {
         })
     };
     let extractors: Vec<_> = handler.extractors().collect();
+    // Only an awaited extractor takes the request mutably.
     let ctx = if extractors.is_empty() {
         quote!(ctx)
     } else {
@@ -158,49 +163,51 @@ fn handler_fn(handler: &Handler) -> TokenStream {
     let awaited = {
         let extract = extract(true);
         quote! {
-            ::carafe::__private::HandlerAnswer::new(async move {
-                #(#extract)*
-                #respond
-            })
+            fn __carafe_awaited(
+                #ctx: ::carafe::__private::RequestContext,
+            ) -> ::carafe::__private::PendingResponse {
+                ::std::boxed::Box::pin(async move {
+                    #(#extract)*
+                    #respond
+                })
+            }
         }
     };
     // A plain `fn` whose extractors, if any, all read the request head alone has nothing to
-    // await: it runs at once (the app catches its panics around this call), sparing the
-    // boxed future. Which extractors those are is known from their types, as a constant: the
-    // branch not taken is compiled out.
+    // await: it runs at once, reading the request in place (the app catches its panics around
+    // this call), sparing the boxed future. Which extractors those are is known from their
+    // types, as a constant: the function not chosen is never called.
     let at_once = {
         let extract = extract(false);
         quote! {
-            ::carafe::__private::HandlerAnswer::ready(
-                (move || -> ::carafe::__private::Response {
-                    #(#extract)*
-                    #respond
-                })(),
-            )
+            fn __carafe_at_once(
+                ctx: &::carafe::__private::RequestContext,
+            ) -> ::carafe::__private::Response {
+                #(#extract)*
+                #respond
+            }
         }
     };
-    let answer = if handler.is_async {
-        awaited
+    let at_once_handler = quote!(::carafe::__private::Handler::AtOnce(__carafe_at_once));
+    let awaited_handler = quote!(::carafe::__private::Handler::Awaited(__carafe_awaited));
+    if handler.is_async {
+        (awaited, awaited_handler)
     } else if extractors.is_empty() {
-        at_once
+        (at_once, at_once_handler)
     } else {
         let at_once_each = extractors.iter().map(|ty| {
             quote! { <#ty as ::carafe::__private::Extractor<_>>::AT_ONCE }
         });
-        quote! {
-            if #(#at_once_each)&&* {
-                #at_once
-            } else {
-                #awaited
-            }
-        }
-    };
-    quote! {
-        fn __carafe_handler(
-            #ctx: ::carafe::__private::RequestContext,
-        ) -> ::carafe::__private::HandlerAnswer {
-            #answer
-        }
+        (
+            quote!(#at_once #awaited),
+            quote! {
+                if #(#at_once_each)&&* {
+                    #at_once_handler
+                } else {
+                    #awaited_handler
+                }
+            },
+        )
     }
 }
 
@@ -333,12 +340,12 @@ mod tests {
             r#"parts:&[::carafe::__private::Part::Static("/items/"),::carafe::__private::Part::Param{name:"item_id",converter:::carafe::__private::Converter::Int,}]"#,
             "methods:::carafe::__private::MethodSet::GET.union(::carafe::__private::MethodSet::POST)",
             "statuses:&[200u16,404u16]",
-            "fn__carafe_handler(mutctx:",
+            "fn__carafe_awaited(mutctx:::carafe::__private::RequestContext,)->::carafe::__private::PendingResponse{::std::boxed::Box::pin(asyncmove{",
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
             "<State<Items>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
             "needs:&[<State<Items>as::carafe::__private::Extractor<_>>::NEED]",
             "into_response_for(get_item(__carafe_arg0,__carafe_arg1).await,ctx.parts())",
-            "HandlerAnswer::new(asyncmove{",
+            "handler:::carafe::__private::Handler::Awaited(__carafe_awaited),",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
         }
@@ -357,9 +364,9 @@ mod tests {
         );
         for piece in [
             "if<State<Store>as::carafe::__private::Extractor<_>>::AT_ONCE&&<Query<Page>as::carafe::__private::Extractor<_>>::AT_ONCE{",
+            "fn__carafe_at_once(ctx:&::carafe::__private::RequestContext,)->::carafe::__private::Response{",
             "<State<Store>as::carafe::__private::Extractor<_>>::extract_at_once(&ctx)",
-            "HandlerAnswer::ready(",
-            "}else{::carafe::__private::HandlerAnswer::new(asyncmove{",
+            "{::carafe::__private::Handler::AtOnce(__carafe_at_once)}else{::carafe::__private::Handler::Awaited(__carafe_awaited)}",
             "<Query<Page>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
@@ -376,13 +383,17 @@ mod tests {
                 }
             ),
         );
-        assert!(out.contains("fn__carafe_handler(ctx:"), "{out}");
         assert!(
             out.contains("into_response_for(index(),ctx.parts())"),
             "{out}"
         );
-        // Nothing to await: answered at once, with no boxed future.
-        assert!(out.contains("HandlerAnswer::ready("), "{out}");
+        // Nothing to await: answered at once, reading the request in place, with no boxed
+        // future.
+        assert!(out.contains("fn__carafe_at_once(ctx:&"), "{out}");
+        assert!(
+            out.contains("handler:::carafe::__private::Handler::AtOnce(__carafe_at_once),"),
+            "{out}"
+        );
         assert!(!out.contains("async"), "{out}");
         assert!(
             out.contains("methods:::carafe::__private::MethodSet::GET,"),
@@ -396,10 +407,10 @@ mod tests {
         let out = expand(
             quote!("/<id>"),
             quote!(
-                fn f(id: String) {}
+                async fn f(id: String) {}
             ),
         );
-        assert!(out.contains("fn__carafe_handler(ctx:"), "{out}");
+        assert!(out.contains("fn__carafe_awaited(ctx:"), "{out}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 pub use crate::app_data::Need;
-pub use crate::handler::{HandlerAnswer, HandlerFn};
+pub use crate::handler::{Handler, PendingResponse};
 pub use crate::request::RequestContext;
 pub use crate::response::{IntoResponse, Response};
 pub use crate::route::Routes;

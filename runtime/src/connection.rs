@@ -25,29 +25,73 @@ use crate::dispatch::ResponseFuture;
 use crate::request::RequestBody;
 use crate::service::Served;
 
-/// The hyper service for one connection.
+/// The hyper service for one connection, which reaches the connection's [`Activity`]
+/// through `A`.
 #[derive(Clone)]
-pub(crate) struct Service {
-    pub(crate) served: Served,
-    pub(crate) peer: SocketAddr,
-    pub(crate) activity: Arc<Activity>,
+struct Service<A> {
+    served: Served,
+    peer: SocketAddr,
+    activity: A,
 }
 
-impl hyper::service::Service<http::Request<Incoming>> for Service {
+impl<A: ActivityHandle> hyper::service::Service<http::Request<Incoming>> for Service<A> {
     type Response = http::Response<crate::Body>;
     type Error = Infallible;
-    type Future = Tracked<ResponseFuture>;
+    type Future = Tracked<ResponseFuture, A>;
 
     fn call(&self, request: http::Request<Incoming>) -> Self::Future {
-        // hyper calls the service once a request's head is complete.
-        self.activity.heads.fetch_add(1, Ordering::Relaxed);
+        // hyper calls the service once a request's head is complete, on both protocols from
+        // the connection's own task: the one writer of `heads`.
+        add_one_alone(&self.activity.activity().heads);
+        let (parts, body) = request.into_parts();
         Tracked {
             future: self
                 .served
-                .call(request.map(RequestBody::Incoming), Some(self.peer)),
-            activity: Arc::clone(&self.activity),
+                .call(parts, RequestBody::Incoming(body), Some(self.peer)),
+            activity: self.activity.clone(),
         }
     }
+}
+
+/// How a response future reaches its connection's [`Activity`], to count itself finished.
+///
+/// An atomic read-modify-write (`fetch_add`, or cloning an `Arc`) costs a request about as
+/// much as its routing; HTTP/1 needs none: hyper keeps its response future in the connection,
+/// so the future may borrow the activity, and only the connection's task counts.
+trait ActivityHandle: Clone + Unpin {
+    fn activity(&self) -> &Activity;
+
+    /// Counts a request finished.
+    fn count_finished(&self);
+}
+
+/// HTTP/1's: the future lives in the connection's task.
+impl ActivityHandle for &Activity {
+    fn activity(&self) -> &Activity {
+        self
+    }
+
+    fn count_finished(&self) {
+        add_one_alone(&self.finished);
+    }
+}
+
+/// HTTP/2's: hyper runs each response future in a task of its own, on any thread.
+impl ActivityHandle for Arc<Activity> {
+    fn activity(&self) -> &Activity {
+        self
+    }
+
+    fn count_finished(&self) {
+        self.finished.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Adds one to a counter that only one task writes (others may read it): a load and a store,
+/// with no atomic read-modify-write. Tokio hands a task from thread to thread with the
+/// ordering that makes its last store visible to its next load.
+fn add_one_alone(counter: &AtomicU64) {
+    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 
 /// What a connection's task shares with the watchdog: how far its requests have come and how
@@ -141,12 +185,12 @@ impl Activity {
 }
 
 /// A response future that counts as in flight until it completes or is dropped.
-pub(crate) struct Tracked<F> {
+struct Tracked<F, A: ActivityHandle> {
     future: F,
-    activity: Arc<Activity>,
+    activity: A,
 }
 
-impl<F: Future + Unpin> Future for Tracked<F> {
+impl<F: Future + Unpin, A: ActivityHandle> Future for Tracked<F, A> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -154,10 +198,10 @@ impl<F: Future + Unpin> Future for Tracked<F> {
     }
 }
 
-impl<F> Drop for Tracked<F> {
+impl<F, A: ActivityHandle> Drop for Tracked<F, A> {
     fn drop(&mut self) {
-        let activity = &self.activity;
-        activity.finished.fetch_add(1, Ordering::Relaxed);
+        self.activity.count_finished();
+        let activity = self.activity.activity();
         // A crowded server frees this connection's slot as soon as it has nothing in flight.
         if activity.crowded.load(Ordering::Relaxed) && activity.idle() {
             activity.close();
@@ -248,16 +292,17 @@ async fn read_opening(stream: &mut TcpStream) -> io::Result<(Vec<u8>, bool)> {
 pub(crate) async fn serve_connection(
     protocols: Arc<Protocols>,
     _slot: OwnedSemaphorePermit,
-    service: Service,
+    served: Served,
+    peer: SocketAddr,
+    activity: Arc<Activity>,
     mut stream: TcpStream,
 ) {
-    let peer = service.peer;
     // Small responses go out at once instead of waiting for Nagle's algorithm.
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%peer, "TCP_NODELAY: {error}");
     }
-    let closable = Arc::clone(&service.activity);
-    let progress: Arc<dyn batch::Progress> = Arc::clone(&service.activity) as _;
+    let closable = Arc::clone(&activity);
+    let progress: Arc<dyn batch::Progress> = Arc::clone(&activity) as _;
     let served = async {
         let (opening, http2) = read_opening(&mut stream).await?;
         let (io, outgoing) = batch::split(stream, opening, progress);
@@ -265,11 +310,21 @@ pub(crate) async fn serve_connection(
         if http2 {
             // Boxed: held inline, an HTTP/2 connection's state would size the task of every
             // connection, HTTP/1 ones included (BENCHMARKS.md, "Many connections").
+            let service = Service {
+                served,
+                peer,
+                activity: Arc::clone(&activity),
+            };
             let mut connection = Box::pin(protocols.http2.serve_connection(io, service));
             outgoing
                 .sent_after_each_poll(Closable::new(connection.as_mut(), closable))
                 .await
         } else {
+            let service = Service {
+                served,
+                peer,
+                activity: &*activity,
+            };
             let connection = pin!(protocols.http1.serve_connection(io, service));
             outgoing
                 .sent_after_each_poll(Closable::new(connection, closable))

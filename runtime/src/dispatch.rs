@@ -22,7 +22,7 @@ use crate::app_data::AppData;
 use crate::body::Body;
 use crate::current::{self, Current, InCurrent};
 use crate::error::HttpError;
-use crate::handler::{Answer, HandlerAnswer, PendingResponse};
+use crate::handler::{Handler, PendingResponse};
 use crate::redirect::redirect_with;
 use crate::request::{ParamRanges, RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
@@ -49,16 +49,23 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The context a request is answered in, made once where the request is taken apart: a
+    /// request's head is over 200 bytes, and each move of it is a copy.
+    #[inline(always)]
+    pub(crate) fn context(&self, parts: http::request::Parts, body: RequestBody) -> RequestContext {
+        RequestContext::new(parts, body, Arc::clone(&self.data))
+    }
+
     /// Answers one request: routing, the handler, and the final checks on its response.
     pub(crate) fn dispatch(
         self: &Arc<Self>,
-        request: http::Request<RequestBody>,
+        mut ctx: RequestContext,
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
-        let (parts, body) = request.into_parts();
+        let parts = ctx.parts();
         let mut finish = Finish {
             accepts_json_only: accepts_json_only(&parts.headers),
-            access: AccessLog::start(&parts, peer),
+            access: AccessLog::start(parts, peer),
             // Routing's own errors are the app's; a route's are its blueprint's.
             scope: 0,
             // Only debug mode pays for the copy.
@@ -66,32 +73,33 @@ impl Shared {
                 .debug
                 .then(|| Box::new(DebugRequest(format!("{} {}", parts.method, parts.uri)))),
         };
-        if let Some(problem) = host_problem(&parts) {
-            let response = HttpError::new(400).with_message(problem).into_response();
-            return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))));
+        if let Some(problem) = host_problem(parts) {
+            let mut response = HttpError::new(400).with_message(problem).into_response();
+            return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, &mut response))));
         }
         if self.takes_hooks_path {
-            return self.dispatch_with_hooks(parts, body, finish);
+            return self.dispatch_with_hooks(ctx, finish);
         }
-        let response = match self.router.lookup(&parts.method, parts.uri.path()) {
+        let mut response = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => {
                 finish.scope = route.scope;
-                let ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
-                match call_handler(route, ctx) {
-                    Ok(response) => response,
-                    Err(handler) => {
+                ctx.set_params(params);
+                // Not `call_handler`: moving the context into it would copy it.
+                match route.handler {
+                    Handler::AtOnce(handler) => answer_at_once(handler, &ctx),
+                    Handler::Awaited(handler) => {
                         return ResponseFuture(Waiting::Handler {
-                            handler: AssertUnwindSafe(handler).catch_unwind(),
+                            handler: AssertUnwindSafe(handler(ctx)).catch_unwind(),
                             finish,
                             shared: Arc::clone(self),
                         })
                     }
                 }
             }
-            Lookup::MethodNotAllowed(allowed) => self.no_route(&parts, Some(allowed)),
-            Lookup::NotFound => self.no_route(&parts, None),
+            Lookup::MethodNotAllowed(allowed) => self.no_route(parts, Some(allowed)),
+            Lookup::NotFound => self.no_route(parts, None),
         };
-        ResponseFuture(Waiting::Ready(Some(finish.finalize(self, response))))
+        ResponseFuture(Waiting::Ready(Some(finish.finalize(self, &mut response))))
     }
 
     /// Routing's answer when no route takes the request: the methods the path has, if it has
@@ -119,10 +127,10 @@ impl Shared {
     /// teardown guard, so that its teardown runs even if the client goes away first.
     fn dispatch_with_hooks(
         self: &Arc<Self>,
-        parts: http::request::Parts,
-        body: RequestBody,
+        mut ctx: RequestContext,
         mut finish: Finish,
     ) -> ResponseFuture {
+        let parts = ctx.parts();
         let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => (Some(*route), params, None),
             Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
@@ -141,7 +149,7 @@ impl Shared {
             method: parts.method.clone(),
             uri: parts.uri.clone(),
         });
-        let mut ctx = RequestContext::new(parts, body, params, Arc::clone(&self.data));
+        ctx.set_params(params);
         let answer = current::enter(&mut current, || self.before_hooks(finish.scope, &mut ctx));
         let response = match (answer, route) {
             (Some(response), _) => response,
@@ -228,7 +236,7 @@ impl Shared {
         if let Some(session) = session {
             session.save(&mut response, &self.data);
         }
-        finish.finalize(self, response)
+        finish.finalize(self, &mut response)
     }
 
     /// Flask's 308 to the same path with a trailing slash (or with its slashes merged) when that
@@ -353,14 +361,20 @@ impl ResponseFuture {
 }
 
 /// Calls a route's handler. A plain `fn` handler whose arguments need no waiting (path
-/// parameters and extractors that read the head alone) answers within this call: its response,
-/// or the page of its panic. Any other gives its future, to await under `catch_unwind`.
+/// parameters and extractors that read the head alone) answers within this call. Any other
+/// gives its future, to await under `catch_unwind`; making it runs none of the handler's code.
 fn call_handler(route: &Mounted, ctx: RequestContext) -> Result<Response, PendingResponse> {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(ctx))) {
-        Ok(HandlerAnswer(Answer::Ready(response))) => Ok(response),
-        Ok(HandlerAnswer(Answer::Pending(handler))) => Err(handler),
-        Err(payload) => Ok(response_for_panic(payload)),
+    match route.handler {
+        Handler::AtOnce(handler) => Ok(answer_at_once(handler, &ctx)),
+        Handler::Awaited(handler) => Err(handler(ctx)),
     }
+}
+
+/// The answer of a handler that runs at once, reading the request in place: its response, or
+/// the page of its panic.
+#[inline(always)]
+fn answer_at_once(handler: fn(&RequestContext) -> Response, ctx: &RequestContext) -> Response {
+    std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx))).unwrap_or_else(response_for_panic)
 }
 
 /// Runs the teardown hooks of a request's scopes when dropped: once its answer is done, or
@@ -434,11 +448,11 @@ impl Future for ResponseFuture {
                 finish,
                 shared,
             } => {
-                let response = match ready!(handler.poll_unpin(cx)) {
+                let mut response = match ready!(handler.poll_unpin(cx)) {
                     Ok(response) => response,
                     Err(payload) => response_for_panic(payload),
                 };
-                Poll::Ready(Ok(finish.finalize(shared, response)))
+                Poll::Ready(Ok(finish.finalize(shared, &mut response)))
             }
             Waiting::Hooked(answer) => answer.as_mut().poll(cx).map(Ok),
             Waiting::Layered(answer) => answer.as_mut().poll(cx),
@@ -486,16 +500,16 @@ impl Finish {
     }
 
     /// Renders error pages and refuses to send what would be malformed.
-    fn finalize(&self, shared: &Shared, mut response: Response) -> http::Response<Body> {
-        self.render_error(shared, &mut response);
-        let (code, headers, body) = response.into_parts();
+    fn finalize(&self, shared: &Shared, response: &mut Response) -> http::Response<Body> {
+        self.render_error(shared, response);
+        let (code, headers, body) = response.take_parts();
         let status = match StatusCode::from_u16(code) {
             Ok(status) if status::is_valid(code) => status,
             _ => {
                 let error = HttpError::misconfigured(format!(
                     "the handler answered status {code}, outside 100..=599"
                 ));
-                return self.finalize(shared, error.into_response());
+                return self.finalize(shared, &mut error.into_response());
             }
         };
         // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper

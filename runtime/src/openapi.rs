@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::body::Body;
 use crate::error::HttpError;
-use crate::handler::HandlerAnswer;
+use crate::handler::Handler;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
 use crate::route::RouteDef;
@@ -282,17 +282,16 @@ pub(crate) fn document_route(path: &str) -> Result<RouteDef, String> {
         parts,
         file,
         &[200],
-        serve_document,
+        Handler::AtOnce(serve_document),
     ))
 }
 
-fn serve_document(ctx: RequestContext) -> HandlerAnswer {
-    let response = match ctx.state::<DocumentJson>() {
+fn serve_document(ctx: &RequestContext) -> Response {
+    match ctx.state::<DocumentJson>() {
         Some(document) => Response::with_content_type(
             Body::from(document.0.clone()),
             HeaderValue::from_static("application/json"),
         ),
         None => HttpError::new(404).into_response(),
-    };
-    HandlerAnswer::ready(response)
+    }
 }

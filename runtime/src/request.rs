@@ -75,18 +75,19 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub(crate) fn new(
-        parts: Parts,
-        body: RequestBody,
-        params: ParamRanges,
-        app: Arc<AppData>,
-    ) -> Self {
+    /// The context of a request not yet routed: its path parameters are set once it is.
+    pub(crate) fn new(parts: Parts, body: RequestBody, app: Arc<AppData>) -> Self {
         RequestContext {
             parts,
             body,
-            params,
+            params: ParamRanges::new(),
             app,
         }
+    }
+
+    /// Where routing found the path parameters.
+    pub(crate) fn set_params(&mut self, params: ParamRanges) {
+        self.params = params;
     }
 
     /// The request line and headers.

@@ -79,7 +79,8 @@ impl Response {
 
     /// Adds the body's default content type (see [`IntoResponse::into_response_and_default_type`])
     /// unless the headers already have one.
-    pub(crate) fn with_default_type(mut self, content_type: Option<HeaderValue>) -> Response {
+    /// In place: a response is large, and each move of one is a copy.
+    pub(crate) fn add_default_type(&mut self, content_type: Option<HeaderValue>) {
         // Not `entry`: it makes room for a new header before it looks, and most often the
         // handler's headers have a Content-Type already.
         if let Some(content_type) = content_type {
@@ -87,7 +88,6 @@ impl Response {
                 self.headers.insert(header::CONTENT_TYPE, content_type);
             }
         }
-        self
     }
 
     /// The response that stands for an HTTP error; the app renders its page.
@@ -142,9 +142,14 @@ impl Response {
         self.explicit_status
     }
 
-    /// Splits into status, headers and body.
-    pub(crate) fn into_parts(self) -> (u16, HeaderMap, Body) {
-        (self.status_code, self.headers, self.body)
+    /// Takes out status, headers and body, leaving none. By reference: a response is large,
+    /// and moving one to take it apart is a copy.
+    pub(crate) fn take_parts(&mut self) -> (u16, HeaderMap, Body) {
+        (
+            self.status_code,
+            std::mem::take(&mut self.headers),
+            std::mem::take(&mut self.body),
+        )
     }
 }
 
@@ -281,10 +286,11 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
 impl<B: IntoResponse, P: ResponsePart> IntoResponse for (B, P) {
     fn into_response(self) -> Response {
         let (mut response, content_type) = self.0.into_response_and_default_type();
-        match self.1.apply(&mut response) {
-            Ok(()) => response.with_default_type(content_type),
-            Err(error) => error.into_response(),
+        if let Err(error) = self.1.apply(&mut response) {
+            return error.into_response();
         }
+        response.add_default_type(content_type);
+        response
     }
 }
 
@@ -292,10 +298,11 @@ impl<B: IntoResponse, S: IntoStatus, H: IntoHeaders> IntoResponse for (B, S, H) 
     fn into_response(self) -> Response {
         let (mut response, content_type) = self.0.into_response_and_default_type();
         response.status_code = self.1.into_status_code();
-        match self.2.apply_headers(&mut response.headers) {
-            Ok(()) => response.with_default_type(content_type),
-            Err(error) => error.into_response(),
+        if let Err(error) = self.2.apply_headers(&mut response.headers) {
+            return error.into_response();
         }
+        response.add_default_type(content_type);
+        response
     }
 }
 

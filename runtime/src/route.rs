@@ -7,7 +7,7 @@ pub use carafe_core::path::Part;
 pub use carafe_core::{Converter, MethodSet};
 
 use crate::app_data::Need;
-use crate::handler::HandlerFn;
+use crate::handler::Handler;
 use crate::route_doc::RouteDoc;
 
 /// One route, described by the `#[route]` macro in a `const`.
@@ -35,7 +35,7 @@ pub struct RouteDef {
     /// What each extractor argument needs from the app, checked when the app starts.
     pub needs: &'static [Option<Need>],
     /// The generated function that extracts the arguments and calls the handler.
-    pub handler: HandlerFn,
+    pub handler: Handler,
     /// What the OpenAPI document says of it; `None` leaves it out (the static files' route).
     pub doc: Option<&'static RouteDoc>,
 }
@@ -50,7 +50,7 @@ impl RouteDef {
         parts: Vec<Part<'static>>,
         file: String,
         statuses: &'static [u16],
-        handler: HandlerFn,
+        handler: Handler,
     ) -> RouteDef {
         let path: String = parts
             .iter()

@@ -589,11 +589,11 @@ fn holds_percent(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::HandlerAnswer;
+    use crate::handler::Handler;
     use crate::request::RequestContext;
 
-    fn handler(_: RequestContext) -> HandlerAnswer {
-        HandlerAnswer::new(async { crate::IntoResponse::into_response(()) })
+    fn handler(_: &RequestContext) -> crate::Response {
+        crate::IntoResponse::into_response(())
     }
 
     /// A route on a Flask-style `path`, as `#[route]` would describe it.
@@ -609,7 +609,7 @@ mod tests {
             methods,
             statuses: &[],
             needs: &[],
-            handler,
+            handler: Handler::AtOnce(handler),
             doc: None,
         }
     }
@@ -857,11 +857,11 @@ mod properties {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::handler::HandlerAnswer;
+    use crate::handler::Handler;
     use crate::request::RequestContext;
 
-    fn handler(_: RequestContext) -> HandlerAnswer {
-        HandlerAnswer::new(async { crate::IntoResponse::into_response(()) })
+    fn handler(_: &RequestContext) -> crate::Response {
+        crate::IntoResponse::into_response(())
     }
 
     /// One segment of a route: static text, or a parameter.
@@ -975,7 +975,7 @@ mod properties {
                     methods: MethodSet::GET,
                     statuses: &[],
                     needs: &[],
-                    handler,
+                    handler: Handler::AtOnce(handler),
                     doc: None,
                 };
                 // A route that clashes with one already there is refused, as an app refuses it.

@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use crate::app::App;
-use crate::connection::{serve_connection, Protocols, Service};
+use crate::connection::{serve_connection, Protocols};
 use crate::service::Served;
 use crate::shutdown::shutdown_signal;
 use crate::watchdog::Watchdog;
@@ -165,14 +165,10 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
         };
         let ((stream, peer), slot) = slot;
         let activity = connections.activity();
-        let service = Service {
-            served: served.clone(),
-            peer,
-            activity: Arc::clone(&activity),
-        };
+        let (served, connection_activity) = (served.clone(), Arc::clone(&activity));
         let protocols = Arc::clone(&protocols);
         connections.spawn(activity, peer, stream, |stream| {
-            serve_connection(protocols, slot, service, stream)
+            serve_connection(protocols, slot, served, peer, connection_activity, stream)
         });
     }
     drop(listener);

@@ -97,7 +97,9 @@ impl Service<http::Request<Body>> for Dispatch {
 
     fn call(&mut self, request: http::Request<Body>) -> ResponseFuture {
         let peer = request.extensions().get::<Peer>().map(|peer| peer.0);
-        self.0.dispatch(request.map(RequestBody::Body), peer)
+        let (parts, body) = request.into_parts();
+        self.0
+            .dispatch(self.0.context(parts, RequestBody::Body(body)), peer)
     }
 }
 
@@ -121,16 +123,18 @@ impl Served {
         Served { shared, layered }
     }
 
-    /// Answers `request`, through the layers if there are any.
+    /// Answers the request of `parts` and `body`, through the layers if there are any. Taken
+    /// apart, as hyper's request is taken apart once: each move of a request's head is a copy
+    /// of over 200 bytes.
     pub(crate) fn call(
         &self,
-        request: http::Request<RequestBody>,
+        mut parts: http::request::Parts,
+        body: RequestBody,
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let Some(layered) = &self.layered else {
-            return self.shared.dispatch(request, peer);
+            return self.shared.dispatch(self.shared.context(parts, body), peer);
         };
-        let (mut parts, body) = request.into_parts();
         if let Some(peer) = peer {
             parts.extensions.insert(Peer(peer));
         }
@@ -172,10 +176,8 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> AppFuture {
-        AppFuture(
-            self.0
-                .call(request.map(|body| RequestBody::Body(Body::new(body))), None),
-        )
+        let (parts, body) = request.into_parts();
+        AppFuture(self.0.call(parts, RequestBody::Body(Body::new(body)), None))
     }
 }
 
@@ -194,8 +196,7 @@ impl Future for AppFuture {
 /// logged.
 fn layer_failure(error: BoxError) -> http::Response<Body> {
     tracing::error!("a layer failed: {error}");
-    let page = default_page(&HttpError::new(500), false, None);
-    let (status, headers, body) = page.into_parts();
+    let (status, headers, body) = default_page(&HttpError::new(500), false, None).take_parts();
     let mut response = http::Response::new(body);
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

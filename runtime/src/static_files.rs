@@ -28,7 +28,7 @@ use tokio_util::io::ReaderStream;
 
 use crate::body::Body;
 use crate::error::HttpError;
-use crate::handler::HandlerAnswer;
+use crate::handler::Handler;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
 use crate::route::{Converter, RouteDef};
@@ -53,17 +53,17 @@ pub(crate) fn static_route(prefix: &str, folder: &Path) -> RouteDef {
         parts,
         folder.display().to_string(),
         statuses,
-        serve_static,
+        Handler::AtOnce(serve_static),
     )
 }
 
 /// The static route's handler: the file under the app's folder, or 404.
-fn serve_static(ctx: RequestContext) -> HandlerAnswer {
+fn serve_static(ctx: &RequestContext) -> Response {
     let file = match (ctx.state::<StaticFolder>(), ctx.path_param::<String>(0)) {
         (Some(folder), Ok(filename)) => send_from_directory(&folder.0, &filename),
         _ => SendFile(None),
     };
-    HandlerAnswer::ready(file.into_response_for(ctx.parts()))
+    file.into_response_for(ctx.parts())
 }
 
 /// A file to answer with, from [`send_file`] or [`send_from_directory`]: return it from a

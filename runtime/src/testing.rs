@@ -175,7 +175,8 @@ impl IntoFuture for TestRequest {
             .entry(HOST)
             .or_insert(HeaderValue::from_static("localhost"));
         let is_head = request.method() == Method::HEAD;
-        let response = self.served.call(request, None);
+        let (parts, body) = request.into_parts();
+        let response = self.served.call(parts, body, None);
         Box::pin(async move {
             let Ok(response) = response.await;
             let (mut parts, body) = response.into_parts();

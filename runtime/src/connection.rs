@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -42,7 +43,7 @@ impl<A: ActivityHandle> hyper::service::Service<http::Request<Incoming>> for Ser
     fn call(&self, request: http::Request<Incoming>) -> Self::Future {
         // hyper calls the service once a request's head is complete, on both protocols from
         // the connection's own task: the one writer of `heads`.
-        add_one_alone(&self.activity.activity().heads);
+        add_one_alone(&self.activity.heads);
         let (parts, body) = request.into_parts();
         Tracked {
             future: self
@@ -58,19 +59,13 @@ impl<A: ActivityHandle> hyper::service::Service<http::Request<Incoming>> for Ser
 /// An atomic read-modify-write (`fetch_add`, or cloning an `Arc`) costs a request about as
 /// much as its routing; HTTP/1 needs none: hyper keeps its response future in the connection,
 /// so the future may borrow the activity, and only the connection's task counts.
-trait ActivityHandle: Clone + Unpin {
-    fn activity(&self) -> &Activity;
-
+trait ActivityHandle: Deref<Target = Activity> + Clone + Unpin {
     /// Counts a request finished.
     fn count_finished(&self);
 }
 
 /// HTTP/1's: the future lives in the connection's task.
 impl ActivityHandle for &Activity {
-    fn activity(&self) -> &Activity {
-        self
-    }
-
     fn count_finished(&self) {
         add_one_alone(&self.finished);
     }
@@ -78,10 +73,6 @@ impl ActivityHandle for &Activity {
 
 /// HTTP/2's: hyper runs each response future in a task of its own, on any thread.
 impl ActivityHandle for Arc<Activity> {
-    fn activity(&self) -> &Activity {
-        self
-    }
-
     fn count_finished(&self) {
         self.finished.fetch_add(1, Ordering::Relaxed);
     }
@@ -201,7 +192,7 @@ impl<F: Future + Unpin, A: ActivityHandle> Future for Tracked<F, A> {
 impl<F, A: ActivityHandle> Drop for Tracked<F, A> {
     fn drop(&mut self) {
         self.activity.count_finished();
-        let activity = self.activity.activity();
+        let activity = &*self.activity;
         // A crowded server frees this connection's slot as soon as it has nothing in flight.
         if activity.crowded.load(Ordering::Relaxed) && activity.idle() {
             activity.close();

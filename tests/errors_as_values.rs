@@ -181,3 +181,131 @@ fn carafe_debug_1_in_the_environment_turns_it_on() {
         .unwrap();
     assert!(status.success());
 }
+
+#[route("/refused")]
+fn refused() -> Result<String, Error> {
+    // Flask's `raise Forbidden()`: the HttpError travels through carafe::Error.
+    Err(HttpError::new(403))?;
+    Ok("never".into())
+}
+
+#[route("/refused-with-message")]
+fn refused_with_message() -> Result<String, Error> {
+    Err(HttpError::new(409).with_message("the ledger is being edited"))?;
+    Ok("never".into())
+}
+
+#[route("/teapot")]
+fn teapot() -> Result<String, Error> {
+    Err(Error::from(HttpError::new(418)))
+}
+
+#[route("/io")]
+fn io() -> Result<String, Error> {
+    Err(std::io::Error::other("disk 7 is unwell"))?
+}
+
+#[route("/abort-500")]
+fn abort_500() -> &'static str {
+    abort(500)
+}
+
+/// Answers each failure by what it was, as Flask's 500 handler reads `e.original_exception`.
+fn by_original_error(error: HttpError) -> String {
+    match error.original_error() {
+        Some(failure) => match failure.downcast_ref::<carafe::Panic>() {
+            Some(panic) => format!("panicked: {}", panic.message()),
+            None if failure.downcast_ref::<std::io::Error>().is_some() => {
+                format!("io: {failure}")
+            }
+            None => "another error".into(),
+        },
+        None => "aborted".into(),
+    }
+}
+
+fn flask_app() -> App {
+    App::new()
+        .mount(routes![
+            refused,
+            refused_with_message,
+            teapot,
+            io,
+            abort_500,
+            boom,
+            missing,
+            gone
+        ])
+        .error_handler(403, |error: HttpError| {
+            format!("403 handler: {}", error.status().as_u16())
+        })
+        .error_handler(500, by_original_error)
+        // Every tuple form that gives a status gives it explicitly, even 200.
+        .error_handler(404, |_| ("moved", 200, [("X-A", "1")]))
+        .error_handler(410, |_| ("gone", StatusCode::OK, [("X-B", "2")]))
+}
+
+#[test]
+fn an_error_handlers_status_wins_in_every_tuple_form() {
+    let client = flask_app().test_client();
+    let response = client.get("/missing").send();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.header("x-a"), Some("1"));
+    assert_eq!(response.text(), "moved");
+    let response = client.get("/gone").send();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.header("x-b"), Some("2"));
+}
+
+#[tokio::test]
+async fn an_http_error_through_carafe_error_keeps_its_status_message_and_handler() {
+    let addr = common::serve(flask_app()).await;
+    let answer = common::send(addr, "GET", "/refused", &[], "").await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.body, "403 handler: 403");
+    // No handler for 409: its default page, with its own message.
+    let answer = common::send(addr, "GET", "/refused-with-message", &[], "").await;
+    assert_eq!(answer.status, 409);
+    assert!(
+        answer.body.contains("the ledger is being edited"),
+        "{}",
+        answer.body
+    );
+    let answer = common::send(addr, "GET", "/teapot", &[], "").await;
+    assert_eq!(answer.status, 418);
+}
+
+#[tokio::test]
+async fn a_500_handler_can_tell_what_failed() {
+    let addr = common::serve(flask_app()).await;
+    let answer = common::send(addr, "GET", "/io", &[], "").await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (500, "io: disk 7 is unwell")
+    );
+    let answer = common::send(addr, "GET", "/boom", &[], "").await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (500, "panicked: the secret is 42")
+    );
+    let answer = common::send(addr, "GET", "/abort-500", &[], "").await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (500, "aborted")
+    );
+}
+
+#[test]
+fn the_original_error_is_never_sent_by_the_default_page() {
+    let client = App::new().mount(routes![io]).test_client();
+    let page = client.get("/io").send().text();
+    assert!(!page.contains("disk 7"), "{page}");
+    let page = App::new()
+        .mount(routes![io])
+        .debug(true)
+        .test_client()
+        .get("/io")
+        .send()
+        .text();
+    assert!(page.contains("disk 7 is unwell"), "{page}");
+}

@@ -256,3 +256,55 @@ async fn over_a_socket_error_handlers_and_pages() {
         (418, "I'm a teapot")
     );
 }
+
+#[route("/abort/<int:code>")]
+fn abort_code(code: u16) -> &'static str {
+    abort(code)
+}
+
+/// What each status means, as Werkzeug 3.1's `HTTPException` subclasses describe it (their
+/// `description`, 411's markup aside): the page's sentence and the JSON `description`.
+const WERKZEUG_DESCRIPTIONS: &[(u16, &str)] = &[
+    (401, "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required."),
+    (403, "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server."),
+    (408, "The server closed the network connection because the browser didn't finish the request within the specified time."),
+    (409, "A conflict happened while processing the request. The resource might have been modified while the request was being processed."),
+    (410, "The requested URL is no longer available on this server and there is no forwarding address. If you followed a link from a foreign page, please contact the author of this page."),
+    (411, "A request with this method requires a valid Content-Length header."),
+    (412, "The precondition on the request for the URL failed positive evaluation."),
+    (416, "The server cannot provide the requested range."),
+    (417, "The server could not meet the requirements of the Expect header"),
+    (418, "This server is a teapot, not a coffee machine"),
+    (422, "The request was well-formed but was unable to be followed due to semantic errors."),
+    (423, "The resource that is being accessed is locked."),
+    (428, "This request is required to be conditional; try using \"If-Match\" or \"If-Unmodified-Since\"."),
+    (429, "This user has exceeded an allotted request count. Try again later."),
+    (431, "One or more header fields exceeds the maximum size."),
+    (451, "Unavailable for legal reasons."),
+    (501, "The server does not support the action requested by the browser."),
+    (502, "The proxy server received an invalid response from an upstream server."),
+    (503, "The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later."),
+    (504, "The connection to an upstream server timed out."),
+    (505, "The server does not support the HTTP protocol version used in the request."),
+];
+
+#[test]
+fn error_pages_say_what_each_status_means_in_werkzeugs_words() {
+    let client = App::new().mount(routes![abort_code]).test_client();
+    for &(code, description) in WERKZEUG_DESCRIPTIONS {
+        let response = client.get(&format!("/abort/{code}")).send();
+        assert_eq!(response.status(), code);
+        let page = response.text();
+        assert!(
+            page.contains(&format!("<p>{description}</p>")),
+            "{code}: {page}"
+        );
+        let page: serde_json::Value = client
+            .get(&format!("/abort/{code}"))
+            .header("accept", "application/json")
+            .send()
+            .json();
+        assert_eq!(page["code"], code);
+        assert_eq!(page["description"], description, "{code}");
+    }
+}

@@ -470,7 +470,7 @@ fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
                 .copied()
                 .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
                 .unwrap_or("a panic with a non-text payload");
-            HttpError::misconfigured(format!("the handler panicked: {message}")).into_response()
+            HttpError::panicked(message).into_response()
         }
     }
 }

@@ -30,11 +30,12 @@ pub struct HttpError {
     message: Option<Cow<'static, str>>,
     /// A server-side mistake whose message is for the log, not for the client.
     internal: bool,
-    /// The error a handler returned, for the error handlers registered for its type.
-    cause: Option<Arc<Error>>,
+    /// What the handler failed with, when this 500 stands for a returned error or a panic:
+    /// for the error handlers registered for its type, and for those of the status.
+    original: Option<Arc<Error>>,
 }
 
-/// Two errors are equal when the client would see the same: their causes aside.
+/// Two errors are equal when the client would see the same: what they stand for aside.
 impl PartialEq for HttpError {
     fn eq(&self, other: &HttpError) -> bool {
         (self.status, &self.message, self.internal)
@@ -54,7 +55,7 @@ impl HttpError {
                 status,
                 message: None,
                 internal: false,
-                cause: None,
+                original: None,
             },
             _ => HttpError::misconfigured(format!(
                 "an HTTP error needs a status in 400..=599, got {code}"
@@ -74,13 +75,35 @@ impl HttpError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: Some(detail.into()),
             internal: true,
-            cause: None,
+            original: None,
         }
     }
 
-    /// The error a handler returned, if this 500 stands for one.
-    pub(crate) fn cause(&self) -> Option<&Error> {
-        self.cause.as_deref()
+    /// What the handler failed with, when this 500 stands for an error it returned or a
+    /// panic (a [`Panic`]), like Flask's `e.original_exception`: so one error handler can
+    /// answer each failure as it needs. `None` for an error made with [`HttpError::new`] or
+    /// `abort`. It is never sent; only debug mode shows its message on the default page.
+    ///
+    /// ```
+    /// use carafe_runtime::{App, Error, HttpError, Panic};
+    ///
+    /// let app = App::new().error_handler(500, |error: HttpError| {
+    ///     match error.original_error() {
+    ///         Some(failure) if failure.downcast_ref::<std::io::Error>().is_some() => {
+    ///             "The disk is unwell; try again later."
+    ///         }
+    ///         Some(failure) if failure.downcast_ref::<Panic>().is_some() => "A bug; it is logged.",
+    ///         Some(_) => "Something failed.",
+    ///         None => "abort(500) or HttpError::new(500).",
+    ///     }
+    /// });
+    /// # let _ = app;
+    /// let returned = HttpError::from(Error::from(std::io::Error::other("disk 7")));
+    /// assert!(returned.original_error().is_some());
+    /// assert!(HttpError::new(500).original_error().is_none());
+    /// ```
+    pub fn original_error(&self) -> Option<&Error> {
+        self.original.as_deref()
     }
 
     /// The status.
@@ -167,30 +190,78 @@ impl fmt::Debug for Error {
 }
 
 impl From<Error> for HttpError {
-    /// The 500 a returned error answers: its chain for the log, the error itself for the
-    /// handlers of its type.
+    /// The answer to a returned error: an [`HttpError`] that travelled through `Error` (by
+    /// `?` or `.into()`) answers as itself, its status and message, as Werkzeug's
+    /// `HTTPException` raised from a view does; any other error is a 500 with its chain for
+    /// the log and the error itself for the handlers of its type.
     fn from(error: Error) -> HttpError {
-        HttpError::misconfigured(format!("the handler returned an error: {error}"))
-            .with_cause(error)
+        match error.inner.downcast::<HttpError>() {
+            Ok(http_error) => *http_error,
+            Err(inner) => {
+                let error = Error { inner };
+                HttpError::misconfigured(format!("the handler returned an error: {error}"))
+                    .with_original(error)
+            }
+        }
     }
 }
 
 impl HttpError {
-    fn with_cause(mut self, error: Error) -> HttpError {
-        self.cause = Some(Arc::new(error));
+    /// This error, standing for `original`.
+    pub(crate) fn with_original(mut self, original: Error) -> HttpError {
+        self.original = Some(Arc::new(original));
         self
+    }
+
+    /// The 500 of a handler that panicked with `message`: the message for the log (and
+    /// debug mode's page), the [`Panic`] for the error handlers.
+    pub(crate) fn panicked(message: &str) -> HttpError {
+        HttpError::misconfigured(format!("the handler panicked: {message}")).with_original(
+            Error::from(Panic {
+                message: message.to_owned(),
+            }),
+        )
     }
 }
 
-/// Werkzeug's descriptions, so pages read as Flask users know them.
-fn standard_description(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "The browser (or proxy) sent a request that this server could not understand.",
-        404 => "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.",
-        405 => "The method is not allowed for the requested URL.",
-        413 => "The data value transmitted exceeds the capacity limit.",
-        415 => "The server does not support the media type transmitted in the request.",
-        500 => "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
-        _ => status.canonical_reason().unwrap_or("Error"),
+/// A handler's panic, as the 500 error handler sees it through
+/// [`HttpError::original_error`]: Flask's unhandled exception. Its message is the panic's.
+///
+/// ```
+/// use carafe_runtime::{App, HttpError, Panic};
+///
+/// let app = App::new().error_handler(500, |error: HttpError| {
+///     match error.original_error().and_then(|failure| failure.downcast_ref::<Panic>()) {
+///         Some(panic) => format!("a bug, logged ({} bytes of message)", panic.message().len()),
+///         None => "Something failed.".to_owned(),
+///     }
+/// });
+/// # let _ = app;
+/// ```
+#[derive(Debug)]
+pub struct Panic {
+    message: String,
+}
+
+impl Panic {
+    /// The panic's message (`"a panic with a non-text payload"` for a panic with no text).
+    pub fn message(&self) -> &str {
+        &self.message
     }
+}
+
+impl fmt::Display for Panic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the handler panicked: {}", self.message)
+    }
+}
+
+impl std::error::Error for Panic {}
+
+/// Werkzeug's description of the status, so pages read as Flask users know them; for a status
+/// Werkzeug does not describe, its reason phrase.
+fn standard_description(status: StatusCode) -> &'static str {
+    status::description(status.as_u16())
+        .or(status.canonical_reason())
+        .unwrap_or("Error")
 }

@@ -68,7 +68,7 @@ pub use body::{Body, BoxError};
 /// The `cookie` crate, whose `Cookie` a response sets: `response.set_cookie(Cookie::new(..))`.
 pub use cookie;
 pub use cookies::Cookies;
-pub use error::{Error, HttpError};
+pub use error::{Error, HttpError, Panic};
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};
 pub use flash::{flash, flash_with, get_flashed_messages, get_flashed_messages_with_categories};
 pub use form::FormData;

@@ -298,6 +298,7 @@ impl<B: IntoResponse, S: IntoStatus, H: IntoHeaders> IntoResponse for (B, S, H) 
     fn into_response(self) -> Response {
         let (mut response, content_type) = self.0.into_response_and_default_type();
         response.status_code = self.1.into_status_code();
+        response.explicit_status = true;
         if let Err(error) = self.2.apply_headers(&mut response.headers) {
             return error.into_response();
         }

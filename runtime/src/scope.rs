@@ -69,9 +69,9 @@ impl Scopes {
             tracing::error!("{detail}");
         }
         let status = error.status();
-        let by_type = error.cause().and_then(|cause| {
+        let by_type = error.original_error().and_then(|original| {
             self.chain(scope)
-                .find_map(|scope| scope.pages.for_type(cause))
+                .find_map(|scope| scope.pages.for_type(original))
         });
         let answer = by_type.or_else(|| {
             let handler = self

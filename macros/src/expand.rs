@@ -78,6 +78,12 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
     });
     let statuses = &route.statuses;
     let url_for = url_for::hidden_macro(name, &path_lit, &signed);
+    // `url_for!` imports the struct to find the handler, wherever in the crate it is named
+    // from, as it reaches the hidden macro: so the struct is seen at least as widely.
+    let struct_vis = match vis {
+        syn::Visibility::Public(_) => quote!(#vis),
+        _ => quote!(pub(crate)),
+    };
 
     quote! {
         #item
@@ -86,7 +92,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
 
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
-        #vis struct #name {}
+        #struct_vis struct #name {}
 
         impl ::carafe::__private::Route for #name {
             const ROUTE: ::carafe::__private::RouteDef = {

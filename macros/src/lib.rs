@@ -338,7 +338,9 @@ pub fn routes(input: TokenStream) -> TokenStream {
 /// turns into a query string.
 ///
 /// Name the handler as `routes![..]` does: by its name in its own module, by its path
-/// elsewhere (`url_for!(blog::index)`). It answers a [`Url`](../carafe/struct.Url.html), which
+/// elsewhere (`url_for!(blog::index)`); a handler declared inside a function's body cannot
+/// be named. A name that is no handler is rustc's unresolved import, with "a similar name
+/// exists" pointing at the handler meant. It answers a [`Url`](../carafe/struct.Url.html), which
 /// reads as the path (`&str`, `Display`, `==` with strings, a header value, a redirect
 /// target). The prefix is the one the newest app mounting the handler gives it (the first
 /// mount, if it mounts it twice): the newest built on the calling thread, so that tests

@@ -26,8 +26,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    Block, Expr, ExprCall, ExprTuple, Item, Label, Lifetime, Lit, Local, Member, Pat, ReturnType,
-    Stmt, Token, Type,
+    Block, Expr, ExprCall, ExprTuple, Item, Label, Lifetime, Lit, Local, Macro, Member, Pat,
+    ReturnType, Stmt, StmtMacro, Token, Type,
 };
 
 use crate::ctxt::Ctxt;
@@ -70,15 +70,31 @@ pub fn check_tail(output: &ReturnType, body: &Block, errors: &Ctxt) {
     if !matches!(**ty, Type::ImplTrait(_)) {
         return;
     }
-    if let Some(Stmt::Expr(expr, Some(semicolon))) = body.stmts.last() {
-        if !diverges(expr) {
-            errors.push(syn::Error::new_spanned(
-                semicolon,
-                "this `;` makes the handler answer `()`, an empty 200, instead of the value \
-                 before it: remove the `;` (write `()` last if an empty 200 is meant)",
-            ));
-        }
+    // A macro call (`format!(..);`) is a statement of its own kind; it swallows the value the
+    // same way.
+    let swallowed = match body.stmts.last() {
+        Some(Stmt::Expr(expr, Some(semicolon))) => (!diverges(expr)).then_some(semicolon),
+        Some(Stmt::Macro(StmtMacro {
+            mac,
+            semi_token: Some(semicolon),
+            ..
+        })) => (!is_diverging_macro(mac)).then_some(semicolon),
+        _ => None,
+    };
+    if let Some(semicolon) = swallowed {
+        errors.push(syn::Error::new_spanned(
+            semicolon,
+            "this `;` makes the handler answer `()`, an empty 200, instead of the value \
+             before it: remove the `;` (write `()` last if an empty 200 is meant)",
+        ));
     }
+}
+
+/// Whether the macro is one of std's that never return.
+fn is_diverging_macro(mac: &Macro) -> bool {
+    ["panic", "unreachable", "todo", "unimplemented"]
+        .iter()
+        .any(|name| mac.path.is_ident(name))
 }
 
 /// Whether `expr` never finishes, so nothing after it is answered anyway.
@@ -88,9 +104,7 @@ fn diverges(expr: &Expr) -> bool {
         Expr::Paren(expr) => diverges(&expr.expr),
         Expr::Group(expr) => diverges(&expr.expr),
         Expr::Loop(_) => true,
-        Expr::Macro(mac) => ["panic", "unreachable", "todo", "unimplemented"]
-            .iter()
-            .any(|name| mac.mac.path.is_ident(name)),
+        Expr::Macro(mac) => is_diverging_macro(&mac.mac),
         Expr::Call(call) => ["abort", "abort_with", "exit"]
             .iter()
             .any(|name| calls(call, name)),
@@ -1003,12 +1017,21 @@ mod tests {
             ),
             [refused]
         );
+        // A macro call is a statement of its own kind in syn.
+        assert_eq!(
+            tail_errors(
+                r#"fn f(name: String) -> impl IntoResponse { format!("Hello {}", name); }"#
+            ),
+            [refused]
+        );
         for fine in [
             r#"fn f() -> impl IntoResponse { ("Created", 201) }"#,
             r#"fn f() -> impl IntoResponse { save(); () }"#,
             r#"fn f() -> impl IntoResponse { return ("a", 201); }"#,
             r#"fn f() -> impl IntoResponse { abort(404); }"#,
             r#"fn f() -> impl IntoResponse { panic!("no"); }"#,
+            r#"fn f() -> impl IntoResponse { unreachable!("no"); }"#,
+            r#"fn f() -> impl IntoResponse { println!("saved"); () }"#,
             r#"fn f() { save(); }"#,
             r#"fn f() -> Response { make_response("a", 200); }"#,
         ] {

@@ -61,6 +61,15 @@ impl Parse for UrlFor {
 impl UrlFor {
     /// The call of the handler's hidden macro, by the handler's own path with its last
     /// segment renamed, spanned on it: where the handler resolves, so does the macro.
+    ///
+    /// The handler's hidden struct is imported first, so that a handler that does not exist
+    /// is rustc's "unresolved import `self::get_itme`", with its "a similar name exists"
+    /// pointing at `get_item`, rather than a lookup of the hidden macro's name. The import
+    /// takes the type namespace alone (`{self as ..}`), never a macro that shares the
+    /// handler's name. For a handler in this module, the import's name is the hidden macro's:
+    /// when the import fails, rustc binds that name to an error and says nothing more of the
+    /// call. A handler named by its path keeps its macro's path, so a mistake there is also
+    /// reported by the call, after the import.
     pub fn expand(self) -> TokenStream {
         let UrlFor { handler, args } = self;
         let mut macro_path = handler.clone();
@@ -69,7 +78,28 @@ impl UrlFor {
             .last_mut()
             .expect("a parsed path has a segment");
         last.ident = macro_name(&last.ident);
-        quote! { #macro_path!(#handler; #args) }
+        let local = handler.leading_colon.is_none() && handler.segments.len() == 1;
+        // The nested import on the handler's own name: rustc reports the unresolved import
+        // there, and names the path up to it.
+        let span = handler
+            .segments
+            .last()
+            .expect("a parsed path has a segment")
+            .ident
+            .span();
+        let import = if local {
+            let alias = &last.ident;
+            let nested = quote_spanned!(span=> {self as #alias});
+            quote!(self::#handler::#nested)
+        } else {
+            let nested = quote_spanned!(span=> {self as _});
+            quote!(#handler::#nested)
+        };
+        quote! {{
+            #[allow(unused_imports)]
+            use #import;
+            #macro_path!(#handler; #args)
+        }}
     }
 }
 

@@ -12,6 +12,11 @@ async fn touch(id: u32) -> impl IntoResponse {
     make_response(message, 200);
 }
 
+#[get("/hello/<name>")]
+fn hello(name: String) -> impl IntoResponse {
+    format!("Hello {}", name);
+}
+
 fn main() {
-    App::new().mount(routes![create_item, touch]);
+    App::new().mount(routes![create_item, touch, hello]);
 }

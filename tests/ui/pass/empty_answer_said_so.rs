@@ -14,6 +14,12 @@ fn pong() -> impl IntoResponse {
     ""
 }
 
+#[get("/hello/<name>")]
+fn hello(name: String) -> impl IntoResponse {
+    println!("greeting {name}");
+    ()
+}
+
 #[get("/early")]
 fn early() -> impl IntoResponse {
     return ("early", 200);
@@ -22,5 +28,5 @@ fn early() -> impl IntoResponse {
 fn tracing_free_side_effect() {}
 
 fn main() {
-    App::new().mount(routes![ping, pong, early]);
+    App::new().mount(routes![ping, pong, hello, early]);
 }

@@ -174,3 +174,84 @@ fn the_test_client_sends_a_host_as_a_browser_does() {
     let response = client.get("/hello").header("Host", "example.com").send();
     assert_eq!(response.text(), "hello");
 }
+
+/// A client that sends its request head one byte at a time, from `start`, until the server
+/// closes the connection: how long after `start` that was. A trickle is no progress: the whole
+/// head must arrive within the header read timeout.
+async fn trickle_until_closed(
+    mut stream: tokio::net::TcpStream,
+    start: tokio::time::Instant,
+) -> std::time::Duration {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let head = b"GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".iter();
+    for &byte in head.chain(std::iter::repeat(&b'a')).take(10_000) {
+        // A write to a closed connection may still succeed once; the read below tells.
+        if stream.write_all(&[byte]).await.is_err() {
+            return start.elapsed();
+        }
+        let mut buffer = [0; 64];
+        match tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            stream.read(&mut buffer),
+        )
+        .await
+        {
+            Ok(Ok(0) | Err(_)) => return start.elapsed(),
+            Ok(Ok(_)) => panic!("an unfinished head was answered"),
+            Err(_) => {}
+        }
+    }
+    panic!("a trickling head was never cut off");
+}
+
+/// The header read timeout is the setting: a client that trickles its head is closed within a
+/// second of it, counted from the connection's start or, on a kept-alive connection, from the
+/// end of the answer before. Several clients, staggered, so that whenever in the watchdog's
+/// rounds each one starts, each is held to the same bound.
+#[tokio::test]
+async fn a_trickled_head_is_cut_off_within_a_second_of_the_header_read_timeout() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::time::{sleep, Instant};
+
+    const TIMEOUT: Duration = Duration::from_secs(1);
+    let addr = common::serve(app().header_read_timeout(TIMEOUT)).await;
+
+    let fresh = (0..5u32).map(|index| async move {
+        sleep(Duration::from_millis(200) * index).await;
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        trickle_until_closed(stream, Instant::now()).await
+    });
+    let kept_alive = (0..5u32).map(|index| async move {
+        sleep(Duration::from_millis(200) * index + Duration::from_millis(100)).await;
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(b"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        while !answer.ends_with(b"hello") {
+            let mut buffer = [0; 512];
+            let read = stream.read(&mut buffer).await.unwrap();
+            assert!(read > 0, "closed before answering");
+            answer.extend_from_slice(&buffer[..read]);
+        }
+        trickle_until_closed(stream, Instant::now()).await
+    });
+    let (fresh, kept_alive) = tokio::join!(
+        futures_util::future::join_all(fresh),
+        futures_util::future::join_all(kept_alive)
+    );
+    for (kind, closed_after) in fresh
+        .iter()
+        .map(|after| ("fresh", after))
+        .chain(kept_alive.iter().map(|after| ("kept-alive", after)))
+    {
+        assert!(
+            *closed_after >= TIMEOUT && *closed_after < TIMEOUT + Duration::from_millis(800),
+            "a {kind} connection trickling its head was closed after {closed_after:?}, with a \
+             header read timeout of {TIMEOUT:?}"
+        );
+    }
+}

@@ -1,9 +1,11 @@
 //! The open connections, watched over from the accept loop: closing those whose client stalls,
 //! and telling them all when the server is crowded or shuts down.
 //!
-//! One sweep per header read timeout looks at every connection's counts, rather than a timer
-//! and a watching task per connection: an idle connection costs its own task and little else
-//! (BENCHMARKS.md, "Many connections").
+//! A sweep a few times a second looks at every connection's counts, rather than a timer and a
+//! watching task per connection: an idle connection costs its own task and little else
+//! (BENCHMARKS.md, "Many connections"). A connection is closed when its counts have not moved
+//! for the whole header read timeout, at most one sweep after the timeout ends (two, after an
+//! answer, whose end a sweep sees late by up to one period).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -27,9 +29,19 @@ pub(crate) struct Watchdog {
     watched: HashMap<Id, Watched>,
     /// Whether a client waits for a slot, read by every request as it finishes.
     crowded: Arc<AtomicBool>,
-    /// The header read timeout, the time between sweeps.
+    /// The header read timeout.
     timeout: Duration,
     sweeps: Interval,
+}
+
+/// The longest time between two sweeps: a connection is closed at most two of them after its
+/// timeout, well within a second.
+const LONGEST_SWEEP_PERIOD: Duration = Duration::from_millis(250);
+
+/// The time between sweeps for `timeout`: an eighth of it, so a short timeout is kept as
+/// closely, but not under 10 ms, nor over [`LONGEST_SWEEP_PERIOD`].
+fn sweep_period(timeout: Duration) -> Duration {
+    (timeout / 8).clamp(Duration::from_millis(10), LONGEST_SWEEP_PERIOD)
 }
 
 /// One open connection, as the sweeps see it.
@@ -38,17 +50,21 @@ struct Watched {
     task: AbortHandle,
     peer: SocketAddr,
     socket: Socket,
-    /// Its counts at the last sweep; `None` before its first, so that a connection accepted just
-    /// before a sweep has a whole timeout ahead of it.
-    seen: Option<Counts>,
+    /// Its counts when they last moved.
+    seen: Counts,
+    /// When its counts were first seen as they are: its acceptance, or the sweep that saw them
+    /// move.
+    since: Instant,
+    /// The bytes its client had not acknowledged when last asked (see [`Socket::unread_bytes`]).
+    unread: Option<u64>,
 }
 
 impl Watchdog {
     /// Watches connections that must send a request head within `timeout`.
     pub(crate) fn new(timeout: Duration) -> Watchdog {
-        let mut sweeps = tokio::time::interval_at(Instant::now() + timeout, timeout);
-        // A late sweep comes a whole timeout after the one before, never in a burst that would
-        // judge a connection on less than a timeout.
+        let period = sweep_period(timeout);
+        let mut sweeps = tokio::time::interval_at(Instant::now() + period, period);
+        // A late sweep comes a whole period after the one before, never in a burst.
         sweeps.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Watchdog {
             tasks: JoinSet::new(),
@@ -84,7 +100,9 @@ impl Watchdog {
                 task,
                 peer,
                 socket,
-                seen: None,
+                seen: Counts::default(),
+                since: Instant::now(),
+                unread: socket.unread_bytes(),
             },
         );
     }
@@ -104,18 +122,32 @@ impl Watchdog {
         }
     }
 
-    /// Closes every connection that has made no progress since the last sweep and has no
-    /// request in flight: a client slow to send its head, idle, or reading nothing. It is
-    /// closed a whole timeout to twice it after its last progress.
+    /// Closes every connection that has made no progress for the header read timeout and has
+    /// no request in flight: a client slow to send its head, idle, or reading nothing.
     fn sweep(&mut self) {
         let timeout = self.timeout;
+        let now = Instant::now();
         for watched in self.watched.values_mut() {
-            let counts = watched.activity.counts(watched.socket.unread_bytes());
-            if watched.seen == Some(counts) && counts.idle() {
-                tracing::debug!(peer = %watched.peer, "no request head within {timeout:?}: closing");
-                watched.task.abort();
+            let counts = watched.activity.counts();
+            if counts != watched.seen {
+                watched.seen = counts;
+                watched.since = now;
+                continue;
             }
-            watched.seen = Some(counts);
+            if !counts.idle() || now.duration_since(watched.since) < timeout {
+                continue;
+            }
+            // Still, a client may be reading an answer the socket took whole. Asked only now,
+            // once a timeout: most connections never get here, and a system call each sweep
+            // for each would cost a crowded server.
+            let unread = watched.socket.unread_bytes();
+            if unread != watched.unread {
+                watched.unread = unread;
+                watched.since = now;
+                continue;
+            }
+            tracing::debug!(peer = %watched.peer, "no request head within {timeout:?}: closing");
+            watched.task.abort();
         }
         // A map never gives back the room a burst of connections took: once most of it stands
         // empty, keep twice what is open.

@@ -45,10 +45,9 @@ impl App {
             }
             _ => {}
         }
-        let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
-        let port = std::env::var("PORT").unwrap_or_else(|_| "5000".to_owned());
         // An app that cannot start says so before it announces an address.
-        let result = self.into_served().map_err(invalid_app).and_then(|served| {
+        let result = listen_address().and_then(|(host, port)| {
+            let served = self.into_served().map_err(invalid_app)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -56,7 +55,9 @@ impl App {
                 // Listening for the signals before announcing the address, so a signal sent
                 // as soon as the server is up stops it gracefully rather than killing it.
                 let shutdown = shutdown_signal()?;
-                let listener = TcpListener::bind(format!("{host}:{port}")).await?;
+                let listener = TcpListener::bind((host.as_str(), port))
+                    .await
+                    .map_err(|error| bind_error(&host, port, error))?;
                 println!(
                     " * Running on http://{} (Press CTRL+C to quit)",
                     listener.local_addr()?
@@ -113,6 +114,71 @@ impl App {
         serve_served(served, listener, signal).await;
         Ok(())
     }
+}
+
+/// The address `run` listens on: `HOST` (default 127.0.0.1) and `PORT` (default 5000, Flask's),
+/// or the error that names the variable, its value and what it may be.
+fn listen_address() -> io::Result<(String, u16)> {
+    let host = match std::env::var("HOST") {
+        Ok(host) if !host.trim().is_empty() => host.trim().to_owned(),
+        _ => "127.0.0.1".to_owned(),
+    };
+    let port = match std::env::var("PORT") {
+        Err(std::env::VarError::NotPresent) => 5000,
+        Ok(text) => parse_port(&text)?,
+        Err(std::env::VarError::NotUnicode(text)) => {
+            return Err(invalid_setting(format!(
+                "PORT={text:?} is not a port number: set PORT to an integer in 0..=65535 \
+                 (0 picks a free port), or unset it for 5000"
+            )))
+        }
+    };
+    Ok((host, port))
+}
+
+/// `PORT`'s value as a port, or the error that says what it may be.
+fn parse_port(text: &str) -> io::Result<u16> {
+    text.trim().parse().map_err(|_| {
+        invalid_setting(format!(
+            "PORT={text:?} is not a port number: set PORT to an integer in 0..=65535 \
+             (0 picks a free port), or unset it for 5000"
+        ))
+    })
+}
+
+fn invalid_setting(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+/// Why the address could not be had, and what to do, as Flask says when its port is taken.
+fn bind_error(host: &str, port: u16, error: io::Error) -> io::Error {
+    let address = format!("{host}:{port}");
+    let advice = match error.kind() {
+        io::ErrorKind::AddrInUse => format!(
+            "port {port} is in use by another program: stop that program, or set PORT to \
+             another port (PORT={})",
+            port.checked_add(1).unwrap_or(5000)
+        ),
+        io::ErrorKind::PermissionDenied => format!(
+            "ports below 1024 need privileges: set PORT to 1024 or above (PORT=5000), or run \
+             with the rights to bind port {port}"
+        ),
+        io::ErrorKind::AddrNotAvailable => format!(
+            "{host} is not an address of this machine: set HOST to one of its addresses \
+             (HOST=127.0.0.1, or HOST=0.0.0.0 for every interface)"
+        ),
+        _ if error.raw_os_error().is_none() || host.parse::<std::net::IpAddr>().is_err() => {
+            format!(
+                "HOST={host:?} is not an address or a name this machine resolves: set HOST to \
+                 an address such as 127.0.0.1 or 0.0.0.0"
+            )
+        }
+        _ => "check HOST and PORT".to_owned(),
+    };
+    io::Error::new(
+        error.kind(),
+        format!("cannot listen on {address}: {error}\n  {advice}"),
+    )
 }
 
 /// The error for an app that cannot start, naming every problem.

@@ -115,7 +115,8 @@ fn routing_answers_the_same_under_a_prefix() {
 
 #[test]
 fn the_listing_shows_full_paths() {
-    let paths: Vec<&str> = app().routes().iter().map(|route| route.path).collect();
+    let routes = app().routes();
+    let paths: Vec<&str> = routes.iter().map(|route| route.path.as_str()).collect();
     for path in [
         "/",
         "/missing",

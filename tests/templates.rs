@@ -228,9 +228,10 @@ async fn without_a_templates_folder_rendering_answers_500_saying_where_to_put_on
 }
 
 #[test]
-fn outside_a_request_rendering_answers_500() {
-    let response = render_template("note.txt", ());
-    assert_eq!(response.status_code, 500);
+fn outside_a_request_rendering_says_there_is_no_request() {
+    let panicked = std::panic::catch_unwind(|| render_template("note.txt", ())).unwrap_err();
+    let message = panicked.downcast_ref::<String>().unwrap();
+    assert!(message.contains("outside a request"), "{message}");
 }
 
 #[tokio::test]

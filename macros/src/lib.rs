@@ -342,10 +342,9 @@ pub fn routes(input: TokenStream) -> TokenStream {
 /// be named. A name that is no handler is rustc's unresolved import, with "a similar name
 /// exists" pointing at the handler meant. It answers a [`Url`](../carafe/struct.Url.html), which
 /// reads as the path (`&str`, `Display`, `==` with strings, a header value, a redirect
-/// target). The prefix is the one the newest app mounting the handler gives it (the first
-/// mount, if it mounts it twice): the newest built on the calling thread, so that tests
-/// running side by side each see their own app, else in the process. Where several apps
-/// serve at once, `app.url_for(&url)` asks a given one.
+/// target). The prefix is the one the app answering the request mounts the handler under (its
+/// first mount, if it mounts it twice), so apps side by side in one process each build their
+/// own. Outside a request (a test, start-up), ask the app: `app.url_for(&url_for!(..))`.
 ///
 /// ```
 /// use carafe::prelude::*;
@@ -373,8 +372,8 @@ pub fn routes(input: TokenStream) -> TokenStream {
 ///     let app = App::new()
 ///         .register(Blueprint::new("/api").mount(routes![api::get_item, api::create_item]))
 ///         .mount(routes![search]);
-///     assert_eq!(url_for!(api::get_item, item_id = 7), "/api/items/7");
-///     assert_eq!(url_for!(search, query = "a b"), "/search/a%20b");
+///     assert_eq!(app.url_for(&url_for!(api::get_item, item_id = 7)), "/api/items/7");
+///     assert_eq!(app.url_for(&url_for!(search, query = "a b")), "/search/a%20b");
 ///     let client = app.test_client();
 ///     let created = client.post("/api/items").send();
 ///     assert_eq!(created.header("location"), Some("/api/items/7"));

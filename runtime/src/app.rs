@@ -11,11 +11,11 @@ use crate::error::HttpError;
 use crate::openapi::Info;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
-use crate::route::{RouteDef, Routes};
+use crate::route::{Mounted, Routes};
 use crate::router::RouterBuilder;
 use crate::scope::Scopes;
 use crate::service::{self, AppService, LayeredService, Served, Wrap};
-use crate::url::{self, Url};
+use crate::url::{self, RouteUrls, Url};
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
 ///
@@ -37,9 +37,6 @@ pub struct App {
     /// The OpenAPI document's title and version, and where it is served, if it is.
     openapi_info: Info,
     openapi_path: Option<String>,
-    /// Which app this is, in the order they were made: `url_for!` answers with the mounts of
-    /// the newest app that mounts a handler.
-    number: u64,
     /// Where the app's folders are: `static/` and `templates/`.
     #[cfg_attr(
         not(any(feature = "static-files", feature = "templates")),
@@ -65,7 +62,7 @@ struct Folders {
     /// The route serving the static folder, made once it is asked for (by the listing or at
     /// start) and made again if a static setting changes after.
     #[cfg(feature = "static-files")]
-    static_route: std::sync::OnceLock<Result<Option<(RouteDef, PathBuf)>, String>>,
+    static_route: std::sync::OnceLock<Result<Option<(Mounted, PathBuf)>, String>>,
 }
 
 impl Folders {
@@ -130,7 +127,6 @@ impl App {
             scopes: Scopes::default(),
             problems: Vec::new(),
             layers: Vec::new(),
-            number: url::next_app_number(),
             openapi_info: Info::default(),
             openapi_path: None,
         }
@@ -155,14 +151,13 @@ impl App {
     /// the same path make the app refuse to start, naming both.
     pub fn mount(mut self, routes: Routes) -> App {
         for route in routes.defs() {
-            self.insert(*route, 0);
+            self.insert(Mounted::new(*route, "", 0));
         }
         self
     }
 
-    fn insert(&mut self, route: RouteDef, scope: usize) {
-        url::record_mount(self.number, &route);
-        if let Err(problem) = self.router.insert_in(route, scope) {
+    fn insert(&mut self, route: Mounted) {
+        if let Err(problem) = self.router.insert_mounted(route) {
             self.problems.push(problem);
         }
     }
@@ -183,10 +178,7 @@ impl App {
     /// assert_eq!(document["openapi"], "3.1.0");
     /// ```
     pub fn openapi(&self) -> serde_json::Value {
-        crate::openapi::document(
-            self.route_defs().collect::<Vec<_>>().iter(),
-            &self.openapi_info,
-        )
+        crate::openapi::document(self.mounted_routes().iter(), &self.openapi_info)
     }
 
     /// Sets the title and version of the OpenAPI document (by default, the program's name and
@@ -221,10 +213,9 @@ impl App {
     }
 
     /// The path `url_for!` gave, as this app mounts its handler: under this app's prefix for
-    /// it, for a process with several apps (tests) where the handler sits under different
-    /// prefixes. `url_for!` itself answers with the newest app that mounts the handler (built
-    /// on the calling thread, else anywhere).
-    /// A handler this app does not mount keeps its own path.
+    /// it. In a request `url_for!` answers for the app answering it; outside one (in a test,
+    /// at start-up), ask the app with this. A handler this app does not mount keeps its own
+    /// path.
     ///
     /// ```
     /// use carafe_runtime::App;
@@ -237,8 +228,8 @@ impl App {
         let mounted = self
             .router
             .mounted()
-            .find(|mounted| url::key(mounted) == route);
-        url.under(mounted.map(|route| route.parts))
+            .find(|mounted| url::key(&mounted.def) == route);
+        url.under(mounted)
     }
 
     /// Adds a blueprint's routes under its prefix, with its nested blueprints', like Flask's
@@ -256,8 +247,8 @@ impl App {
         let scopes = &mut self.scopes;
         let mut scope_of = |parent, pages, hooks| scopes.add(parent, pages, hooks);
         blueprint.flatten("", 0, &mut scope_of, &mut self.problems, &mut routes);
-        for (route, scope) in routes {
-            self.insert(route, scope);
+        for route in routes {
+            self.insert(route);
         }
         self
     }
@@ -623,21 +614,25 @@ impl App {
         #[cfg(feature = "templates")]
         self.add_templates();
         self.add_openapi_route();
-        let sets_current = self.data.session_key.is_some() || self.has_templates();
+        let has_templates = self.has_templates();
         let lacking: Vec<String> = self
             .router
             .routes()
             .flat_map(|route| {
                 let data = &self.data;
-                route.needs.iter().flatten().filter_map(move |&need| {
+                route.def.needs.iter().flatten().filter_map(move |&need| {
                     let lack = data.lacks(need)?;
                     Some(format!(
                         "handler `{}` ({}:{}) {lack}",
-                        route.handler_name, route.file, route.line
+                        route.def.handler_name,
+                        route.file(),
+                        route.def.line
                     ))
                 })
             })
             .collect();
+        self.data
+            .insert_state(RouteUrls::new(self.router.mounted()));
         self.problems.extend(lacking);
         // Built even after a problem, so that every problem is told at once.
         let router = self
@@ -649,8 +644,8 @@ impl App {
                 router,
                 debug: self.data.config.debug,
                 // Sessions are saved after the answer, as the hooks' path does.
-                takes_hooks_path: self.scopes.have_hooks() || sets_current,
-                sets_current,
+                takes_hooks_path: self.scopes.have_hooks() || self.data.session_key.is_some(),
+                current_has_request_line: has_templates,
                 data: Arc::new(self.data),
                 scopes: self.scopes,
             })),
@@ -661,7 +656,7 @@ impl App {
     /// The route serving the static folder at `<static_url_path>/<path:filename>`, and the
     /// folder, if the app has one.
     #[cfg(feature = "static-files")]
-    fn static_route(&self) -> Result<Option<(RouteDef, PathBuf)>, String> {
+    fn static_route(&self) -> Result<Option<(Mounted, PathBuf)>, String> {
         let folders = &self.folders;
         folders
             .static_route
@@ -683,7 +678,7 @@ impl App {
             Ok(Some((route, folder))) => {
                 self.data
                     .insert_state(crate::static_files::StaticFolder(folder));
-                self.insert(route, 0);
+                self.insert(route);
             }
             Ok(None) => {}
             Err(problem) => self.problems.push(problem),
@@ -700,7 +695,7 @@ impl App {
                 let document = self.openapi().to_string();
                 self.data
                     .insert_state(crate::openapi::DocumentJson(document.into()));
-                self.insert(route, 0);
+                self.insert(route);
             }
             Err(problem) => self.problems.push(problem),
         }
@@ -731,12 +726,12 @@ impl App {
         false
     }
 
-    /// Every route, in registration order, and the static folder's last.
-    pub(crate) fn route_defs(&self) -> impl Iterator<Item = RouteDef> + '_ {
+    /// Every route as mounted, in registration order, and the static folder's last.
+    pub(crate) fn mounted_routes(&self) -> Vec<Mounted> {
         #[cfg(feature = "static-files")]
         let static_route = self.static_route().ok().flatten().map(|(route, _)| route);
         #[cfg(not(feature = "static-files"))]
         let static_route = None;
-        self.router.routes().copied().chain(static_route)
+        self.router.routes().cloned().chain(static_route).collect()
     }
 }

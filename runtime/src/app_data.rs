@@ -104,6 +104,11 @@ impl AppData {
         Arc::clone(value).downcast::<T>().ok()
     }
 
+    /// The value of type `T`, borrowed.
+    pub(crate) fn state_ref<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.state.get(&TypeId::of::<T>())?.downcast_ref::<T>()
+    }
+
     /// Why the app cannot give what `need` asks for, if it cannot.
     pub(crate) fn lacks(&self, need: Need) -> Option<String> {
         match need {

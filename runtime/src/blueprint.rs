@@ -1,15 +1,11 @@
 //! Blueprints: routes grouped under a URL prefix, with error pages of their own, like Flask's.
 
-use std::collections::HashSet;
-use std::hash::Hash;
-use std::sync::{Mutex, OnceLock};
-
 use crate::error::HttpError;
 use crate::error_page::ErrorPages;
 use crate::hooks::Hooks;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
-use crate::route::{Part, RouteDef, Routes};
+use crate::route::{Mounted, RouteDef, Routes};
 
 /// Routes under a URL prefix, with their own error pages, like Flask's `Blueprint`; nested
 /// with [`register`](Blueprint::register) and added to an app with
@@ -205,7 +201,7 @@ impl Blueprint {
         parent: usize,
         scope_of: &mut impl FnMut(usize, ErrorPages, Hooks) -> usize,
         problems: &mut Vec<String>,
-        routes: &mut Vec<(RouteDef, usize)>,
+        routes: &mut Vec<Mounted>,
     ) {
         let prefix = format!("{outer_prefix}{}", self.prefix);
         let scope = scope_of(parent, self.error_pages, self.hooks);
@@ -213,7 +209,7 @@ impl Blueprint {
         routes.extend(
             self.routes
                 .into_iter()
-                .map(|route| (under_prefix(route, &prefix), scope)),
+                .map(|route| Mounted::new(route, &prefix, scope)),
         );
         for child in self.children {
             child.flatten(&prefix, scope, scope_of, problems, routes);
@@ -238,54 +234,4 @@ fn prefix_problem(prefix: &str) -> Option<String> {
         Ok(_) => None,
         Err(errors) => Some(errors[0].message.clone()),
     }
-}
-
-/// `route` under `prefix`: its path and first static part with the prefix in front. Paths
-/// start with `/`, so the first part is always static text; the new text is interned, so an
-/// app built many times (as tests do) holds each prefixed path once.
-fn under_prefix(route: RouteDef, prefix: &str) -> RouteDef {
-    if prefix.is_empty() {
-        return route;
-    }
-    let Some((Part::Static(first), rest)) = route.parts.split_first() else {
-        return route;
-    };
-    let first = intern(format!("{prefix}{first}"));
-    let mut parts = Vec::with_capacity(route.parts.len());
-    parts.push(Part::Static(first));
-    parts.extend_from_slice(rest);
-    RouteDef {
-        path: intern(format!("{prefix}{}", route.path)),
-        parts: intern_parts(parts),
-        ..route
-    }
-}
-
-/// The one `'static` copy of `text`.
-fn intern(text: String) -> &'static str {
-    static TEXTS: Interned<str> = OnceLock::new();
-    intern_in(&TEXTS, text.into_boxed_str())
-}
-
-/// The one `'static` copy of `parts`.
-fn intern_parts(parts: Vec<Part<'static>>) -> &'static [Part<'static>] {
-    static PARTS: Interned<[Part<'static>]> = OnceLock::new();
-    intern_in(&PARTS, parts.into_boxed_slice())
-}
-
-/// The values interned so far, each leaked once.
-type Interned<T> = OnceLock<Mutex<HashSet<&'static T>>>;
-
-/// The copy of `value` in `interned`, leaked there the first time.
-fn intern_in<T: ?Sized + Eq + Hash>(interned: &'static Interned<T>, value: Box<T>) -> &'static T {
-    let mut all = interned
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(&copy) = all.get(&*value) {
-        return copy;
-    }
-    let copy: &'static T = Box::leak(value);
-    all.insert(copy);
-    copy
 }

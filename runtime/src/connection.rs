@@ -17,6 +17,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulConnection;
+use pin_project_lite::pin_project;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
@@ -171,28 +172,38 @@ impl Activity {
     }
 }
 
-/// A response future that counts as in flight until it completes or is dropped.
-struct Tracked<F, A: ActivityHandle> {
-    future: F,
-    activity: A,
-}
+pin_project! {
+    /// A response future that counts as in flight until it completes or is dropped.
+    struct Tracked<F, A>
+    where
+        A: ActivityHandle,
+    {
+        #[pin]
+        future: F,
+        activity: A,
+    }
 
-impl<F: Future + Unpin, A: ActivityHandle> Future for Tracked<F, A> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        Pin::new(&mut self.future).poll(cx)
+    impl<F, A> PinnedDrop for Tracked<F, A>
+    where
+        A: ActivityHandle,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let activity = this.project().activity;
+            activity.count_finished();
+            // A crowded server frees this connection's slot as soon as it has nothing in
+            // flight.
+            if activity.crowded.load(Ordering::Relaxed) && activity.idle() {
+                activity.close();
+            }
+        }
     }
 }
 
-impl<F, A: ActivityHandle> Drop for Tracked<F, A> {
-    fn drop(&mut self) {
-        self.activity.count_finished();
-        let activity = &*self.activity;
-        // A crowded server frees this connection's slot as soon as it has nothing in flight.
-        if activity.crowded.load(Ordering::Relaxed) && activity.idle() {
-            activity.close();
-        }
+impl<F: Future, A: ActivityHandle> Future for Tracked<F, A> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().future.poll(cx)
     }
 }
 

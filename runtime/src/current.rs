@@ -1,16 +1,13 @@
-//! The request being answered on this thread, for what Flask reaches through its context
-//! locals: `flash`, `get_flashed_messages` and `render_template` take no request argument, as
-//! in Flask.
+//! The request being answered, for what Flask reaches through its context locals: `flash`,
+//! `get_flashed_messages`, `render_template` and `url_for!` take no request argument, as in
+//! Flask, and hooks read the session with `request.session()`.
 //!
-//! Only apps that use them pay for it: an app with a secret key or templates takes the hooks'
-//! path, which makes its request current while its hooks and handler run (across every poll of
-//! an async handler, on whichever thread polls it).
+//! Every request is answered in its scope, a tokio task-local: dispatch enters it around the
+//! hooks and a plain handler, and an async handler's future carries it across its polls, on
+//! whichever thread polls it. Outside one, those functions say so.
 
-use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use http::{Method, Uri};
 
@@ -21,53 +18,74 @@ use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
 use crate::session::{Session, SessionSlot};
 
-/// What the free functions read of the request being answered.
+/// What the free functions read of the request being answered and of the app answering it.
+#[derive(Clone)]
 pub(crate) struct Current {
     pub(crate) data: Arc<AppData>,
     /// The request's session, when the app has a secret key.
     pub(crate) session: Option<SessionSlot>,
-    // Templates' `request`.
+    /// The request line, for templates' `request`, when the app has templates.
     #[cfg_attr(not(feature = "templates"), allow(dead_code))]
+    pub(crate) request: Option<Arc<RequestLine>>,
+}
+
+/// A request's method and URI, as templates' `request` reads them.
+#[cfg_attr(not(feature = "templates"), allow(dead_code))]
+pub(crate) struct RequestLine {
     pub(crate) method: Method,
-    #[cfg_attr(not(feature = "templates"), allow(dead_code))]
     pub(crate) uri: Uri,
 }
 
-thread_local! {
-    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+tokio::task_local! {
+    static CURRENT: Current;
 }
 
-/// Runs `read` with the request being answered on this thread, `None` outside one.
+/// Runs `read` with the request being answered, `None` outside one.
 pub(crate) fn with_current<R>(read: impl FnOnce(Option<&Current>) -> R) -> R {
-    CURRENT.with(|current| read(current.borrow().as_ref()))
+    let mut read = Some(read);
+    let inside = CURRENT.try_with(|current| (read.take().expect("called once"))(Some(current)));
+    match (inside, read) {
+        (Ok(answer), _) => answer,
+        (Err(_), Some(read)) => read(None),
+        (Err(_), None) => unreachable!("read is called only once the scope is found"),
+    }
 }
 
-/// Makes `current` the thread's request while `run` runs, then takes it back (after a panic
-/// too), putting back whatever request was current before.
-pub(crate) fn enter<R>(current: &mut Option<Current>, run: impl FnOnce() -> R) -> R {
-    // An app that sets no current request (no secret key, no templates) leaves the thread's
-    // alone, which is always none.
-    if current.is_none() {
-        return run();
-    }
-    struct Guard<'a>(&'a mut Option<Current>);
-    impl Drop for Guard<'_> {
-        fn drop(&mut self) {
-            CURRENT.with(|slot| std::mem::swap(self.0, &mut *slot.borrow_mut()));
-        }
-    }
-    CURRENT.with(|slot| std::mem::swap(current, &mut *slot.borrow_mut()));
-    let _guard = Guard(current);
-    run()
+/// Runs `run` in the scope of `current`'s request.
+pub(crate) fn enter<R>(current: Current, run: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(current, run)
+}
+
+/// `future`, polled in the scope of `current`'s request.
+pub(crate) fn scoped<F: Future>(current: Current, future: F) -> CurrentFuture<F> {
+    CURRENT.scope(current, future)
+}
+
+/// A future polled in a request's scope.
+pub(crate) type CurrentFuture<F> = tokio::task::futures::TaskLocalFuture<Current, F>;
+
+/// What the free functions that need a request say when called outside one.
+pub(crate) fn outside_a_request(call: &str) -> String {
+    format!(
+        "{call} was called outside a request: it reads the request being answered and the app \
+         answering it; call it in a handler or a hook (in tests, through `app.test_client()`)"
+    )
 }
 
 impl RequestContext {
     /// The request's session, for hooks (handlers take a [`Session`] argument); `None` when
     /// the app has no secret key.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().secret_key("dev").before_request(|request| {
+    ///     let signed_in = request.session().is_some_and(|session| session.contains("user_id"));
+    ///     (!signed_in).then(|| ("sign in first", 401))
+    /// });
+    /// # let _ = app;
+    /// ```
     pub fn session(&self) -> Option<Session> {
-        // The session slot rides with the current request, which an app with a secret key
-        // sets around its hooks and handlers; a map in the request's extensions would cost
-        // every request an allocation.
         current_session()
     }
 }
@@ -90,20 +108,4 @@ impl FromRequestParts for Session {
     }
 
     const NEED: Option<Need> = Some(Need::SecretKey);
-}
-
-/// A future whose request is current while it is polled.
-pub(crate) struct InCurrent<F> {
-    pub(crate) future: F,
-    pub(crate) current: Option<Current>,
-}
-
-impl<F: Future + Unpin> Future for InCurrent<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.get_mut();
-        let future = &mut this.future;
-        enter(&mut this.current, || Pin::new(future).poll(cx))
-    }
 }

@@ -14,20 +14,22 @@ use carafe_core::status;
 use futures_util::future::{CatchUnwind, FutureExt};
 use http::header::{self, HeaderValue};
 use http::{Method, StatusCode, Version};
+use pin_project_lite::pin_project;
 use smallvec::SmallVec;
 
 use crate::abort::Abort;
 use crate::access_log::AccessLog;
 use crate::app_data::AppData;
 use crate::body::Body;
-use crate::current::{self, Current, InCurrent};
+use crate::current::{self, Current, CurrentFuture, RequestLine};
 use crate::error::HttpError;
 use crate::handler::{Handler, PendingResponse};
 use crate::redirect::redirect_with;
 use crate::request::{ParamRanges, RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
 use crate::route::MethodSet;
-use crate::router::{Lookup, Mounted, Router};
+use crate::route::Mounted;
+use crate::router::{Lookup, Router};
 use crate::scope::{Scope, Scopes};
 use crate::session::SessionSlot;
 
@@ -41,9 +43,9 @@ pub(crate) struct Shared {
     /// Whether requests take the hooks' path: some scope has a hook, or the app has sessions
     /// to save after the answer. If not, they take the path without them.
     pub(crate) takes_hooks_path: bool,
-    /// Whether requests make themselves current for `flash` and `render_template`: the app
-    /// has a secret key or templates. Only on the hooks' path, which such an app takes.
-    pub(crate) sets_current: bool,
+    /// Whether a request's scope holds its method and URI, for templates' `request`: the app
+    /// has templates.
+    pub(crate) current_has_request_line: bool,
     /// Debug mode, from the settings: read by every request, so kept beside the router.
     pub(crate) debug: bool,
 }
@@ -54,6 +56,21 @@ impl Shared {
     #[inline(always)]
     pub(crate) fn context(&self, parts: http::request::Parts, body: RequestBody) -> RequestContext {
         RequestContext::new(parts, body, Arc::clone(&self.data))
+    }
+
+    /// The scope a request is answered in (see `current`), with its session, if the app has
+    /// sessions.
+    fn current(&self, parts: &http::request::Parts, session: Option<SessionSlot>) -> Current {
+        Current {
+            data: Arc::clone(&self.data),
+            session,
+            request: self.current_has_request_line.then(|| {
+                Arc::new(RequestLine {
+                    method: parts.method.clone(),
+                    uri: parts.uri.clone(),
+                })
+            }),
+        }
     }
 
     /// Answers one request: routing, the handler, and the final checks on its response.
@@ -75,7 +92,7 @@ impl Shared {
         };
         if let Some(problem) = host_problem(parts) {
             let mut response = HttpError::new(400).with_message(problem).into_response();
-            return ResponseFuture(Waiting::Ready(Some(finish.finalize(self, &mut response))));
+            return ResponseFuture::ready(finish.finalize(self, &mut response));
         }
         if self.takes_hooks_path {
             return self.dispatch_with_hooks(ctx, finish);
@@ -84,22 +101,28 @@ impl Shared {
             Lookup::Found(route, params) => {
                 finish.scope = route.scope;
                 ctx.set_params(params);
+                let current = self.current(ctx.parts(), None);
                 // Not `call_handler`: moving the context into it would copy it.
-                match route.handler {
-                    Handler::AtOnce(handler) => answer_at_once(handler, &ctx),
+                match route.def.handler {
+                    Handler::AtOnce(handler) => {
+                        current::enter(current, || answer_at_once(handler, &ctx))
+                    }
                     Handler::Awaited(handler) => {
-                        return ResponseFuture(Waiting::Handler {
-                            handler: AssertUnwindSafe(handler(ctx)).catch_unwind(),
-                            finish,
-                            shared: Arc::clone(self),
-                        })
+                        return ResponseFuture {
+                            waiting: Waiting::Handler {
+                                handler: AssertUnwindSafe(current::scoped(current, handler(ctx)))
+                                    .catch_unwind(),
+                                finish,
+                                shared: Arc::clone(self),
+                            },
+                        }
                     }
                 }
             }
             Lookup::MethodNotAllowed(allowed) => self.no_route(parts, Some(allowed)),
             Lookup::NotFound => self.no_route(parts, None),
         };
-        ResponseFuture(Waiting::Ready(Some(finish.finalize(self, &mut response))))
+        ResponseFuture::ready(finish.finalize(self, &mut response))
     }
 
     /// Routing's answer when no route takes the request: the methods the path has, if it has
@@ -132,7 +155,7 @@ impl Shared {
     ) -> ResponseFuture {
         let parts = ctx.parts();
         let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
-            Lookup::Found(route, params) => (Some(*route), params, None),
+            Lookup::Found(route, params) => (Some(route), params, None),
             Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
             Lookup::NotFound => (None, ParamRanges::new(), None),
         };
@@ -143,50 +166,34 @@ impl Shared {
             .session_key
             .is_some()
             .then(|| SessionSlot::new(&parts.headers));
-        let mut current = self.sets_current.then(|| Current {
-            data: Arc::clone(&self.data),
-            session: session.clone(),
-            method: parts.method.clone(),
-            uri: parts.uri.clone(),
-        });
+        let current = self.current(parts, session.clone());
         ctx.set_params(params);
-        let answer = current::enter(&mut current, || self.before_hooks(finish.scope, &mut ctx));
-        let response = match (answer, route) {
-            (Some(response), _) => response,
-            (None, Some(route)) => match current::enter(&mut current, || call_handler(&route, ctx))
-            {
-                Ok(response) => response,
-                Err(handler) => {
-                    // The boxed future's own guard runs the teardown, not this call's.
-                    teardown.armed = false;
-                    let shared = Arc::clone(self);
-                    return ResponseFuture(Waiting::Hooked(Box::pin(async move {
-                        let mut teardown = Teardown::new(&shared.scopes, finish.scope);
-                        let mut handler = InCurrent {
-                            future: handler,
-                            current,
-                        };
-                        let response = match AssertUnwindSafe(&mut handler).catch_unwind().await {
-                            Ok(response) => response,
-                            Err(payload) => response_for_panic(payload),
-                        };
-                        current::enter(&mut handler.current, || {
-                            shared.complete_with_hooks(
-                                &finish,
-                                &mut teardown,
-                                session.as_ref(),
-                                response,
-                            )
-                        })
-                    })));
-                }
-            },
-            (None, None) => self.no_route(ctx.parts(), allowed),
-        };
-        let response = current::enter(&mut current, || {
-            self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response)
+        let answered = current::enter(current.clone(), || {
+            let response = match (self.before_hooks(finish.scope, &mut ctx), route) {
+                (Some(response), _) => response,
+                (None, Some(route)) => match call_handler(route, ctx) {
+                    Ok(response) => response,
+                    Err(handler) => return Err(handler),
+                },
+                (None, None) => self.no_route(ctx.parts(), allowed),
+            };
+            Ok(self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response))
         });
-        ResponseFuture(Waiting::Ready(Some(response)))
+        let handler = match answered {
+            Ok(response) => return ResponseFuture::ready(response),
+            Err(handler) => handler,
+        };
+        // The boxed future's own guard runs the teardown, not this call's.
+        teardown.armed = false;
+        let shared = Arc::clone(self);
+        ResponseFuture::boxed(current::scoped(current, async move {
+            let mut teardown = Teardown::new(&shared.scopes, finish.scope);
+            let response = match AssertUnwindSafe(handler).catch_unwind().await {
+                Ok(response) => response,
+                Err(payload) => response_for_panic(payload),
+            };
+            shared.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response)
+        }))
     }
 
     /// The before hooks of `scope` and those around it, outermost first, until one answers.
@@ -332,31 +339,67 @@ fn accepts_json_only(headers: &http::HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
 }
 
-/// Resolves to the response hyper sends.
-pub(crate) struct ResponseFuture(Waiting);
+pin_project! {
+    /// Resolves to the response hyper sends.
+    pub(crate) struct ResponseFuture {
+        #[pin]
+        waiting: Waiting,
+    }
+}
 
-enum Waiting {
-    /// Answered within the call: by a plain `fn` handler, or by the router (404, 405,
-    /// `OPTIONS`). Already through the final checks, so nothing else is kept.
-    Ready(Option<http::Response<Body>>),
-    /// A handler at work, and what the final checks of its response need.
-    Handler {
-        handler: CatchUnwind<AssertUnwindSafe<PendingResponse>>,
-        finish: Finish,
-        shared: Arc<Shared>,
-    },
-    /// The whole answer of an app with hooks, whose handler must be awaited.
-    Hooked(Pin<Box<dyn Future<Output = http::Response<Body>> + Send>>),
-    /// The answer of the app's tower layers.
-    Layered(Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>),
+pin_project! {
+    #[project = WaitingProjection]
+    enum Waiting {
+        // Answered within the call: by a plain `fn` handler, or by the router (404, 405,
+        // `OPTIONS`). Already through the final checks, so nothing else is kept.
+        Ready { response: Option<http::Response<Body>> },
+        // A handler at work, in its request's scope, and what the final checks of its
+        // response need. The scope's future is pinned in place, not boxed again.
+        Handler {
+            #[pin]
+            handler: CatchUnwind<AssertUnwindSafe<CurrentFuture<PendingResponse>>>,
+            finish: Finish,
+            shared: Arc<Shared>,
+        },
+        // The whole answer of an app with hooks, whose handler must be awaited.
+        Hooked { answer: Pin<Box<dyn Future<Output = http::Response<Body>> + Send>> },
+        // The answer of the app's tower layers.
+        Layered {
+            answer: Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>,
+        },
+    }
 }
 
 impl ResponseFuture {
+    /// A response ready now.
+    fn ready(response: http::Response<Body>) -> ResponseFuture {
+        ResponseFuture {
+            waiting: Waiting::Ready {
+                response: Some(response),
+            },
+        }
+    }
+
+    /// The whole answer of an app with hooks, to await.
+    fn boxed(
+        answer: impl Future<Output = http::Response<Body>> + Send + 'static,
+    ) -> ResponseFuture {
+        ResponseFuture {
+            waiting: Waiting::Hooked {
+                answer: Box::pin(answer),
+            },
+        }
+    }
+
     /// The answer of a stack of tower layers.
     pub(crate) fn layered(
         answer: impl Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
     ) -> ResponseFuture {
-        ResponseFuture(Waiting::Layered(Box::pin(answer)))
+        ResponseFuture {
+            waiting: Waiting::Layered {
+                answer: Box::pin(answer),
+            },
+        }
     }
 }
 
@@ -364,7 +407,7 @@ impl ResponseFuture {
 /// parameters and extractors that read the head alone) answers within this call. Any other
 /// gives its future, to await under `catch_unwind`; making it runs none of the handler's code.
 fn call_handler(route: &Mounted, ctx: RequestContext) -> Result<Response, PendingResponse> {
-    match route.handler {
+    match route.def.handler {
         Handler::AtOnce(handler) => Ok(answer_at_once(handler, &ctx)),
         Handler::Awaited(handler) => Err(handler(ctx)),
     }
@@ -438,24 +481,24 @@ struct DebugRequest(String);
 impl Future for ResponseFuture {
     type Output = Result<http::Response<Body>, Infallible>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match &mut self.0 {
-            Waiting::Ready(response) => Poll::Ready(Ok(response
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().waiting.project() {
+            WaitingProjection::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("a response future polled after completion"))),
-            Waiting::Handler {
+            WaitingProjection::Handler {
                 handler,
                 finish,
                 shared,
             } => {
-                let mut response = match ready!(handler.poll_unpin(cx)) {
+                let mut response = match ready!(handler.poll(cx)) {
                     Ok(response) => response,
                     Err(payload) => response_for_panic(payload),
                 };
                 Poll::Ready(Ok(finish.finalize(shared, &mut response)))
             }
-            Waiting::Hooked(answer) => answer.as_mut().poll(cx).map(Ok),
-            Waiting::Layered(answer) => answer.as_mut().poll(cx),
+            WaitingProjection::Hooked { answer } => answer.as_mut().poll(cx).map(Ok),
+            WaitingProjection::Layered { answer } => answer.as_mut().poll(cx),
         }
     }
 }

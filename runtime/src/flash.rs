@@ -1,7 +1,7 @@
 //! Flask's message flashing: a message stored in the session by one request and shown by the
 //! next one that asks for the messages.
 
-use crate::current::with_current;
+use crate::current::{outside_a_request, with_current};
 
 /// The category [`flash`] gives a message, Flask's default.
 const DEFAULT_CATEGORY: &str = "message";
@@ -45,23 +45,30 @@ pub fn flash(message: impl AsRef<str>) {
 /// ```
 pub fn flash_with(category: &str, message: impl AsRef<str>) {
     let flashed = with_current(|current| {
-        let current = current?;
+        let current = current.ok_or_else(|| outside_a_request("flash()"))?;
         current
             .session
-            .as_ref()?
-            .flash(&current.data, category, message.as_ref())
+            .as_ref()
+            .and_then(|slot| slot.flash(&current.data, category, message.as_ref()))
+            .ok_or_else(|| {
+                "flash() keeps the message in the session, and the app has no secret key to \
+                 sign it with: set one with `App::new().secret_key(..)`"
+                    .to_owned()
+            })
     });
-    if flashed.is_none() {
-        panic!(
-            "flash() needs the session, which is unavailable: outside a request, or the app has \
-             no secret key (set one with `App::new().secret_key(..)`)"
-        );
+    if let Err(problem) = flashed {
+        panic!("{problem}");
     }
 }
 
 /// The messages flashed to this request, oldest first, like Flask's `get_flashed_messages()`:
 /// the first call takes them out of the session, and every later call in the same request
-/// gives the same ones. Empty outside a request or without a secret key.
+/// gives the same ones. Empty in an app without a secret key.
+///
+/// # Panics
+///
+/// Outside a request, as Flask raises outside a request context: the message says where to
+/// call it.
 ///
 /// ```
 /// use carafe_runtime::get_flashed_messages;
@@ -80,6 +87,10 @@ pub fn get_flashed_messages() -> Vec<String> {
 /// The messages flashed to this request with their categories, `(category, message)`, like
 /// Flask's `get_flashed_messages(with_categories=True)`.
 ///
+/// # Panics
+///
+/// As [`get_flashed_messages`], outside a request.
+///
 /// ```
 /// use carafe_runtime::get_flashed_messages_with_categories;
 ///
@@ -94,7 +105,7 @@ pub fn get_flashed_messages() -> Vec<String> {
 pub fn get_flashed_messages_with_categories() -> Vec<(String, String)> {
     with_current(|current| {
         let Some(current) = current else {
-            return Vec::new();
+            panic!("{}", outside_a_request("get_flashed_messages()"));
         };
         match &current.session {
             Some(slot) => slot.flashes(&current.data).to_vec(),

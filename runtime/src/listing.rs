@@ -18,12 +18,12 @@ use crate::route::MethodSet;
 pub struct RouteInfo {
     /// The methods it answers (HEAD and OPTIONS are also answered automatically).
     pub methods: MethodSet,
-    /// The path as written in `#[route]`.
-    pub path: &'static str,
+    /// The path as written in `#[route]`, under the blueprints' prefixes.
+    pub path: String,
     /// The handler's module path and name.
     pub handler: String,
     /// Where the handler is defined; for the static files' route, the folder it serves.
-    pub file: &'static str,
+    pub file: String,
     /// The line of the handler's name; 0 for the static files' route.
     pub line: u32,
     /// The status codes written in the handler's body, as the macro found them; `[200]`, the
@@ -40,17 +40,18 @@ impl App {
     /// assert!(App::new().routes().is_empty());
     /// ```
     pub fn routes(&self) -> Vec<RouteInfo> {
-        self.route_defs()
+        self.mounted_routes()
+            .iter()
             .map(|route| RouteInfo {
-                methods: route.methods,
-                path: route.path,
-                handler: format!("{}::{}", route.module_path, route.handler_name),
-                file: route.file,
-                line: route.line,
-                statuses: if route.statuses.is_empty() {
+                methods: route.def.methods,
+                path: route.path().to_owned(),
+                handler: format!("{}::{}", route.def.module_path, route.def.handler_name),
+                file: route.file().to_owned(),
+                line: route.def.line,
+                statuses: if route.def.statuses.is_empty() {
                     &[200]
                 } else {
-                    route.statuses
+                    route.def.statuses
                 },
             })
             .collect()
@@ -83,11 +84,11 @@ impl fmt::Display for RoutesTable {
                 [
                     route.handler.clone(),
                     methods.join(", "),
-                    route.path.to_owned(),
+                    route.path.clone(),
                     statuses.join(", "),
                     // The static folder's route has a folder, not a line of source.
                     match route.line {
-                        0 => route.file.to_owned(),
+                        0 => route.file.clone(),
                         line => format!("{}:{line}", route.file),
                     },
                 ]

@@ -16,7 +16,7 @@ use crate::error::HttpError;
 use crate::handler::Handler;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
-use crate::route::RouteDef;
+use crate::route::{MethodSet, Mounted, RouteDef};
 use crate::route_doc::{Operation, RouteDoc, Schemas};
 
 /// The title and version the document gives the API.
@@ -42,17 +42,18 @@ impl Default for Info {
 
 /// The OpenAPI 3.1 document of `routes` (under their full paths). Routes without a `doc`
 /// (the static files', the document's own) are left out.
-pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a RouteDef>, info: &Info) -> Value {
-    let routes: Vec<(&RouteDef, &RouteDoc)> = routes
-        .filter_map(|route| Some((route, route.doc?)))
+pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a Mounted>, info: &Info) -> Value {
+    let routes: Vec<(&Mounted, &RouteDoc)> = routes
+        .filter_map(|route| Some((route, route.def.doc?)))
         .collect();
     let mut named = BTreeMap::<&str, usize>::new();
     for (route, _) in &routes {
-        *named.entry(route.handler_name).or_default() += 1;
+        *named.entry(route.def.handler_name).or_default() += 1;
     }
     let mut schemas = Schemas::new();
     let mut paths = Map::new();
-    for (route, doc) in &routes {
+    for &(mounted, doc) in &routes {
+        let route = &mounted.def;
         let methods: Vec<&str> = route
             .methods
             .names()
@@ -67,7 +68,7 @@ pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a RouteDef>, info: &In
         let mut operation = Operation::new(&mut schemas);
         (doc.operation)(&mut operation);
         let item = paths
-            .entry(openapi_path(route.parts))
+            .entry(openapi_path(&mounted.parts()))
             .or_insert_with(|| json!({}));
         for method in &methods {
             let id = if methods.len() > 1 {
@@ -260,8 +261,9 @@ fn default_description(status: u16, typed_path: bool) -> String {
 /// The document as served, kept in the app's state.
 pub(crate) struct DocumentJson(pub(crate) Bytes);
 
-/// The route serving the document at `path`, a plain path such as `/openapi.json`.
-pub(crate) fn document_route(path: &str) -> Result<RouteDef, String> {
+/// The route serving the document at `path`, a plain path such as `/openapi.json`: the whole
+/// path is its prefix.
+pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
     let parsed = carafe_core::path::parse(path).ok();
     let plain = parsed.as_ref().is_some_and(|parsed| {
         parsed
@@ -275,14 +277,23 @@ pub(crate) fn document_route(path: &str) -> Result<RouteDef, String> {
              \"/openapi.json\""
         ));
     }
-    let parts = vec![Part::Static(Box::leak(path.to_owned().into_boxed_str()))];
-    let file = "App::openapi_route".to_owned();
-    Ok(RouteDef::builtin(
-        "openapi",
-        parts,
-        file,
-        &[200],
-        Handler::AtOnce(serve_document),
+    const DOCUMENT: RouteDef = RouteDef {
+        handler_name: "openapi",
+        module_path: "carafe",
+        file: "App::openapi_route",
+        line: 0,
+        path: "",
+        parts: &[Part::Static("")],
+        methods: MethodSet::GET,
+        statuses: &[200],
+        needs: &[],
+        handler: Handler::AtOnce(serve_document),
+        doc: None,
+    };
+    Ok(Mounted::builtin(
+        DOCUMENT,
+        path,
+        "App::openapi_route".to_owned(),
     ))
 }
 

@@ -3,8 +3,12 @@
 //! The macro parses and checks the path at compile time with `carafe_core`, and emits its
 //! parts; the runtime routes by them and never parses a path.
 
+use std::borrow::Cow;
+
+use carafe_core::path::same_shape;
 pub use carafe_core::path::Part;
 pub use carafe_core::{Converter, MethodSet};
+use smallvec::SmallVec;
 
 use crate::app_data::Need;
 use crate::handler::Handler;
@@ -41,42 +45,86 @@ pub struct RouteDef {
 }
 
 impl RouteDef {
-    /// A GET route of carafe's own (the static files', the OpenAPI document's), named
-    /// `handler_name` for templates' `url_for`, with no source line (`file` says what it
-    /// serves) and no place in the OpenAPI document. Made once per app: its texts are leaked
-    /// into the `'static` data routes hold.
-    pub(crate) fn builtin(
-        handler_name: &'static str,
-        parts: Vec<Part<'static>>,
-        file: String,
-        statuses: &'static [u16],
-        handler: Handler,
-    ) -> RouteDef {
-        let path: String = parts
-            .iter()
-            .map(|part| match part {
-                Part::Static(text) => (*text).to_owned(),
-                Part::Param { name, converter } => format!("<{}:{name}>", converter.name()),
-            })
-            .collect();
-        RouteDef {
-            handler_name,
-            module_path: "carafe",
-            file: Box::leak(file.into_boxed_str()),
-            line: 0,
-            path: Box::leak(path.into_boxed_str()),
-            parts: Vec::leak(parts),
-            methods: MethodSet::GET,
-            statuses,
-            needs: &[],
-            handler,
-            doc: None,
-        }
-    }
-
     /// The converters of the path's parameters, in order.
     pub(crate) fn converters(&self) -> impl Iterator<Item = Converter> + Clone {
         carafe_core::path::params(self.parts).map(|(_, converter)| converter)
+    }
+}
+
+/// A route as an app mounted it: its definition as `#[route]` wrote it, the path and first
+/// static text it has under its blueprints' prefixes, owned by the app (an app built and
+/// dropped leaves nothing behind), and the scope (the app, or a blueprint) whose error pages
+/// and hooks it uses.
+#[derive(Clone)]
+pub struct Mounted {
+    /// The route as its handler's `#[route]` describes it, without prefixes.
+    pub def: RouteDef,
+    /// Index of its scope in the app's scopes; 0 is the app's own.
+    pub scope: usize,
+    /// The path as written, under the prefixes: `/api/items/<int:id>`.
+    path: Cow<'static, str>,
+    /// The first part's text under the prefixes, `/api/items/`: a path always starts with
+    /// static text, and a prefix only ever lengthens it.
+    first: Cow<'static, str>,
+    /// Where it comes from, for the listing: the handler's file, or for a route of carafe's
+    /// own, what it serves.
+    file: Cow<'static, str>,
+}
+
+impl Mounted {
+    /// `def` under `prefix` (plain text, `""` for none), in `scope`.
+    pub(crate) fn new(def: RouteDef, prefix: &str, scope: usize) -> Mounted {
+        let under = |text: &'static str| match prefix {
+            "" => Cow::Borrowed(text),
+            prefix => Cow::Owned(format!("{prefix}{text}")),
+        };
+        let first = match def.parts.first() {
+            Some(Part::Static(text)) => under(text),
+            _ => under(""),
+        };
+        Mounted {
+            path: under(def.path),
+            first,
+            file: Cow::Borrowed(def.file),
+            def,
+            scope,
+        }
+    }
+
+    /// A route of carafe's own (the static files', the OpenAPI document's) under `prefix`,
+    /// with what it serves in place of a source file.
+    pub(crate) fn builtin(def: RouteDef, prefix: &str, serves: String) -> Mounted {
+        Mounted {
+            file: Cow::Owned(serves),
+            ..Mounted::new(def, prefix, 0)
+        }
+    }
+
+    /// The path as written, under the prefixes.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The parts of the path under the prefixes: the route's own, with the prefixes before
+    /// its first static text.
+    pub fn parts(&self) -> SmallVec<[Part<'_>; 4]> {
+        let mut parts: SmallVec<[Part<'_>; 4]> = self.def.parts.iter().copied().collect();
+        match parts.first_mut() {
+            Some(Part::Static(first)) => *first = &self.first,
+            _ => parts.insert(0, Part::Static(&self.first)),
+        }
+        parts
+    }
+
+    /// Where the handler is defined, or what a route of carafe's own serves.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Whether both answer a method on the same path, parameter names aside: one app cannot
+    /// hold both.
+    pub(crate) fn clashes_with(&self, other: &Mounted) -> bool {
+        self.def.methods.intersects(other.def.methods) && same_shape(&self.parts(), &other.parts())
     }
 }
 

@@ -11,7 +11,9 @@ use http::Method;
 use smallvec::SmallVec;
 
 use crate::request::ParamRanges;
-use crate::route::{clash, Converter, MethodSet, RouteDef};
+#[cfg(any(test, feature = "router-bench"))]
+use crate::route::RouteDef;
+use crate::route::{Converter, MethodSet, Mounted};
 
 /// The routes of an app as they are added: grouped by pattern, and checked for clashes.
 /// [`RouterBuilder::build`] then makes the [`Router`]. Public only for `bench/`'s router
@@ -20,24 +22,6 @@ use crate::route::{clash, Converter, MethodSet, RouteDef};
 pub struct RouterBuilder {
     endpoints: Vec<Endpoint>,
     routes: Vec<Mounted>,
-}
-
-/// A route as an app mounted it: its definition, with the path and parts it has under its
-/// blueprints' prefixes, and the scope (the app, or a blueprint) whose error pages it uses.
-#[derive(Clone, Copy)]
-pub struct Mounted {
-    /// The route, under its full path.
-    pub def: RouteDef,
-    /// Index of its scope in the app's scopes; 0 is the app's own.
-    pub scope: usize,
-}
-
-impl std::ops::Deref for Mounted {
-    type Target = RouteDef;
-
-    fn deref(&self) -> &RouteDef {
-        &self.def
-    }
 }
 
 /// The routes of an app, ready for lookups.
@@ -107,22 +91,22 @@ pub enum Lookup<'r> {
 }
 
 impl RouterBuilder {
-    /// Adds a route of the app's own scope, for the router's tests and benchmark; see
-    /// [`RouterBuilder::insert_in`].
+    /// Adds a route of the app's own scope, with no prefix, for the router's tests and
+    /// benchmark; see [`RouterBuilder::insert_mounted`].
     #[cfg(any(test, feature = "router-bench"))]
     pub fn insert(&mut self, route: RouteDef) -> Result<(), String> {
-        self.insert_in(route, 0)
+        self.insert_mounted(Mounted::new(route, "", 0))
     }
 
-    /// Adds a route of `scope`; refuses one that answers a method on the same path (parameter
-    /// names aside) as a route already there, naming both handlers.
-    pub fn insert_in(&mut self, route: RouteDef, scope: usize) -> Result<(), String> {
-        let index = match self.endpoint_of(route.parts) {
+    /// Adds a route; refuses one that answers a method on the same path (parameter names
+    /// aside) as a route already there, naming both handlers.
+    pub(crate) fn insert_mounted(&mut self, route: Mounted) -> Result<(), String> {
+        let index = match self.endpoint_of(&route.parts()) {
             Some(index) => index,
             None => {
                 self.endpoints.push(Endpoint {
                     candidates: SmallVec::new(),
-                    segments: ValueSegments::of(route.parts),
+                    segments: ValueSegments::of(&route.parts()),
                 });
                 self.endpoints.len() - 1
             }
@@ -131,38 +115,41 @@ impl RouterBuilder {
             .candidates
             .iter()
             .map(|candidate| &self.routes[candidate.route])
-            .find(|existing| clash(existing, &route))
+            .find(|existing| existing.clashes_with(&route))
         {
             return Err(format!(
                 "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {} on {}: remove one, or change its path or methods",
-                existing.handler_name,
-                existing.file,
-                existing.line,
-                route.handler_name,
-                route.file,
-                route.line,
+                existing.def.handler_name,
+                existing.file(),
+                existing.def.line,
+                route.def.handler_name,
+                route.file(),
+                route.def.line,
                 existing
+                    .def
                     .methods
-                    .intersection(route.methods)
+                    .intersection(route.def.methods)
                     .names()
                     .collect::<Vec<_>>()
                     .join(", "),
-                route.path
+                route.path()
             ));
         }
         let candidate = Candidate {
             route: self.routes.len(),
-            methods: route.methods,
+            methods: route.def.methods,
             string_converters_only: route
+                .def
                 .converters()
                 .all(|converter| converter == Converter::String),
         };
-        self.routes.push(Mounted { def: route, scope });
+        self.routes.push(route);
         let routes = &self.routes;
         let candidates = &mut self.endpoints[index].candidates;
         candidates.push(candidate);
         let priorities = |candidate: &Candidate| {
             routes[candidate.route]
+                .def
                 .converters()
                 .map(Converter::priority)
         };
@@ -174,26 +161,26 @@ impl RouterBuilder {
     fn endpoint_of(&self, parts: &[Part]) -> Option<usize> {
         self.endpoints
             .iter()
-            .position(|endpoint| same_pattern(self.endpoint_parts(endpoint), parts))
+            .position(|endpoint| same_pattern(&self.endpoint_parts(endpoint), parts))
     }
 
     /// The parts of the routes behind an endpoint, which all make its pattern.
-    fn endpoint_parts(&self, endpoint: &Endpoint) -> &'static [Part<'static>] {
-        self.routes[endpoint.candidates[0].route].parts
+    fn endpoint_parts(&self, endpoint: &Endpoint) -> SmallVec<[Part<'_>; 4]> {
+        self.routes[endpoint.candidates[0].route].parts()
     }
 
     /// Every route as mounted, in the order added.
-    pub(crate) fn mounted(&self) -> impl Iterator<Item = &RouteDef> {
-        self.routes.iter().map(|route| &route.def)
+    pub(crate) fn mounted(&self) -> impl Iterator<Item = &Mounted> {
+        self.routes.iter()
     }
 
     /// Every route, in the order of their patterns' first routes.
-    pub(crate) fn routes(&self) -> impl Iterator<Item = &RouteDef> {
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &Mounted> {
         self.endpoints.iter().flat_map(|endpoint| {
             endpoint
                 .candidates
                 .iter()
-                .map(|candidate| &self.routes[candidate.route].def)
+                .map(|candidate| &self.routes[candidate.route])
         })
     }
 
@@ -202,12 +189,11 @@ impl RouterBuilder {
     /// added. The tree is built in one go, before the detours, so its nodes lie together in
     /// memory: interleaved with the detours, they made misses a tenth slower.
     pub fn build(self) -> Result<Router, String> {
-        let parts: Vec<&[Part]> = self
-            .endpoints
-            .iter()
-            .map(|endpoint| self.endpoint_parts(endpoint))
-            .collect();
         let RouterBuilder { endpoints, routes } = self;
+        let parts: Vec<SmallVec<[Part; 4]>> = endpoints
+            .iter()
+            .map(|endpoint| routes[endpoint.candidates[0].route].parts())
+            .collect();
         let spellings = |parts: &[Part]| {
             let encoded = needs_encoding(parts).then(|| matchit_pattern(parts, true));
             [Some(matchit_pattern(parts, false)), encoded]
@@ -217,12 +203,15 @@ impl RouterBuilder {
         let mut tree = matchit::Router::new();
         let mut problems = Vec::new();
         for (index, endpoint) in endpoints.iter().enumerate() {
-            for pattern in spellings(parts[index]) {
+            for pattern in spellings(&parts[index]) {
                 if let Err(error) = tree.insert(pattern, index) {
                     let route = &routes[endpoint.candidates[0].route];
                     problems.push(format!(
                         "route `{}` ({}:{}) for {} cannot be added: {error}",
-                        route.handler_name, route.file, route.line, route.path
+                        route.def.handler_name,
+                        route.file(),
+                        route.def.line,
+                        route.path()
                     ));
                 }
             }
@@ -233,12 +222,12 @@ impl RouterBuilder {
         let detours = (0..endpoints.len())
             .map(|index| {
                 let mut matcher = matchit::Router::new();
-                for pattern in spellings(parts[index]) {
+                for pattern in spellings(&parts[index]) {
                     // The tree took it, so a tree of its own does too.
                     let _ = matcher.insert(pattern, index);
                 }
                 let overlapping = (0..endpoints.len())
-                    .filter(|&other| other != index && may_overlap(parts[other], parts[index]))
+                    .filter(|&other| other != index && may_overlap(&parts[other], &parts[index]))
                     .collect();
                 Detour {
                     matcher,
@@ -246,6 +235,7 @@ impl RouterBuilder {
                 }
             })
             .collect();
+        drop(parts);
         Ok(Router {
             tree,
             endpoints,
@@ -432,8 +422,9 @@ impl Candidate {
 /// Whether each of the route's converters takes its value. Out of line: the decoding it may
 /// do, inlined into `lookup`, made the lookups that need none slower.
 #[inline(never)]
-fn converters_take(route: &RouteDef, path: &str, values: &MatchedValues) -> bool {
+fn converters_take(route: &Mounted, path: &str, values: &MatchedValues) -> bool {
     route
+        .def
         .converters()
         .zip(&values.ranges)
         .all(|(converter, &(start, end))| {
@@ -621,7 +612,7 @@ mod tests {
 
     fn found_name(routes: &RouterBuilder, method: Method, path: &str) -> Option<&'static str> {
         match built(routes).lookup(&method, path) {
-            Lookup::Found(route, _) => Some(route.handler_name),
+            Lookup::Found(route, _) => Some(route.def.handler_name),
             _ => None,
         }
     }
@@ -996,15 +987,15 @@ mod properties {
                 match router.lookup(&Method::GET, path) {
                     Lookup::Found(route, ranges) => {
                         prop_assert!(
-                            answering.iter().any(|pattern| **pattern == route.path),
-                            "{path}: found {} among {answering:?}", route.path
+                            answering.iter().any(|pattern| **pattern == route.path()),
+                            "{path}: found {} among {answering:?}", route.path()
                         );
                         let values: Vec<&str> = ranges
                             .iter()
                             .map(|&(start, end)| &path[start as usize..end as usize])
                             .collect();
                         for ((_, converter), value) in
-                            carafe_core::path::params(route.parts).zip(&values)
+                            carafe_core::path::params(route.def.parts).zip(&values)
                         {
                             prop_assert!(converter.accepts(value), "{path}: {values:?}");
                         }

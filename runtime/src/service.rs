@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::StatusCode;
+use pin_project_lite::pin_project;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
@@ -177,18 +178,25 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> AppFuture {
         let (parts, body) = request.into_parts();
-        AppFuture(self.0.call(parts, RequestBody::Body(Body::new(body)), None))
+        AppFuture {
+            answer: self.0.call(parts, RequestBody::Body(Body::new(body)), None),
+        }
     }
 }
 
-/// The answer of an [`AppService`] to come.
-pub struct AppFuture(ResponseFuture);
+pin_project! {
+    /// The answer of an [`AppService`] to come.
+    pub struct AppFuture {
+        #[pin]
+        answer: ResponseFuture,
+    }
+}
 
 impl Future for AppFuture {
     type Output = Result<http::Response<Body>, Infallible>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().answer.poll(cx)
     }
 }
 

@@ -31,29 +31,37 @@ use crate::error::HttpError;
 use crate::handler::Handler;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
-use crate::route::{Converter, RouteDef};
+use crate::route::{Converter, MethodSet, Mounted, RouteDef};
 
 /// The folder the app's static route serves, kept in the app's state.
 pub(crate) struct StaticFolder(pub(crate) PathBuf);
 
 /// The route that serves `folder` under `prefix` (`/static`): `<prefix>/<path:filename>`,
 /// named `static` as Flask's endpoint is, for `url_for('static', filename=..)` in templates.
-pub(crate) fn static_route(prefix: &str, folder: &Path) -> RouteDef {
-    let prefix = format!("{}/", prefix.trim_end_matches('/'));
-    let parts = vec![
-        Part::Static(Box::leak(prefix.into_boxed_str())),
-        Part::Param {
-            name: "filename",
-            converter: Converter::Path,
-        },
-    ];
-    let statuses = &[200, 206, 304, 404, 412, 416];
-    RouteDef::builtin(
-        "static",
-        parts,
+pub(crate) fn static_route(prefix: &str, folder: &Path) -> Mounted {
+    const STATIC: RouteDef = RouteDef {
+        handler_name: "static",
+        module_path: "carafe",
+        file: "App::static_folder",
+        line: 0,
+        path: "/<path:filename>",
+        parts: &[
+            Part::Static("/"),
+            Part::Param {
+                name: "filename",
+                converter: Converter::Path,
+            },
+        ],
+        methods: MethodSet::GET,
+        statuses: &[200, 206, 304, 404, 412, 416],
+        needs: &[],
+        handler: Handler::AtOnce(serve_static),
+        doc: None,
+    };
+    Mounted::builtin(
+        STATIC,
+        prefix.trim_end_matches('/'),
         folder.display().to_string(),
-        statuses,
-        Handler::AtOnce(serve_static),
     )
 }
 

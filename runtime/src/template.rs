@@ -6,19 +6,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use carafe_core::path::Part;
 use http::header::HeaderValue;
 use minijinja::value::{Enumerator, Kwargs, Object, Value};
 use minijinja::{Environment, ErrorKind};
 use serde::Serialize;
 
 use crate::body::Body;
-use crate::current::{current_session, with_current};
+use crate::current::{current_session, outside_a_request, with_current};
 use crate::error::HttpError;
 use crate::flash::{get_flashed_messages, get_flashed_messages_with_categories};
 use crate::form::FormData;
 use crate::response::{IntoResponse, Response};
-use crate::route::RouteDef;
+use crate::route::Mounted;
 use crate::url;
 
 /// The app's templates: the folder they are read from, and the routes `url_for` names.
@@ -40,22 +39,23 @@ struct Reload {
 struct Endpoint {
     module_path: &'static str,
     handler_name: &'static str,
-    parts: &'static [Part<'static>],
+    /// The route as the app mounts it, under its prefixes.
+    route: Mounted,
 }
 
 impl Templates {
-    /// The templates of `folder`, for an app whose routes are `routes` (full paths).
+    /// The templates of `folder`, for an app whose routes are `routes`.
     pub(crate) fn new<'a>(
         folder: PathBuf,
-        routes: impl Iterator<Item = &'a RouteDef>,
+        routes: impl Iterator<Item = &'a Mounted>,
         debug: bool,
     ) -> Templates {
         let endpoints: Arc<Vec<Endpoint>> = Arc::new(
             routes
                 .map(|route| Endpoint {
-                    module_path: route.module_path,
-                    handler_name: route.handler_name,
-                    parts: route.parts,
+                    module_path: route.def.module_path,
+                    handler_name: route.def.handler_name,
+                    route: route.clone(),
                 })
                 .collect(),
         );
@@ -155,7 +155,8 @@ fn url_for(
             ))
         })?;
     let mut values = Vec::new();
-    for (param, converter) in carafe_core::path::params(found.parts) {
+    let parts = found.route.parts();
+    for (param, converter) in carafe_core::path::params(&parts) {
         let value: Value = kwargs.get(param).map_err(|_| {
             invalid(format!(
                 "url_for('{endpoint}') needs `{param}`: write url_for('{endpoint}', {param}=..)"
@@ -178,7 +179,7 @@ fn url_for(
             "url_for('{endpoint}') takes only its path's parameters: {error}"
         ))
     })?;
-    Ok(url::fill(found.parts, &values))
+    Ok(url::fill(&parts, &values))
 }
 
 /// How a template names a route: `module.handler`, with the module's last name.
@@ -206,6 +207,11 @@ fn invalid(message: String) -> minijinja::Error {
 /// line. Templates are read once, at their first render; in debug mode
 /// ([`App::debug`](crate::App::debug)), at every render, so that an edit shows at once.
 ///
+/// # Panics
+///
+/// Outside a request, where no app says which templates to read: the message says to call it
+/// in a handler or a hook (in tests, through `app.test_client()`).
+///
 /// The folder is `templates/` beside the source file that called `App::new()`, else in the
 /// working folder; [`App::template_folder`](crate::App::template_folder) sets another.
 ///
@@ -219,13 +225,17 @@ fn invalid(message: String) -> minijinja::Error {
 /// ```
 pub fn render_template(name: &str, context: impl Serialize) -> Response {
     let rendered = with_current(|current| {
-        // An app without templates never makes its requests current: both are told at once.
-        let found = current.and_then(|current| current.data.state::<Templates>());
-        let templates = found.ok_or_else(|| {
+        let Some(current) = current else {
+            panic!(
+                "{}",
+                outside_a_request(&format!("render_template({name:?})"))
+            );
+        };
+        let templates = current.data.state_ref::<Templates>().ok_or_else(|| {
             format!(
-                "render_template({name:?}) was called outside a request, or the app has no \
-                 templates folder: make `templates/` beside the source file that calls \
-                 `App::new()`, or set one with `App::new().template_folder(..)`"
+                "render_template({name:?}): the app has no templates folder: make \
+                 `templates/` beside the source file that calls `App::new()`, or set one with \
+                 `App::new().template_folder(..)`"
             )
         })?;
         templates
@@ -294,7 +304,7 @@ struct RequestGlobal;
 impl Object for RequestGlobal {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         with_current(|current| {
-            let current = current?;
+            let current = current?.request.as_deref()?;
             let query = current.uri.query().unwrap_or("");
             Some(match key.as_str()? {
                 "method" => Value::from(current.method.as_str()),

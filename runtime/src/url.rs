@@ -1,35 +1,40 @@
 //! `url_for!`'s answer: a handler's path under the prefix it is mounted at, its values
 //! percent-encoded.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, RwLock};
 
 use carafe_core::converter::float_text;
 use http::HeaderValue;
 
+use crate::current::with_current;
 use crate::response::IntoHeaderValue;
-use crate::route::{Part, RouteDef};
+use crate::route::{Mounted, Part, RouteDef};
 
 /// A handler's path, as [`url_for!`](https://docs.rs/carafe/latest/carafe/macro.url_for.html)
-/// builds it: under the prefix the handler is mounted at, each value percent-encoded. It
-/// reads as the path: it derefs to `str`, prints as it, compares with strings, and is a
-/// header value (`("Location", url)`) and a [`redirect`](crate::redirect) target.
+/// builds it: under the prefix the app answering the request mounts the handler at, each value
+/// percent-encoded. It reads as the path: it derefs to `str`, prints as it, compares with
+/// strings, and is a header value (`("Location", url)`) and a [`redirect`](crate::redirect)
+/// target.
+///
+/// Built outside a request, no app says what the prefix is: ask one with
+/// [`App::url_for`](crate::App::url_for) (`app.url_for(&url_for!(get_item, item_id = 7))`).
+/// Reading such a path before that panics, saying so.
 ///
 /// ```
 /// use carafe_runtime::App;
 ///
-/// // With the `carafe` crate: `let url = url_for!(get_item, item_id = 7);`
+/// // With the `carafe` crate: `let url = url_for!(get_item, item_id = 7);` in a handler,
+/// // or `app.url_for(&url_for!(get_item, item_id = 7))` anywhere.
 /// # let _ = App::new();
 /// ```
 #[derive(Clone)]
 pub struct Url {
-    path: String,
+    /// The path, once an app said under which prefix: `None` for one built outside a request.
+    path: Option<String>,
     /// What it was built from, so that [`App::url_for`](crate::App::url_for) can build it
-    /// again under another app's prefix.
+    /// under that app's prefix.
     route: RouteKey,
     own_parts: &'static [Part<'static>],
     values: Vec<String>,
@@ -37,15 +42,32 @@ pub struct Url {
 
 impl Url {
     /// The path, as a `&str`.
+    ///
+    /// # Panics
+    ///
+    /// For a `Url` built outside a request, which no app has resolved: the message says to
+    /// ask the app with [`App::url_for`](crate::App::url_for).
     pub fn as_str(&self) -> &str {
-        &self.path
+        match &self.path {
+            Some(path) => path,
+            None => panic!(
+                "url_for!({}) was built outside a request, where no app says under which prefix \
+                 the handler is mounted: ask the app with `app.url_for(&url_for!(..))`, or build \
+                 it in a handler or a hook (in tests, through `app.test_client()`)",
+                self.route.1
+            ),
+        }
     }
 
-    /// The same values under `parts` (the route as another app mounts it), or under the
-    /// route's own path when `None` (an app that does not mount it).
-    pub(crate) fn under(&self, parts: Option<&[Part<'static>]>) -> Url {
+    /// The same values under `route` (the handler as an app mounts it), or under the handler's
+    /// own path when `None` (an app that does not mount it).
+    pub(crate) fn under(&self, route: Option<&Mounted>) -> Url {
+        let path = match route {
+            Some(route) => fill(&route.parts(), &self.values),
+            None => fill(self.own_parts, &self.values),
+        };
         Url {
-            path: fill(parts.unwrap_or(self.own_parts), &self.values),
+            path: Some(path),
             ..self.clone()
         }
     }
@@ -60,62 +82,68 @@ impl Deref for Url {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.path
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Url {
     fn as_ref(&self) -> &str {
-        &self.path
+        self.as_str()
     }
 }
 
 impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.path)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.path, f)
+        match &self.path {
+            Some(path) => fmt::Debug::fmt(path, f),
+            None => write!(f, "url_for!({}) outside a request", self.route.1),
+        }
     }
 }
 
 impl From<Url> for String {
     fn from(url: Url) -> String {
-        url.path
+        // One that no app resolved panics here, saying so, as reading it does.
+        let _ = url.as_str();
+        url.path.unwrap_or_default()
     }
 }
 
 impl PartialEq for Url {
     fn eq(&self, other: &Url) -> bool {
-        self.path == other.path
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<str> for Url {
     fn eq(&self, other: &str) -> bool {
-        self.path == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Url {
     fn eq(&self, other: &&str) -> bool {
-        self.path == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Url {
     fn eq(&self, other: &String) -> bool {
-        &self.path == other
+        self.as_str() == other
     }
 }
 
 impl IntoHeaderValue for Url {
     fn into_header_value(self) -> Result<HeaderValue, String> {
         // Percent-encoded, so always visible ASCII.
-        HeaderValue::try_from(self.path.as_str()).map_err(|_| format!("{:?}", self.path))
+        let path = self.as_str();
+        HeaderValue::try_from(path).map_err(|_| format!("{path:?}"))
     }
 }
 
@@ -168,22 +196,27 @@ pub(crate) fn key(route: &RouteDef) -> RouteKey {
     (route.module_path, route.handler_name)
 }
 
-/// What `url_for!` expands to: the route's path with these values (the text of each parameter's, in
-/// path order), under the prefix the newest app mounting it gives it (see `mounted_parts`).
+/// What `url_for!` expands to: the route's path with these values (the text of each parameter's,
+/// in path order), under the prefix the app answering the request mounts it at; outside a
+/// request, a `Url` that [`App::url_for`](crate::App::url_for) resolves.
 #[doc(hidden)]
 pub fn url_for(route: &RouteDef, values: &[&dyn PathValue]) -> Url {
-    let values: Vec<String> = values.iter().map(|value| value.path_text()).collect();
-    let parts = mounted_parts(key(route)).unwrap_or(route.parts);
-    Url {
-        path: fill(parts, &values),
+    let url = Url {
+        path: None,
         route: key(route),
         own_parts: route.parts,
-        values,
-    }
+        values: values.iter().map(|value| value.path_text()).collect(),
+    };
+    with_current(|current| {
+        let current = current?;
+        let urls = current.data.state_ref::<RouteUrls>();
+        Some(url.under(urls.and_then(|urls| urls.0.get(&url.route))))
+    })
+    .unwrap_or(url)
 }
 
 /// The path of `parts` with `values` in its parameters, each encoded for its converter.
-pub(crate) fn fill(parts: &[Part<'static>], values: &[String]) -> String {
+pub(crate) fn fill(parts: &[Part<'_>], values: &[String]) -> String {
     let mut values = values.iter();
     let mut path = String::new();
     for part in parts {
@@ -199,64 +232,17 @@ pub(crate) fn fill(parts: &[Part<'static>], values: &[String]) -> String {
     path
 }
 
-/// Where each handler is mounted, by the newest app that mounts it: the app's number, and the
-/// route's parts under its prefix. Within one app the first mount stays, as Flask's `url_for`
-/// takes the first rule of an endpoint.
-#[derive(Default)]
-struct Mounts(HashMap<RouteKey, (u64, &'static [Part<'static>])>);
+/// Where an app mounts each handler, for `url_for!` in its requests: the first mount of each,
+/// as Flask's `url_for` takes the first rule of an endpoint. Kept in the app's state.
+pub(crate) struct RouteUrls(HashMap<RouteKey, Mounted>);
 
-impl Mounts {
-    fn record(&mut self, app: u64, route: &RouteDef) {
-        let entry = self.0.entry(key(route)).or_insert((app, route.parts));
-        if entry.0 < app {
-            *entry = (app, route.parts);
+impl RouteUrls {
+    /// The first mount of each handler among `routes`.
+    pub(crate) fn new<'a>(routes: impl Iterator<Item = &'a Mounted>) -> RouteUrls {
+        let mut urls = HashMap::new();
+        for route in routes {
+            urls.entry(key(&route.def)).or_insert_with(|| route.clone());
         }
+        RouteUrls(urls)
     }
-
-    fn parts(&self, route: RouteKey) -> Option<&'static [Part<'static>]> {
-        self.0.get(&route).map(|&(_, parts)| parts)
-    }
-}
-
-thread_local! {
-    /// The mounts of the apps built on this thread. Tests run side by side on threads of
-    /// their own, each building its app: each test's `url_for!` answers for its own app, and
-    /// so do the test client and a server on the test's own runtime.
-    static THREAD_MOUNTS: RefCell<Mounts> = RefCell::default();
-}
-
-/// The mounts of every app in the process, for the threads that built none: a server's
-/// worker threads.
-fn process_mounts() -> &'static RwLock<Mounts> {
-    static MOUNTS: OnceLock<RwLock<Mounts>> = OnceLock::new();
-    MOUNTS.get_or_init(RwLock::default)
-}
-
-/// A number for a new app, newer than every app's before.
-pub(crate) fn next_app_number() -> u64 {
-    static APPS: AtomicU64 = AtomicU64::new(0);
-    APPS.fetch_add(1, Ordering::Relaxed)
-}
-
-/// Notes that app number `app` mounts `route` (under its full path): `url_for!` answers with
-/// it unless an app built later mounts the handler too.
-pub(crate) fn record_mount(app: u64, route: &RouteDef) {
-    THREAD_MOUNTS.with(|mounts| mounts.borrow_mut().record(app, route));
-    process_mounts()
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .record(app, route);
-}
-
-/// The parts of `route` as mounted: by the newest app built on this thread, else in the
-/// process.
-fn mounted_parts(route: RouteKey) -> Option<&'static [Part<'static>]> {
-    THREAD_MOUNTS
-        .with(|mounts| mounts.borrow().parts(route))
-        .or_else(|| {
-            process_mounts()
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .parts(route)
-        })
 }

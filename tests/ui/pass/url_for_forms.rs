@@ -40,6 +40,6 @@ fn main() {
     let _ = url_for!(get_item, name = "pear", item_id = 7u32,);
     let _ = url_for!(shop::admin::order, order_id = 12);
     let _ = url_for!(shop::admin::index);
-    let _: String = url_for!(index).into();
-    let _ = app;
+    // Outside a request, the app says under which prefix.
+    let _: String = app.url_for(&url_for!(index)).into();
 }

@@ -271,3 +271,19 @@ async fn session_and_request_are_read_when_a_template_reads_them() {
         shadowed.body
     );
 }
+
+#[tokio::test]
+async fn an_error_handler_renders_a_template_in_an_app_with_no_hooks_and_no_session() {
+    // The error page is a stage of the request's one pipeline, in its scope, whatever else
+    // the app has: here, only templates.
+    let app = App::new()
+        .template_folder(FOLDER)
+        .mount(routes![note])
+        .error_handler(404, |_| {
+            render_template("note.txt", context! { text => "<no such page>" })
+        });
+    let addr = common::serve(app).await;
+    let answer = send(addr, "GET", "/nowhere", &[], "").await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.body.trim(), "raw: <no such page>");
+}

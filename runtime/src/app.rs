@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::app_data::AppData;
 use crate::blueprint::Blueprint;
-use crate::dispatch::Shared;
+use crate::dispatch::{Shared, Stages};
 use crate::error::HttpError;
 use crate::openapi::Info;
 use crate::request::RequestContext;
@@ -643,9 +643,13 @@ impl App {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,
                 debug: self.data.config.debug,
-                // Sessions are saved after the answer, as the hooks' path does.
-                takes_hooks_path: self.scopes.have_hooks() || self.data.session_key.is_some(),
-                current_has_request_line: has_templates,
+                stages: Stages {
+                    before_hooks: self.scopes.any(|hooks| !hooks.before.is_empty()),
+                    after_hooks: self.scopes.any(|hooks| !hooks.after.is_empty()),
+                    teardown_hooks: self.scopes.any(|hooks| !hooks.teardown.is_empty()),
+                    sessions: self.data.session_key.is_some(),
+                    request_line: has_templates,
+                },
                 data: Arc::new(self.data),
                 scopes: self.scopes,
             })),

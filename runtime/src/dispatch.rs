@@ -28,7 +28,6 @@ use crate::redirect::redirect_with;
 use crate::request::{ParamRanges, RequestBody, RequestContext};
 use crate::response::{IntoResponse, Response};
 use crate::route::MethodSet;
-use crate::route::Mounted;
 use crate::router::{Lookup, Router};
 use crate::scope::{Scope, Scopes};
 use crate::session::SessionSlot;
@@ -40,14 +39,26 @@ pub(crate) struct Shared {
     pub(crate) data: Arc<AppData>,
     /// The app's error pages and hooks, and its blueprints'.
     pub(crate) scopes: Scopes,
-    /// Whether requests take the hooks' path: some scope has a hook, or the app has sessions
-    /// to save after the answer. If not, they take the path without them.
-    pub(crate) takes_hooks_path: bool,
-    /// Whether a request's scope holds its method and URI, for templates' `request`: the app
-    /// has templates.
-    pub(crate) current_has_request_line: bool,
+    /// Which of the optional stages the app has.
+    pub(crate) stages: Stages,
     /// Debug mode, from the settings: read by every request, so kept beside the router.
     pub(crate) debug: bool,
+}
+
+/// The stages of the pipeline an app may lack: each it lacks costs its requests one test of a
+/// flag, and runs no code.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Stages {
+    /// Some scope has `before_request` hooks.
+    pub(crate) before_hooks: bool,
+    /// Some scope has `after_request` hooks.
+    pub(crate) after_hooks: bool,
+    /// Some scope has `teardown_request` hooks.
+    pub(crate) teardown_hooks: bool,
+    /// The app has a secret key: each request has a session slot, saved after the answer.
+    pub(crate) sessions: bool,
+    /// The app has templates: a request's scope holds its method and URI, for `request`.
+    pub(crate) request_line: bool,
 }
 
 impl Shared {
@@ -64,7 +75,7 @@ impl Shared {
         Current {
             data: Arc::clone(&self.data),
             session,
-            request: self.current_has_request_line.then(|| {
+            request: self.stages.request_line.then(|| {
                 Arc::new(RequestLine {
                     method: parts.method.clone(),
                     uri: parts.uri.clone(),
@@ -73,7 +84,11 @@ impl Shared {
         }
     }
 
-    /// Answers one request: routing, the handler, and the final checks on its response.
+    /// Answers one request, in one pipeline: routing; in the request's scope, the before
+    /// hooks, the handler (or routing's own answer), then [`complete`](Shared::complete): the
+    /// error page, the after hooks, the session saved, the final checks and the teardown
+    /// hooks. A stage the app lacks is a flag tested. A plain handler runs within this call;
+    /// an awaited one's future carries the scope and completes the rest when it is ready.
     pub(crate) fn dispatch(
         self: &Arc<Self>,
         mut ctx: RequestContext,
@@ -89,40 +104,64 @@ impl Shared {
             debug_request: self
                 .debug
                 .then(|| Box::new(DebugRequest(format!("{} {}", parts.method, parts.uri)))),
+            session: None,
+            teardown_pending: false,
         };
         if let Some(problem) = host_problem(parts) {
+            // Not a request to route or to run hooks for: its error page alone.
             let mut response = HttpError::new(400).with_message(problem).into_response();
-            return ResponseFuture::ready(finish.finalize(self, &mut response));
+            let current = self.current(parts, None);
+            return ResponseFuture::ready(current::enter(current, || {
+                finish.finalize(self, &mut response)
+            }));
         }
-        if self.takes_hooks_path {
-            return self.dispatch_with_hooks(ctx, finish);
-        }
-        let mut response = match self.router.lookup(&parts.method, parts.uri.path()) {
-            Lookup::Found(route, params) => {
-                finish.scope = route.scope;
-                ctx.set_params(params);
-                let current = self.current(ctx.parts(), None);
-                // Not `call_handler`: moving the context into it would copy it.
-                match route.def.handler {
-                    Handler::AtOnce(handler) => {
-                        current::enter(current, || answer_at_once(handler, &ctx))
-                    }
-                    Handler::Awaited(handler) => {
-                        return ResponseFuture {
-                            waiting: Waiting::Handler {
-                                handler: AssertUnwindSafe(current::scoped(current, handler(ctx)))
-                                    .catch_unwind(),
-                                finish,
-                                shared: Arc::clone(self),
-                            },
-                        }
-                    }
-                }
-            }
-            Lookup::MethodNotAllowed(allowed) => self.no_route(parts, Some(allowed)),
-            Lookup::NotFound => self.no_route(parts, None),
+        let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
+            Lookup::Found(route, params) => (Some(route), params, None),
+            Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
+            Lookup::NotFound => (None, ParamRanges::new(), None),
         };
-        ResponseFuture::ready(finish.finalize(self, &mut response))
+        finish.scope = route.map_or(0, |route| route.scope);
+        finish.teardown_pending = self.stages.teardown_hooks;
+        if self.stages.sessions {
+            finish.session = Some(SessionSlot::new(&parts.headers));
+        }
+        let current = self.current(parts, finish.session.clone());
+        ctx.set_params(params);
+        if let Some(Handler::Awaited(handler)) = route.map(|route| route.def.handler) {
+            let answer = if self.stages.before_hooks {
+                current::enter(current.clone(), || {
+                    self.before_hooks(finish.scope, &mut ctx)
+                })
+            } else {
+                None
+            };
+            let Some(response) = answer else {
+                // Making the future runs none of the handler's code: that runs when it is
+                // polled, in the scope, under `catch_unwind`.
+                let handler = AssertUnwindSafe(handler(ctx)).catch_unwind();
+                return ResponseFuture::awaiting(
+                    current::scoped(current, handler),
+                    finish,
+                    Arc::clone(self),
+                );
+            };
+            return ResponseFuture::ready(current::enter(current, || {
+                self.complete(&mut finish, response)
+            }));
+        }
+        ResponseFuture::ready(current::enter(current, || {
+            let answer = if self.stages.before_hooks {
+                self.before_hooks(finish.scope, &mut ctx)
+            } else {
+                None
+            };
+            let response = answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
+                Some(Handler::AtOnce(handler)) => answer_at_once(handler, &ctx),
+                // Awaited handlers were answered above.
+                Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
+            });
+            self.complete(&mut finish, response)
+        }))
     }
 
     /// Routing's answer when no route takes the request: the methods the path has, if it has
@@ -143,59 +182,6 @@ impl Shared {
         }
     }
 
-    /// The path of an app with hooks: the before hooks (the app's, then each blueprint's
-    /// from the outermost in), then the handler or routing's answer, then
-    /// [`complete_with_hooks`](Shared::complete_with_hooks). A handler that answers within the
-    /// call keeps it all within this call; only one that must be awaited is boxed, with the
-    /// teardown guard, so that its teardown runs even if the client goes away first.
-    fn dispatch_with_hooks(
-        self: &Arc<Self>,
-        mut ctx: RequestContext,
-        mut finish: Finish,
-    ) -> ResponseFuture {
-        let parts = ctx.parts();
-        let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
-            Lookup::Found(route, params) => (Some(route), params, None),
-            Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
-            Lookup::NotFound => (None, ParamRanges::new(), None),
-        };
-        finish.scope = route.map_or(0, |route| route.scope);
-        let mut teardown = Teardown::new(&self.scopes, finish.scope);
-        let session = self
-            .data
-            .session_key
-            .is_some()
-            .then(|| SessionSlot::new(&parts.headers));
-        let current = self.current(parts, session.clone());
-        ctx.set_params(params);
-        let answered = current::enter(current.clone(), || {
-            let response = match (self.before_hooks(finish.scope, &mut ctx), route) {
-                (Some(response), _) => response,
-                (None, Some(route)) => match call_handler(route, ctx) {
-                    Ok(response) => response,
-                    Err(handler) => return Err(handler),
-                },
-                (None, None) => self.no_route(ctx.parts(), allowed),
-            };
-            Ok(self.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response))
-        });
-        let handler = match answered {
-            Ok(response) => return ResponseFuture::ready(response),
-            Err(handler) => handler,
-        };
-        // The boxed future's own guard runs the teardown, not this call's.
-        teardown.armed = false;
-        let shared = Arc::clone(self);
-        ResponseFuture::boxed(current::scoped(current, async move {
-            let mut teardown = Teardown::new(&shared.scopes, finish.scope);
-            let response = match AssertUnwindSafe(handler).catch_unwind().await {
-                Ok(response) => response,
-                Err(payload) => response_for_panic(payload),
-            };
-            shared.complete_with_hooks(&finish, &mut teardown, session.as_ref(), response)
-        }))
-    }
-
     /// The before hooks of `scope` and those around it, outermost first, until one answers.
     fn before_hooks(&self, scope: usize, ctx: &mut RequestContext) -> Option<Response> {
         let chain: SmallVec<[&Scope; 4]> = self.scopes.chain(scope).collect();
@@ -210,40 +196,70 @@ impl Shared {
         None
     }
 
-    /// The end of a request with hooks: its error page, the after hooks (innermost scope
-    /// first, each scope's last registered first), the session saved if it changed (after the
-    /// hooks, as Flask saves it), the final checks; the server error it ended in is left in
-    /// `teardown` for the teardown hooks.
-    fn complete_with_hooks(
-        &self,
-        finish: &Finish,
-        teardown: &mut Teardown,
-        session: Option<&SessionSlot>,
-        mut response: Response,
-    ) -> http::Response<Body> {
-        teardown.error = response.server_error().cloned();
+    /// The stages after the handler, in the request's scope: its error page, the after hooks
+    /// (innermost scope first, each scope's last registered first), the session saved if it
+    /// changed (after the hooks, as Flask saves it), the final checks, then the teardown
+    /// hooks with the server error the request ended in.
+    fn complete(&self, finish: &mut Finish, mut response: Response) -> http::Response<Body> {
+        let mut server_error = if finish.teardown_pending {
+            response.server_error().cloned()
+        } else {
+            None
+        };
         finish.render_error(self, &mut response);
+        if self.stages.after_hooks {
+            self.after_hooks(finish.scope, &mut response, &mut server_error);
+        }
+        if let Some(session) = &finish.session {
+            session.save(&mut response, &self.data);
+        }
+        let sent = finish.finalize(self, &mut response);
+        if finish.teardown_pending {
+            finish.teardown_pending = false;
+            self.teardown_hooks(finish.scope, server_error.as_ref());
+        }
+        sent
+    }
+
+    /// The after hooks of `scope` and those around it; a hook that panics answers 500, the
+    /// server error the request then ends in unless it had one.
+    fn after_hooks(
+        &self,
+        scope: usize,
+        response: &mut Response,
+        server_error: &mut Option<HttpError>,
+    ) {
         let after = self
             .scopes
-            .chain(finish.scope)
+            .chain(scope)
             .flat_map(|scope| scope.hooks.after.iter().rev());
         for hook in after {
-            let given = std::mem::replace(&mut response, Response::with_body(Body::empty()));
-            response = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(given))) {
-                Ok(response) => response,
+            let given = std::mem::replace(response, Response::with_body(Body::empty()));
+            *response = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(given))) {
+                Ok(answer) => answer,
                 Err(payload) => {
                     let failed = response_for_panic(payload);
-                    if teardown.error.is_none() {
-                        teardown.error = failed.server_error().cloned();
+                    if server_error.is_none() {
+                        *server_error = failed.server_error().cloned();
                     }
                     failed
                 }
             };
         }
-        if let Some(session) = session {
-            session.save(&mut response, &self.data);
+    }
+
+    /// The teardown hooks of `scope` and those around it, innermost first, each scope's last
+    /// registered first; one that panics is logged and goes no further.
+    fn teardown_hooks(&self, scope: usize, error: Option<&HttpError>) {
+        let hooks = self
+            .scopes
+            .chain(scope)
+            .flat_map(|scope| scope.hooks.teardown.iter().rev());
+        for hook in hooks {
+            if std::panic::catch_unwind(AssertUnwindSafe(|| hook(error))).is_err() {
+                tracing::error!("a teardown_request hook panicked");
+            }
         }
-        finish.finalize(self, &mut response)
     }
 
     /// Flask's 308 to the same path with a trailing slash (or with its slashes merged) when that
@@ -345,24 +361,35 @@ pin_project! {
         #[pin]
         waiting: Waiting,
     }
+
+    impl PinnedDrop for ResponseFuture {
+        fn drop(this: Pin<&mut Self>) {
+            // A handler dropped before it answered (the client went away): its request is
+            // over all the same, and its teardown hooks run, with no error to tell.
+            if let WaitingProjection::Handler { finish, shared, .. } = this.project().waiting.project() {
+                if finish.teardown_pending {
+                    finish.teardown_pending = false;
+                    shared.teardown_hooks(finish.scope, None);
+                }
+            }
+        }
+    }
 }
 
 pin_project! {
     #[project = WaitingProjection]
     enum Waiting {
-        // Answered within the call: by a plain `fn` handler, or by the router (404, 405,
-        // `OPTIONS`). Already through the final checks, so nothing else is kept.
+        // Answered within the call: by a plain `fn` handler, a hook, or the router (404, 405,
+        // `OPTIONS`). Already through every stage, so nothing else is kept.
         Ready { response: Option<http::Response<Body>> },
-        // A handler at work, in its request's scope, and what the final checks of its
-        // response need. The scope's future is pinned in place, not boxed again.
+        // A handler at work, in its request's scope, and what the stages after it need. The
+        // scope's future is pinned in place, not boxed again.
         Handler {
             #[pin]
-            handler: CatchUnwind<AssertUnwindSafe<CurrentFuture<PendingResponse>>>,
+            handler: CurrentFuture<CatchUnwind<AssertUnwindSafe<PendingResponse>>>,
             finish: Finish,
             shared: Arc<Shared>,
         },
-        // The whole answer of an app with hooks, whose handler must be awaited.
-        Hooked { answer: Pin<Box<dyn Future<Output = http::Response<Body>> + Send>> },
         // The answer of the app's tower layers.
         Layered {
             answer: Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>,
@@ -380,13 +407,17 @@ impl ResponseFuture {
         }
     }
 
-    /// The whole answer of an app with hooks, to await.
-    fn boxed(
-        answer: impl Future<Output = http::Response<Body>> + Send + 'static,
+    /// A handler's answer to await, in its scope, then to complete.
+    fn awaiting(
+        handler: CurrentFuture<CatchUnwind<AssertUnwindSafe<PendingResponse>>>,
+        finish: Finish,
+        shared: Arc<Shared>,
     ) -> ResponseFuture {
         ResponseFuture {
-            waiting: Waiting::Hooked {
-                answer: Box::pin(answer),
+            waiting: Waiting::Handler {
+                handler,
+                finish,
+                shared,
             },
         }
     }
@@ -403,63 +434,11 @@ impl ResponseFuture {
     }
 }
 
-/// Calls a route's handler. A plain `fn` handler whose arguments need no waiting (path
-/// parameters and extractors that read the head alone) answers within this call. Any other
-/// gives its future, to await under `catch_unwind`; making it runs none of the handler's code.
-fn call_handler(route: &Mounted, ctx: RequestContext) -> Result<Response, PendingResponse> {
-    match route.def.handler {
-        Handler::AtOnce(handler) => Ok(answer_at_once(handler, &ctx)),
-        Handler::Awaited(handler) => Err(handler(ctx)),
-    }
-}
-
 /// The answer of a handler that runs at once, reading the request in place: its response, or
 /// the page of its panic.
 #[inline(always)]
 fn answer_at_once(handler: fn(&RequestContext) -> Response, ctx: &RequestContext) -> Response {
     std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx))).unwrap_or_else(response_for_panic)
-}
-
-/// Runs the teardown hooks of a request's scopes when dropped: once its answer is done, or
-/// when it is dropped before (the client went away), or when a hook panicked.
-struct Teardown<'s> {
-    scopes: &'s Scopes,
-    /// The request's scope; its hooks run first, then those of the scopes around it.
-    scope: usize,
-    /// The server error the request ended in, if any.
-    error: Option<HttpError>,
-    /// Whether it runs the hooks when dropped: not when another guard took over.
-    armed: bool,
-}
-
-impl<'s> Teardown<'s> {
-    /// An armed guard for a request of `scope`, with no error yet.
-    fn new(scopes: &'s Scopes, scope: usize) -> Teardown<'s> {
-        Teardown {
-            scopes,
-            scope,
-            error: None,
-            armed: true,
-        }
-    }
-}
-
-impl Drop for Teardown<'_> {
-    fn drop(&mut self) {
-        if !self.armed {
-            return;
-        }
-        let hooks = self
-            .scopes
-            .chain(self.scope)
-            .flat_map(|scope| scope.hooks.teardown.iter().rev());
-        for hook in hooks {
-            let run = std::panic::catch_unwind(AssertUnwindSafe(|| hook(self.error.as_ref())));
-            if run.is_err() {
-                tracing::error!("a teardown_request hook panicked");
-            }
-        }
-    }
 }
 
 /// What the final checks of a response need from its request. hyper moves the response
@@ -473,6 +452,11 @@ struct Finish {
     /// The request line, in debug mode, for the error pages. Boxed, so that a response
     /// future carries one pointer for it.
     debug_request: Option<Box<DebugRequest>>,
+    /// The request's session, when the app has sessions: saved once the answer is complete.
+    session: Option<SessionSlot>,
+    /// Whether the teardown hooks are still to run: the app has some, and the request has not
+    /// completed. A response future dropped before (the client went away) runs them then.
+    teardown_pending: bool,
 }
 
 /// A request's line, `GET /path?query`, for debug mode's error pages.
@@ -487,17 +471,21 @@ impl Future for ResponseFuture {
                 .take()
                 .expect("a response future polled after completion"))),
             WaitingProjection::Handler {
-                handler,
+                mut handler,
                 finish,
                 shared,
             } => {
-                let mut response = match ready!(handler.poll(cx)) {
+                let response = match ready!(handler.as_mut().poll(cx)) {
                     Ok(response) => response,
                     Err(payload) => response_for_panic(payload),
                 };
-                Poll::Ready(Ok(finish.finalize(shared, &mut response)))
+                // The stages after the handler run in its scope, as for a plain one.
+                let sent = match handler.take_value() {
+                    Some(current) => current::enter(current, || shared.complete(finish, response)),
+                    None => shared.complete(finish, response),
+                };
+                Poll::Ready(Ok(sent))
             }
-            WaitingProjection::Hooked { answer } => answer.as_mut().poll(cx).map(Ok),
             WaitingProjection::Layered { answer } => answer.as_mut().poll(cx),
         }
     }

@@ -21,10 +21,6 @@ pub(crate) struct Hooks {
 }
 
 impl Hooks {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.before.is_empty() && self.after.is_empty() && self.teardown.is_empty()
-    }
-
     pub(crate) fn add_before<R: IntoResponse>(
         &mut self,
         hook: impl Fn(&mut RequestContext) -> Option<R> + Send + Sync + 'static,

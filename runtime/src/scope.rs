@@ -44,9 +44,10 @@ impl Scopes {
         self.scopes.len() - 1
     }
 
-    /// Whether any scope has a hook: an app without runs no hook code at all.
-    pub(crate) fn have_hooks(&self) -> bool {
-        self.scopes.iter().any(|scope| !scope.hooks.is_empty())
+    /// Whether any scope's hooks hold what `has` looks for: an app whose scopes have no hook
+    /// of a kind runs no code for that kind.
+    pub(crate) fn any(&self, has: impl Fn(&Hooks) -> bool) -> bool {
+        self.scopes.iter().any(|scope| has(&scope.hooks))
     }
 
     /// `scope`, then each scope around it, out to the app's.

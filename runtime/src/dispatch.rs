@@ -110,10 +110,11 @@ impl Shared {
         if let Some(problem) = host_problem(parts) {
             // Not a request to route or to run hooks for: its error page alone.
             let mut response = HttpError::new(400).with_message(problem).into_response();
-            let current = self.current(parts, None);
-            return ResponseFuture::ready(current::enter(current, || {
-                finish.finalize(self, &mut response)
-            }));
+            let mut sent = None;
+            current::enter(self.current(parts, None), || {
+                finish.finalize(self, &mut response, &mut sent)
+            });
+            return ResponseFuture::ready(sent);
         }
         let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
             Lookup::Found(route, params) => (Some(route), params, None),
@@ -145,11 +146,14 @@ impl Shared {
                     Arc::clone(self),
                 );
             };
-            return ResponseFuture::ready(current::enter(current, || {
-                self.complete(&mut finish, response)
-            }));
+            let mut sent = None;
+            current::enter(current, || self.complete(&mut finish, response, &mut sent));
+            return ResponseFuture::ready(sent);
         }
-        ResponseFuture::ready(current::enter(current, || {
+        // The answer is put where it is sent from, rather than returned through the scope:
+        // each return of a response is a copy of it.
+        let mut sent = None;
+        current::enter(current, || {
             let answer = if self.stages.before_hooks {
                 self.before_hooks(finish.scope, &mut ctx)
             } else {
@@ -160,8 +164,9 @@ impl Shared {
                 // Awaited handlers were answered above.
                 Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
             });
-            self.complete(&mut finish, response)
-        }))
+            self.complete(&mut finish, response, &mut sent);
+        });
+        ResponseFuture::ready(sent)
     }
 
     /// Routing's answer when no route takes the request: the methods the path has, if it has
@@ -200,25 +205,30 @@ impl Shared {
     /// (innermost scope first, each scope's last registered first), the session saved if it
     /// changed (after the hooks, as Flask saves it), the final checks, then the teardown
     /// hooks with the server error the request ended in.
-    fn complete(&self, finish: &mut Finish, mut response: Response) -> http::Response<Body> {
+    fn complete(
+        &self,
+        finish: &mut Finish,
+        mut response: Response,
+        sent: &mut Option<http::Response<Body>>,
+    ) {
         let mut server_error = if finish.teardown_pending {
             response.server_error().cloned()
         } else {
             None
         };
-        finish.render_error(self, &mut response);
+        // The after hooks see the error page; without them, `finalize` renders it.
         if self.stages.after_hooks {
+            finish.render_error(self, &mut response);
             self.after_hooks(finish.scope, &mut response, &mut server_error);
         }
         if let Some(session) = &finish.session {
             session.save(&mut response, &self.data);
         }
-        let sent = finish.finalize(self, &mut response);
+        finish.finalize(self, &mut response, sent);
         if finish.teardown_pending {
             finish.teardown_pending = false;
             self.teardown_hooks(finish.scope, server_error.as_ref());
         }
-        sent
     }
 
     /// The after hooks of `scope` and those around it; a hook that panics answers 500, the
@@ -398,12 +408,10 @@ pin_project! {
 }
 
 impl ResponseFuture {
-    /// A response ready now.
-    fn ready(response: http::Response<Body>) -> ResponseFuture {
+    /// The response `sent` holds, ready now.
+    fn ready(sent: Option<http::Response<Body>>) -> ResponseFuture {
         ResponseFuture {
-            waiting: Waiting::Ready {
-                response: Some(response),
-            },
+            waiting: Waiting::Ready { response: sent },
         }
     }
 
@@ -469,7 +477,7 @@ impl Future for ResponseFuture {
         match self.project().waiting.project() {
             WaitingProjection::Ready { response } => Poll::Ready(Ok(response
                 .take()
-                .expect("a response future polled after completion"))),
+                .expect("a response future polled after completion, or not answered"))),
             WaitingProjection::Handler {
                 mut handler,
                 finish,
@@ -480,11 +488,14 @@ impl Future for ResponseFuture {
                     Err(payload) => response_for_panic(payload),
                 };
                 // The stages after the handler run in its scope, as for a plain one.
-                let sent = match handler.take_value() {
-                    Some(current) => current::enter(current, || shared.complete(finish, response)),
-                    None => shared.complete(finish, response),
-                };
-                Poll::Ready(Ok(sent))
+                let mut sent = None;
+                match handler.take_value() {
+                    Some(current) => {
+                        current::enter(current, || shared.complete(finish, response, &mut sent))
+                    }
+                    None => shared.complete(finish, response, &mut sent),
+                }
+                Poll::Ready(Ok(sent.expect("complete answers")))
             }
             WaitingProjection::Layered { answer } => answer.as_mut().poll(cx),
         }
@@ -530,8 +541,14 @@ impl Finish {
         }
     }
 
-    /// Renders error pages and refuses to send what would be malformed.
-    fn finalize(&self, shared: &Shared, response: &mut Response) -> http::Response<Body> {
+    /// Renders error pages and refuses to send what would be malformed; puts what hyper sends
+    /// in `sent`, in place: a response is large, and each return of one is a copy.
+    fn finalize(
+        &self,
+        shared: &Shared,
+        response: &mut Response,
+        sent: &mut Option<http::Response<Body>>,
+    ) {
         self.render_error(shared, response);
         let (code, headers, body) = response.take_parts();
         let status = match StatusCode::from_u16(code) {
@@ -540,7 +557,7 @@ impl Finish {
                 let error = HttpError::misconfigured(format!(
                     "the handler answered status {code}, outside 100..=599"
                 ));
-                return self.finalize(shared, &mut error.into_response());
+                return self.finalize(shared, &mut error.into_response(), sent);
             }
         };
         // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper
@@ -572,9 +589,8 @@ impl Finish {
         if let Some(access) = &self.access {
             access.record(status);
         }
-        let mut http_response = http::Response::new(body);
-        *http_response.status_mut() = status;
-        *http_response.headers_mut() = headers;
-        http_response
+        let sent = sent.insert(http::Response::new(body));
+        *sent.status_mut() = status;
+        *sent.headers_mut() = headers;
     }
 }

@@ -129,6 +129,8 @@ impl Shared {
         let current = self.current(parts, finish.session.clone());
         ctx.set_params(params);
         if let Some(Handler::Awaited(handler)) = route.map(|route| route.def.handler) {
+            // The scope is cloned only for an app with before hooks: the handler's future
+            // takes it otherwise.
             let answer = if self.stages.before_hooks {
                 current::enter(current.clone(), || {
                     self.before_hooks(finish.scope, &mut ctx)
@@ -154,11 +156,7 @@ impl Shared {
         // each return of a response is a copy of it.
         let mut sent = None;
         current::enter(current, || {
-            let answer = if self.stages.before_hooks {
-                self.before_hooks(finish.scope, &mut ctx)
-            } else {
-                None
-            };
+            let answer = self.before_hooks(finish.scope, &mut ctx);
             let response = answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
                 Some(Handler::AtOnce(handler)) => answer_at_once(handler, &ctx),
                 // Awaited handlers were answered above.
@@ -187,8 +185,12 @@ impl Shared {
         }
     }
 
-    /// The before hooks of `scope` and those around it, outermost first, until one answers.
+    /// The before hooks of `scope` and those around it, outermost first, until one answers;
+    /// none, at the cost of a flag, in an app without them.
     fn before_hooks(&self, scope: usize, ctx: &mut RequestContext) -> Option<Response> {
+        if !self.stages.before_hooks {
+            return None;
+        }
         let chain: SmallVec<[&Scope; 4]> = self.scopes.chain(scope).collect();
         let hooks = chain.iter().rev().flat_map(|scope| &scope.hooks.before);
         for hook in hooks {

@@ -208,7 +208,7 @@ impl From<Error> for HttpError {
 
 impl HttpError {
     /// This error, standing for `original`.
-    pub(crate) fn with_original(mut self, original: Error) -> HttpError {
+    fn with_original(mut self, original: Error) -> HttpError {
         self.original = Some(Arc::new(original));
         self
     }

@@ -290,11 +290,7 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         handler: Handler::AtOnce(serve_document),
         doc: None,
     };
-    Ok(Mounted::builtin(
-        DOCUMENT,
-        path,
-        "App::openapi_route".to_owned(),
-    ))
+    Ok(Mounted::new(DOCUMENT, path, 0))
 }
 
 fn serve_document(ctx: &RequestContext) -> Response {

@@ -91,8 +91,8 @@ impl Mounted {
         }
     }
 
-    /// A route of carafe's own (the static files', the OpenAPI document's) under `prefix`,
-    /// with what it serves in place of a source file.
+    /// A route of carafe's own (the static files') under `prefix`, with what it serves (the
+    /// folder) in place of a source file.
     pub(crate) fn builtin(def: RouteDef, prefix: &str, serves: String) -> Mounted {
         Mounted {
             file: Cow::Owned(serves),

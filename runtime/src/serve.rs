@@ -126,12 +126,8 @@ fn listen_address() -> io::Result<(String, u16)> {
     let port = match std::env::var("PORT") {
         Err(std::env::VarError::NotPresent) => 5000,
         Ok(text) => parse_port(&text)?,
-        Err(std::env::VarError::NotUnicode(text)) => {
-            return Err(invalid_setting(format!(
-                "PORT={text:?} is not a port number: set PORT to an integer in 0..=65535 \
-                 (0 picks a free port), or unset it for 5000"
-            )))
-        }
+        // Not text, so no number: told as every other value that is none.
+        Err(std::env::VarError::NotUnicode(text)) => parse_port(&text.to_string_lossy())?,
     };
     Ok((host, port))
 }

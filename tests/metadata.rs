@@ -117,5 +117,36 @@ fn the_listing_keeps_the_status_literals_of_each_handler() {
     assert_eq!(routes[0].path, "/statuses/<int:n>");
     assert_eq!(routes[0].statuses, [200, 201, 404]);
     assert_eq!(routes[1].path, "/computed/<int:code>");
-    assert_eq!(routes[1].statuses, [410]);
+    // 410 from the constant; 404 from `<int:code>`, which refuses a value that is no integer.
+    assert_eq!(routes[1].statuses, [404, 410]);
+}
+
+/// A form handler that redirects or shows its page again, returning a `Result`.
+#[route("/register", GET, POST)]
+fn register(request: Request) -> Result<Response, carafe::Error> {
+    if request.method() == "POST" {
+        return Ok(redirect("/login"));
+    }
+    Ok(Response::new("<form method=post></form>"))
+}
+
+#[test]
+fn the_listing_and_the_openapi_document_list_the_same_statuses() {
+    let app = App::new().mount(routes![register, statuses, computed]);
+    let document = app.openapi();
+    for route in app.routes() {
+        let path = route.path.replace("<int:", "{").replace('>', "}");
+        let mut documented: Vec<u16> = document["paths"][&path]
+            .as_object()
+            .unwrap_or_else(|| panic!("{path} in {document}"))
+            .values()
+            .flat_map(|operation| operation["responses"].as_object().unwrap().keys())
+            .map(|status| status.parse().unwrap())
+            .collect();
+        documented.sort_unstable();
+        documented.dedup();
+        assert_eq!(route.statuses, documented, "{}", route.path);
+    }
+    // What the body shows, and the 500 of its `Result`'s errors.
+    assert_eq!(app.routes()[0].statuses, [200, 302, 500]);
 }

@@ -8,7 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::LitStr;
+use syn::{LitStr, Type};
 
 use crate::model::Route;
 use crate::openapi;
@@ -28,7 +28,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
     let ((handler_fns, handler), needs, doc) = match errors {
         None => (
             handler_fn(&route.handler),
-            needs(&route.handler),
+            needs_fn(route.handler.extractors()),
             openapi::route_doc(route),
         ),
         Some(_) => (
@@ -42,8 +42,8 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                 },
                 quote!(::carafe::__private::Handler::AtOnce(__carafe_at_once)),
             ),
-            TokenStream::new(),
-            quote!(::core::option::Option::None),
+            needs_fn(std::iter::empty()),
+            quote!(&::carafe::__private::RouteDoc::UNKNOWN),
         ),
     };
     let name = &item.sig.ident;
@@ -76,7 +76,6 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         (Some(attr), Some(_)) => attr.methods,
         _ => MethodSet::EMPTY,
     });
-    let statuses = &route.statuses;
     let url_for = url_for::hidden_macro(name, &path_lit, &signed);
     // `url_for!` imports the struct to find the handler, wherever in the crate it is named
     // from, as it reaches the hidden macro: so the struct is seen at least as widely.
@@ -105,8 +104,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     path: #path_lit,
                     parts: &[#(#parts),*],
                     methods: #methods,
-                    statuses: &[#(#statuses),*],
-                    needs: &[#needs],
+                    needs: #needs,
                     handler: #handler,
                     doc: #doc,
                 }
@@ -228,13 +226,18 @@ fn first_and_last_spans(ty: &syn::Type) -> (Span, Span) {
     (first, last)
 }
 
-/// What each extractor needs from the app (`State<T>` needs a `T`), for the app to check
-/// before it serves.
-fn needs(handler: &Handler) -> TokenStream {
-    let needs = handler.extractors().map(|ty| {
-        quote! { <#ty as ::carafe::__private::Extractor<_>>::NEED }
+/// The function in which each extractor declares what it needs from the app (`State<T>` a
+/// `T`), for the app to check before it serves.
+fn needs_fn<'a>(extractors: impl Iterator<Item = &'a Type>) -> TokenStream {
+    let needs = extractors.map(|ty| {
+        quote! { <#ty as ::carafe::__private::Extractor<_>>::needs(needs); }
     });
-    quote!(#(#needs),*)
+    quote! {{
+        fn __carafe_needs(needs: &mut ::carafe::__private::Needs<'_>) {
+            #(#needs)*
+        }
+        __carafe_needs
+    }}
 }
 
 /// The path's parts, each `int` taken as signed where its argument is a signed integer
@@ -345,11 +348,10 @@ mod tests {
             r#"path:"/items/<int:item_id>""#,
             r#"parts:&[::carafe::__private::Part::Static("/items/"),::carafe::__private::Part::Param{name:"item_id",converter:::carafe::__private::Converter::Int,}]"#,
             "methods:::carafe::__private::MethodSet::GET.union(::carafe::__private::MethodSet::POST)",
-            "statuses:&[200u16,404u16]",
             "fn__carafe_awaited(mutctx:::carafe::__private::RequestContext,)->::carafe::__private::PendingResponse{::std::boxed::Box::pin(asyncmove{",
             "let__carafe_arg0:u32=matchctx.path_param::<u32>(0usize)",
             "<State<Items>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
-            "needs:&[<State<Items>as::carafe::__private::Extractor<_>>::NEED]",
+            "fn__carafe_needs(needs:&mut::carafe::__private::Needs<'_>){<State<Items>as::carafe::__private::Extractor<_>>::needs(needs);}",
             "into_response_for(get_item(__carafe_arg0,__carafe_arg1).await,ctx.parts())",
             "handler:::carafe::__private::Handler::Awaited(__carafe_awaited),",
         ] {
@@ -405,7 +407,10 @@ mod tests {
             out.contains("methods:::carafe::__private::MethodSet::GET,"),
             "{out}"
         );
-        assert!(out.contains("statuses:&[]"), "{out}");
+        assert!(
+            out.contains("responses:&[(200u16,::carafe::__private::Media::Text)]"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -22,9 +22,8 @@ pub struct Route<'a> {
     pub path: Option<ParsedPath<'a>>,
     /// Which argument receives which parameter, and which are extractors.
     pub handler: Handler,
-    /// Every valid status literal in the handler's response positions, sorted.
-    pub statuses: Vec<u16>,
-    /// Each status the body answers with the kind of its body, for the OpenAPI document.
+    /// Each status the body answers with the kind of its body, for the OpenAPI document and
+    /// the route listing.
     pub responses: Vec<(u16, Media)>,
     /// The doc comment's first paragraph and the rest: the operation's summary and
     /// description.
@@ -65,7 +64,6 @@ impl<'a> Route<'a> {
             attr,
             path,
             handler,
-            statuses: found.statuses,
             responses: found.responses,
             doc,
         }

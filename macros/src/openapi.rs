@@ -1,9 +1,10 @@
 //! What `#[route]` tells the OpenAPI document about a handler: its doc comment, the responses
-//! its body shows and `responses(..)` describes, and a function reporting its request body,
-//! query and `Json` return type with their schemas.
+//! its body shows and `responses(..)` describes, and a function in which its extractors and
+//! return type describe themselves, given the schemas of the type arguments they are written
+//! with.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{quote, ToTokens};
 use syn::{GenericArgument, PathArguments, ReturnType, Type};
 
 use crate::model::Route;
@@ -20,13 +21,34 @@ pub fn route_doc(route: &Route) -> TokenStream {
         .iter()
         .flat_map(|attr| &attr.responses)
         .map(|(status, text)| quote!((#status, #text)));
-    let reports = route
-        .handler
-        .extractors()
-        .filter_map(extractor_report)
-        .chain(returns(&route.item.sig.output));
+    // Each extractor and the return type describe themselves through their traits, given
+    // the schemas of the type arguments they are written with: the macro knows no type. Named
+    // as the handler's code names them, so that a type that is no extractor or no response
+    // is reported once, by that code.
+    let extractors = route.handler.extractors().map(|ty| {
+        let arguments = type_arguments(ty);
+        quote! {
+            operation.describe_written(
+                #arguments,
+                <#ty as ::carafe::__private::Extractor<_>>::describe,
+            );
+        }
+    });
+    let returned = match &route.item.sig.output {
+        ReturnType::Type(_, ty) if nameable(ty) => {
+            let arguments = type_arguments(ty);
+            Some(quote! {
+                (&::carafe::__private::ReturnProbe::<#ty>::NEW).describe_return(
+                    operation,
+                    #arguments,
+                );
+            })
+        }
+        _ => None,
+    };
+    let reports = extractors.chain(returned);
     quote! {
-        ::core::option::Option::Some(&::carafe::__private::RouteDoc {
+        &::carafe::__private::RouteDoc {
             summary: #summary,
             description: #description,
             responses: &[#(#responses),*],
@@ -34,86 +56,71 @@ pub fn route_doc(route: &Route) -> TokenStream {
             operation: {
                 fn __carafe_operation(operation: &mut ::carafe::__private::Operation<'_>) {
                     #[allow(unused_imports)]
-                    use ::carafe::__private::{WithSchema as _, WithoutSchema as _};
+                    use ::carafe::__private::{
+                        DescribesNothing as _, DescribesReturn as _, WithSchema as _,
+                        WithoutSchema as _,
+                    };
                     #(#reports)*
                 }
                 __carafe_operation
             },
-        })
+            in_document: true,
+        }
     }
 }
 
-/// What an extractor argument says of the request: a body of `Json<T>`, `Form<T>`, `Form` or
-/// `Bytes`, or a `Query<T>`. Read from the type as written, as the rest of the macro does.
-fn extractor_report(ty: &Type) -> Option<TokenStream> {
-    let (name, inner) = last_segment(ty)?;
-    let schema = |method| {
-        inner.map(|inner| {
-            quote! {
-                let schema = (&::carafe::__private::Probe::<#inner>::NEW)
-                    .#method(operation.schemas());
+/// The schemas of the type arguments `ty` is written with (`T` of `Json<T>`), each with its
+/// own, as a `&'static [TypeArgument]`.
+fn type_arguments(ty: &Type) -> TokenStream {
+    let arguments = written_arguments(ty).into_iter().map(|argument| {
+        let nested = type_arguments(argument);
+        quote! {
+            ::carafe::__private::TypeArgument {
+                schema: |schemas| {
+                    (&::carafe::__private::Probe::<#argument>::NEW).schema(schemas)
+                },
+                inline_schema: |schemas| {
+                    (&::carafe::__private::Probe::<#argument>::NEW).inline_schema(schemas)
+                },
+                arguments: #nested,
             }
-        })
-    };
-    match (name.as_str(), inner) {
-        ("Json", Some(_)) => {
-            let schema = schema(quote!(schema));
-            Some(quote!({ #schema operation.request_json(schema); }))
         }
-        ("Form", Some(_)) => {
-            let schema = schema(quote!(schema));
-            Some(quote!({ #schema operation.request_form(schema); }))
-        }
-        ("Form", None) => Some(quote!(operation.request_form_fields();)),
-        ("Query", Some(_)) => {
-            let schema = schema(quote!(inline_schema));
-            Some(quote!({ #schema operation.query(schema); }))
-        }
-        ("Bytes", None) => Some(quote!(operation.request_bytes();)),
-        _ => None,
+    });
+    quote! {{
+        const ARGUMENTS: &[::carafe::__private::TypeArgument] = &[#(#arguments),*];
+        ARGUMENTS
+    }}
+}
+
+/// The type arguments of a path type as written (`T` of `Json<T>`, `T, E` of
+/// `Result<T, E>`), those a schema can be found for: none that holds `impl Trait` or `_`.
+fn written_arguments(ty: &Type) -> Vec<&Type> {
+    match ty {
+        Type::Path(path) => match path.path.segments.last().map(|segment| &segment.arguments) {
+            Some(PathArguments::AngleBracketed(arguments)) => arguments
+                .args
+                .iter()
+                .filter_map(|argument| match argument {
+                    GenericArgument::Type(ty) if nameable(ty) => Some(ty),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        Type::Group(group) => written_arguments(&group.elem),
+        Type::Paren(paren) => written_arguments(&paren.elem),
+        _ => Vec::new(),
     }
 }
 
-/// What the return type says: a `Json<T>` answered, alone or as the `Ok` of a `Result`, and
-/// a server error for a `Result`'s `Err`.
-fn returns(output: &ReturnType) -> Option<TokenStream> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let fails = matches!(last_segment(ty), Some((name, _)) if name == "Result")
-        .then(|| quote!(operation.may_fail();));
-    let json = returns_json(ty);
-    (fails.is_some() || json.is_some()).then(|| quote!(#fails #json))
-}
-
-/// A `Json<T>` the handler returns, alone or as the `Ok` of a `Result`.
-fn returns_json(ty: &Type) -> Option<TokenStream> {
-    let json = match last_segment(ty)? {
-        (name, Some(inner)) if name == "Result" => match last_segment(inner)? {
-            (name, Some(json)) if name == "Json" => json,
-            _ => return None,
-        },
-        (name, Some(json)) if name == "Json" => json,
-        _ => return None,
-    };
-    Some(quote! {{
-        let schema = (&::carafe::__private::Probe::<#json>::NEW).schema(operation.schemas());
-        operation.returns_json(schema);
-    }})
-}
-
-/// A path type's last name, and its first type argument if it has one.
-fn last_segment(ty: &Type) -> Option<(String, Option<&Type>)> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let segment = path.path.segments.last()?;
-    let inner = match &segment.arguments {
-        PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
-            GenericArgument::Type(ty) => Some(ty),
-            _ => None,
-        }),
-        _ => None,
-    };
-    Some((segment.ident.to_string(), inner))
+/// Whether `ty` can be named in the generated code: `impl Trait` and `_` cannot.
+fn nameable(ty: &Type) -> bool {
+    fn nameable_tokens(tokens: TokenStream) -> bool {
+        tokens.into_iter().all(|token| match token {
+            TokenTree::Ident(ident) => ident != "impl" && ident != "_",
+            TokenTree::Group(group) => nameable_tokens(group.stream()),
+            _ => true,
+        })
+    }
+    !matches!(ty, Type::Infer(_)) && nameable_tokens(ty.to_token_stream())
 }

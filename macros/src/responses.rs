@@ -36,8 +36,6 @@ use crate::status::{classify, int_literal, literal};
 
 /// What the body answers, as far as its code shows.
 pub struct Found {
-    /// Every valid status literal, sorted.
-    pub statuses: Vec<u16>,
     /// Each status with the kind of body it is answered with, sorted; a plain body with no
     /// status (`Json(..)` last) is a 200.
     pub responses: Vec<(u16, Media)>,
@@ -46,7 +44,6 @@ pub struct Found {
 /// Checks the body, fixing wrong status literals in place, and returns what it answers.
 pub fn check(body: &mut Block, errors: &Ctxt) -> Found {
     let mut checker = Checker {
-        statuses: BTreeSet::new(),
         responses: BTreeSet::new(),
         bodies: HashMap::new(),
         errors,
@@ -54,7 +51,6 @@ pub fn check(body: &mut Block, errors: &Ctxt) -> Found {
     };
     checker.block(body, true);
     Found {
-        statuses: checker.statuses.into_iter().collect(),
         responses: checker.responses.into_iter().collect(),
     }
 }
@@ -113,7 +109,6 @@ fn diverges(expr: &Expr) -> bool {
 }
 
 struct Checker<'e> {
-    statuses: BTreeSet<u16>,
     responses: BTreeSet<(u16, Media)>,
     /// The variables bound to a body written out, with its kind.
     bodies: HashMap<String, Media>,
@@ -172,16 +167,15 @@ impl Checker<'_> {
 
     /// Notes that the handler answers `status` with a body of this kind.
     fn answers(&mut self, status: u16, media: Media) {
-        self.statuses.insert(status);
         self.responses.insert((status, media));
     }
 
     /// Checks `expr`, a response if `is_response`, and everything in it.
     fn expr(&mut self, expr: &mut Expr, is_response: bool) {
         if is_response && answers_as_it_is(expr) {
-            // A body with no status is a 200; only the OpenAPI document lists it.
+            // A body with no status is a 200.
             let media = self.plain_body(expr).unwrap_or(Media::Unknown);
-            self.responses.insert((200, media));
+            self.answers(200, media);
         }
         match expr {
             Expr::Tuple(tuple) if is_response && matches!(tuple.elems.len(), 2 | 3) => {
@@ -681,8 +675,10 @@ mod tests {
             Ok(()) => Vec::new(),
             Err(error) => error.into_iter().map(|error| error.to_string()).collect(),
         };
+        let mut statuses: Vec<u16> = found.responses.iter().map(|&(status, _)| status).collect();
+        statuses.dedup();
         Checked {
-            statuses: found.statuses,
+            statuses,
             responses: found.responses,
             errors,
             emitted: quote!(#item).to_string(),
@@ -858,7 +854,8 @@ mod tests {
             ),
             [200, 404]
         );
-        assert_eq!(statuses(r#"fn f() { "hello" }"#), Vec::<u16>::new());
+        // A body with no status is Flask's 200.
+        assert_eq!(statuses(r#"fn f() { "hello" }"#), [200]);
     }
 
     #[test]
@@ -909,7 +906,7 @@ mod tests {
             }"#,
         );
         assert_eq!(checked.errors.len(), 4, "{:?}", checked.errors);
-        assert_eq!(checked.statuses, [404]);
+        assert_eq!(checked.statuses, [200, 404]);
         // A `?` inside a closure returns from the closure.
         assert_eq!(
             errors(
@@ -975,7 +972,8 @@ mod tests {
                 r#"status code must be an integer: write 200, not "200""#,
             ]
         );
-        assert_eq!(checked.statuses, [302, 303]);
+        // The 200 is that of `response` returned as it is: its status, a string, was refused.
+        assert_eq!(checked.statuses, [200, 302, 303]);
         assert!(checked.emitted.contains("abort (404)"));
         assert!(checked.emitted.contains("status_code = 200"));
         assert_eq!(

@@ -83,9 +83,15 @@ mod tests {
     }
 
     #[test]
-    fn empty() {
+    fn an_empty_list_has_nothing_to_check() {
         let out = expand(quote!());
-        assert!(out.contains("&[]"));
-        assert!(!out.contains("assert_distinct"));
+        assert!(out.contains("&[]"), "{out}");
+        assert!(!out.contains("clash_message"), "{out}");
+    }
+
+    #[test]
+    fn one_route_has_nothing_to_clash_with() {
+        let out = expand(quote!(a));
+        assert!(!out.contains("clash_message"), "{out}");
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app_data::AppData;
+use crate::app_data::{AppData, Needs};
 use crate::blueprint::Blueprint;
 use crate::dispatch::{Shared, Stages};
 use crate::error::HttpError;
@@ -619,15 +619,15 @@ impl App {
             .router
             .routes()
             .flat_map(|route| {
-                let data = &self.data;
-                route.def.needs.iter().flatten().filter_map(move |&need| {
-                    let lack = data.lacks(need)?;
-                    Some(format!(
+                let mut needs = Needs::new(&self.data);
+                (route.def.needs)(&mut needs);
+                needs.into_lacking().into_iter().map(|lack| {
+                    format!(
                         "handler `{}` ({}:{}) {lack}",
                         route.def.handler_name,
                         route.file(),
                         route.def.line
-                    ))
+                    )
                 })
             })
             .collect();

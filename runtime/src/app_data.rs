@@ -109,52 +109,123 @@ impl AppData {
         self.state.get(&TypeId::of::<T>())?.downcast_ref::<T>()
     }
 
-    /// Why the app cannot give what `need` asks for, if it cannot.
-    pub(crate) fn lacks(&self, need: Need) -> Option<String> {
-        match need {
-            Need::SecretKey => self.session_key.is_none().then(|| {
-                "takes `Session`, but the app has no secret key to sign it with: set one with \
+    /// Whether the app holds a value of type `T`.
+    fn holds<T: 'static>(&self) -> bool {
+        self.state.contains_key(&TypeId::of::<T>())
+    }
+}
+
+/// What a handler's extractors need from the app before it can serve, as Rocket's sentinels
+/// say: each extractor declares it in [`FromRequestParts::needs`](crate::FromRequestParts::needs)
+/// or [`FromRequest::needs`](crate::FromRequest::needs), and the app checks it when it starts,
+/// so a missing piece is a refusal to start that names the handler, not a 500 at the first
+/// request.
+///
+/// ```
+/// use carafe_runtime::{FromRequestParts, Needs, RequestContext, Response, State};
+///
+/// struct Pool;
+///
+/// /// The signed-in user, read with the app's `Pool`.
+/// struct CurrentUser(String);
+///
+/// impl FromRequestParts for CurrentUser {
+///     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+///         let _pool = ctx.state::<Pool>();
+///         Ok(CurrentUser("sam".to_owned()))
+///     }
+///
+///     fn needs(needs: &mut Needs<'_>) {
+///         needs.state::<Pool>();
+///     }
+/// }
+/// ```
+pub struct Needs<'a> {
+    data: &'a AppData,
+    /// The extractor whose needs are being declared, as its type is named in messages.
+    extractor: String,
+    lacking: Vec<String>,
+}
+
+impl<'a> Needs<'a> {
+    /// The needs of the extractors to be checked against `data`.
+    pub(crate) fn new(data: &'a AppData) -> Needs<'a> {
+        Needs {
+            data,
+            extractor: String::new(),
+            lacking: Vec::new(),
+        }
+    }
+
+    /// Declares the needs of the extractor of type `T`: those of its own and those of the
+    /// extractors it is made of.
+    pub(crate) fn of_extractor<T>(&mut self, declare: impl FnOnce(&mut Needs<'a>)) {
+        self.extractor = short_type_name(type_name::<T>());
+        declare(self);
+    }
+
+    /// What the app lacks of what was declared, one sentence each, naming the extractor.
+    pub(crate) fn into_lacking(self) -> Vec<String> {
+        self.lacking
+    }
+
+    /// The app must hold a `T`, given with `App::state`, as `State<T>` reads it.
+    pub fn state<T: Send + Sync + 'static>(&mut self) {
+        if !self.data.holds::<T>() {
+            let name = type_name::<T>();
+            self.lack(
+                format!("State<{name}>"),
+                format!(
+                    "the app holds no `{name}`: give it one with `App::new().state::<{name}>(..)`"
+                ),
+            );
+        }
+    }
+
+    /// The app must have a key to sign sessions with, given with `App::secret_key`, as
+    /// `Session` does.
+    pub fn secret_key(&mut self) {
+        if self.data.session_key.is_none() {
+            self.lack(
+                "Session".to_owned(),
+                "the app has no secret key to sign it with: set one with \
                  `App::new().secret_key(..)`"
-                    .to_owned()
-            }),
-            Need::State { type_id, type_name } => {
-                (!self.state.contains_key(&type_id())).then(|| {
-                    format!(
-                        "takes `State<{0}>`, but the app holds no `{0}`: give it one with \
-                         `App::new().state::<{0}>(..)`",
-                        type_name()
-                    )
-                })
-            }
+                    .to_owned(),
+            );
         }
+    }
+
+    /// Records that the app lacks what `needed` needs: said of the extractor itself when it is
+    /// `needed`, else of the extractor that needs it.
+    fn lack(&mut self, needed: String, why: String) {
+        let taken = &self.extractor;
+        self.lacking.push(if short_type_name(&needed) == *taken {
+            format!("takes `{needed}`, but {why}")
+        } else {
+            format!("takes `{taken}`, which needs `{needed}`, but {why}")
+        });
     }
 }
 
-/// What a handler's argument needs from the app before it can serve, as Rocket's sentinels
-/// say: checked when the app starts, so a missing piece is a refusal to start that names the
-/// handler, not a 500 at the first request.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub enum Need {
-    /// The key sessions are signed with, given with `App::secret_key`.
-    SecretKey,
-    /// A value of this type, given with `App::state`.
-    State {
-        /// `TypeId::of::<T>`.
-        type_id: fn() -> TypeId,
-        /// `type_name::<T>`.
-        type_name: fn() -> &'static str,
-    },
-}
-
-impl Need {
-    /// The need for state of type `T`.
-    pub const fn state<T: 'static>() -> Need {
-        Need::State {
-            type_id: TypeId::of::<T>,
-            type_name: type_name::<T>,
+/// A type's name without the paths of its modules: `State<u32>` for
+/// `carafe_runtime::extract::State<u32>`, as the user wrote it in the handler.
+fn short_type_name(name: &str) -> String {
+    let mut short = String::with_capacity(name.len());
+    let mut word = String::new();
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            word.clear();
+        } else if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            short.push_str(&word);
+            word.clear();
+            short.push(c);
         }
     }
+    short + &word
 }
 
 /// Hashes a [`TypeId`], which is a hash already, by taking its bits as they are: looking up

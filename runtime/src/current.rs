@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use http::{Method, Uri};
 
-use crate::app_data::{AppData, Need};
+use crate::app_data::{AppData, Needs};
 use crate::error::HttpError;
 use crate::extract::FromRequestParts;
 use crate::request::RequestContext;
@@ -100,12 +100,14 @@ pub(crate) fn current_session() -> Option<Session> {
 
 impl FromRequestParts for Session {
     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
-        // The app refuses to start without a key when a handler takes `Session` (see NEED).
+        // The app refuses to start without a key when a handler takes `Session` (see `needs`).
         ctx.session().ok_or_else(|| {
             HttpError::misconfigured("a Session was asked for, but the app has no secret key")
                 .into_response()
         })
     }
 
-    const NEED: Option<Need> = Some(Need::SecretKey);
+    fn needs(needs: &mut Needs<'_>) {
+        needs.secret_key();
+    }
 }

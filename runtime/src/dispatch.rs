@@ -214,7 +214,7 @@ impl Shared {
         sent: &mut Option<http::Response<Body>>,
     ) {
         let mut server_error = if finish.teardown_pending {
-            response.server_error().cloned()
+            server_error_of(&response)
         } else {
             None
         };
@@ -252,7 +252,7 @@ impl Shared {
                 Err(payload) => {
                     let failed = response_for_panic(payload);
                     if server_error.is_none() {
-                        *server_error = failed.server_error().cloned();
+                        *server_error = server_error_of(&failed);
                     }
                     failed
                 }
@@ -504,6 +504,14 @@ impl Future for ResponseFuture {
     }
 }
 
+/// The server error (5xx) a response still stands for, which the teardown hooks are given.
+fn server_error_of(response: &Response) -> Option<HttpError> {
+    response
+        .pending_error()
+        .filter(|error| error.status().is_server_error())
+        .cloned()
+}
+
 /// `abort` unwinds with its response; anything else is a bug in the handler: a 500.
 fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
     match payload.downcast::<Abort>() {
@@ -524,7 +532,7 @@ impl Finish {
     /// response is large, and most are no error.
     #[inline]
     fn render_error(&self, shared: &Shared, response: &mut Response) {
-        if let Some(error) = response.take_error() {
+        if let Some(error) = response.take_pending_error() {
             // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
             // that replaces it, over the page's headers of the same name.
             let headers = std::mem::take(&mut response.headers);

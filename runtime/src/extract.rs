@@ -14,13 +14,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
+use serde_json::json;
 
-use crate::app_data::Need;
+use crate::app_data::Needs;
 use crate::error::HttpError;
 use crate::form::{FormData, FORM_MEDIA_TYPE};
 use crate::json::{parse_json, Json};
 use crate::request::{Request, RequestContext};
 use crate::response::{IntoResponse, Response};
+use crate::route_doc::Operation;
 
 /// A handler argument built from the request's head (method, URI, headers) or the app's
 /// state, never its body. It needs no waiting, so a plain `fn` handler whose extractors are all
@@ -48,9 +50,17 @@ pub trait FromRequestParts: Sized {
     /// Extracts the value, or answers the error response.
     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response>;
 
-    /// What the app must hold for this extractor to work, checked before it serves.
-    #[doc(hidden)]
-    const NEED: Option<Need> = None;
+    /// Declares what the app must hold for this extractor to work, checked before it serves
+    /// (see [`Needs`]). Nothing, unless the extractor says otherwise.
+    fn needs(needs: &mut Needs<'_>) {
+        let _ = needs;
+    }
+
+    /// Tells the OpenAPI document what this extractor reads and how it fails (see
+    /// [`Operation`]). Nothing, unless the extractor says otherwise.
+    fn describe(operation: &mut Operation<'_>) {
+        let _ = operation;
+    }
 }
 
 /// A handler argument built from the request's body, which it awaits (within the app's size
@@ -77,9 +87,93 @@ pub trait FromRequest: Sized {
         ctx: &mut RequestContext,
     ) -> impl Future<Output = Result<Self, Response>> + Send;
 
-    /// What the app must hold for this extractor to work, checked before it serves.
-    #[doc(hidden)]
-    const NEED: Option<Need> = None;
+    /// Declares what the app must hold for this extractor to work, checked before it serves
+    /// (see [`Needs`]). Nothing, unless the extractor says otherwise.
+    fn needs(needs: &mut Needs<'_>) {
+        let _ = needs;
+    }
+
+    /// Tells the OpenAPI document what this extractor reads and how it fails (see
+    /// [`Operation`]). Nothing, unless the extractor says otherwise.
+    fn describe(operation: &mut Operation<'_>) {
+        let _ = operation;
+    }
+}
+
+#[doc(hidden)]
+/// Marks the extractors that read the request's head: [`FromRequestParts`].
+pub enum ViaParts {}
+
+#[doc(hidden)]
+/// Marks the extractors that read the request's body: [`FromRequest`].
+pub enum ViaBody {}
+
+/// A handler argument that is an extractor, of either kind; `M` says which, and the generated
+/// code leaves it to inference (`<T as Extractor<_>>`), as axum does with its handlers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler argument",
+    label = "not a path parameter and not an extractor",
+    note = "an argument named like a `<param>` of the path receives it; any other argument is an extractor: Form, Json<T>, Query<T>, State<T>, Request, HeaderMap, Method or Bytes, or a type that implements FromRequestParts or FromRequest"
+)]
+#[doc(hidden)]
+pub trait Extractor<M>: Sized {
+    /// Whether it extracts at once, reading the head alone: then a plain `fn` handler whose
+    /// extractors all do runs without a boxed future.
+    const AT_ONCE: bool;
+
+    /// Declares what it needs from the app, naming itself.
+    fn needs(needs: &mut Needs<'_>);
+
+    /// Tells the OpenAPI document what it reads and how it fails.
+    fn describe(operation: &mut Operation<'_>);
+
+    /// Extracts at once; called only when [`AT_ONCE`](Extractor::AT_ONCE) is true.
+    fn extract_at_once(ctx: &RequestContext) -> Result<Self, Response>;
+
+    /// Extracts, waiting for the body if it reads it.
+    fn extract(ctx: &mut RequestContext) -> impl Future<Output = Result<Self, Response>> + Send;
+}
+
+impl<T: FromRequestParts + Send> Extractor<ViaParts> for T {
+    const AT_ONCE: bool = true;
+
+    fn needs(needs: &mut Needs<'_>) {
+        needs.of_extractor::<T>(T::needs);
+    }
+
+    fn describe(operation: &mut Operation<'_>) {
+        T::describe(operation);
+    }
+
+    fn extract_at_once(ctx: &RequestContext) -> Result<Self, Response> {
+        T::from_request_parts(ctx)
+    }
+
+    fn extract(ctx: &mut RequestContext) -> impl Future<Output = Result<Self, Response>> + Send {
+        std::future::ready(T::from_request_parts(ctx))
+    }
+}
+
+impl<T: FromRequest> Extractor<ViaBody> for T {
+    const AT_ONCE: bool = false;
+
+    fn needs(needs: &mut Needs<'_>) {
+        needs.of_extractor::<T>(T::needs);
+    }
+
+    fn describe(operation: &mut Operation<'_>) {
+        T::describe(operation);
+    }
+
+    /// Never called: the generated code reads `AT_ONCE` first, a constant, and the branch
+    /// that would call this is compiled out for body extractors.
+    fn extract_at_once(_: &RequestContext) -> Result<Self, Response> {
+        unreachable!("a body extractor is always awaited")
+    }
+
+    fn extract(ctx: &mut RequestContext) -> impl Future<Output = Result<Self, Response>> + Send {
+        T::from_request(ctx)
+    }
 }
 
 /// Shared application state registered with [`App::state`](crate::App::state).
@@ -111,7 +205,7 @@ impl<T> Clone for State<T> {
 
 impl<T: Send + Sync + 'static> FromRequestParts for State<T> {
     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
-        // The app refuses to start when a route's `State<T>` has no `T` (see `NEED`), so only
+        // The app refuses to start when a route's `State<T>` has no `T` (see `needs`), so only
         // an extractor of the user's that takes `State<T>` itself can get here without one.
         ctx.state::<T>().map(State).ok_or_else(|| {
             HttpError::misconfigured(format!(
@@ -122,7 +216,9 @@ impl<T: Send + Sync + 'static> FromRequestParts for State<T> {
         })
     }
 
-    const NEED: Option<Need> = Some(Need::state::<T>());
+    fn needs(needs: &mut Needs<'_>) {
+        needs.state::<T>();
+    }
 }
 
 /// A value a request hook stored on the request with [`RequestContext::insert`], like
@@ -191,6 +287,12 @@ impl<T: DeserializeOwned> FromRequestParts for Query<T> {
                     .into_response()
             })
     }
+
+    /// Its fields as query parameters, and 400.
+    fn describe(operation: &mut Operation<'_>) {
+        let schema = operation.type_argument_inline_schema(0);
+        operation.query(schema.unwrap_or_else(|| json!({ "type": "object" })));
+    }
 }
 
 impl<T> Deref for Query<T> {
@@ -249,6 +351,15 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
                     .into_response()
             })
     }
+
+    /// A urlencoded body of `T`'s schema (written `Form` alone, fields of any names), and
+    /// 400, 413 and 415.
+    fn describe(operation: &mut Operation<'_>) {
+        let schema = operation.type_argument_schema(0);
+        operation.request_form(schema.unwrap_or_else(
+            || json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        ));
+    }
 }
 
 impl FromRequest for Request {
@@ -276,6 +387,11 @@ impl FromRequest for Bytes {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         ctx.body_bytes().await
     }
+
+    /// A body of any bytes, and 413.
+    fn describe(operation: &mut Operation<'_>) {
+        operation.request_bytes();
+    }
 }
 
 impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
@@ -296,5 +412,11 @@ impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
         parse_json(&body)
             .map(Json)
             .map_err(IntoResponse::into_response)
+    }
+
+    /// A JSON body of `T`'s schema, and 400, 413 and 415.
+    fn describe(operation: &mut Operation<'_>) {
+        let schema = operation.type_argument_schema(0);
+        operation.request_json(schema.unwrap_or_else(|| json!({ "type": "object" })));
     }
 }

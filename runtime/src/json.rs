@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::body::Body;
 use crate::error::HttpError;
 use crate::response::{IntoResponse, Response};
+use crate::route_doc::Operation;
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -46,6 +47,13 @@ impl<T> DerefMut for Json<T> {
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
+    /// A JSON body of `T`'s schema.
+    fn describe_response(operation: &mut Operation<'_>) {
+        if let Some(schema) = operation.type_argument_schema(0) {
+            operation.returns_json(schema);
+        }
+    }
+
     fn into_response(self) -> Response {
         let (mut response, content_type) = self.into_response_and_default_type();
         if let Some(content_type) = content_type {

@@ -63,6 +63,7 @@ pub mod router_bench {
 
 pub use abort::{abort, abort_with};
 pub use app::App;
+pub use app_data::Needs;
 pub use blueprint::Blueprint;
 pub use body::{Body, BoxError};
 /// The `cookie` crate, whose `Cookie` a response sets: `response.set_cookie(Cookie::new(..))`.
@@ -88,6 +89,7 @@ pub use response::{
     ResponsePart,
 };
 pub use route::{Converter, MethodSet, Routes};
+pub use route_doc::Operation;
 pub use service::{AppFuture, AppService, LayeredService};
 pub use session::Session;
 #[cfg(feature = "static-files")]

@@ -26,9 +26,10 @@ pub struct RouteInfo {
     pub file: String,
     /// The line of the handler's name; 0 for the static files' route.
     pub line: u32,
-    /// The status codes written in the handler's body, as the macro found them; `[200]`, the
-    /// default status, when the body writes none.
-    pub statuses: &'static [u16],
+    /// The statuses it answers, as its OpenAPI operations list them: those written in the
+    /// handler's body, those its extractors, path and return type answer, and those of
+    /// `responses(..)`; `[200]`, the default status, when none is known.
+    pub statuses: Vec<u16>,
 }
 
 impl App {
@@ -48,11 +49,7 @@ impl App {
                 handler: format!("{}::{}", route.def.module_path, route.def.handler_name),
                 file: route.file().to_owned(),
                 line: route.def.line,
-                statuses: if route.def.statuses.is_empty() {
-                    &[200]
-                } else {
-                    route.def.statuses
-                },
+                statuses: crate::openapi::statuses(&route.def),
             })
             .collect()
     }

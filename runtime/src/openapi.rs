@@ -44,7 +44,8 @@ impl Default for Info {
 /// (the static files', the document's own) are left out.
 pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a Mounted>, info: &Info) -> Value {
     let routes: Vec<(&Mounted, &RouteDoc)> = routes
-        .filter_map(|route| Some((route, route.def.doc?)))
+        .map(|route| (route, route.def.doc))
+        .filter(|(_, doc)| doc.in_document)
         .collect();
     let mut named = BTreeMap::<&str, usize>::new();
     for (route, _) in &routes {
@@ -186,36 +187,15 @@ fn query_parameters(schema: &Value) -> Vec<Value> {
     }
 }
 
-/// Each status the handler answers, with its description and media types: what its body
-/// shows, what `responses(..)` adds, what its extractors and path converters answer when the
-/// request does not fit, and Flask's 200 when nothing else succeeds.
+/// Each status the handler answers, with its description and media types: see [`answers`].
 fn responses(
     route: &RouteDef,
     doc: &RouteDoc,
     operation: &Operation<'_>,
     reads_body: bool,
 ) -> Value {
-    let mut media = BTreeMap::<u16, BTreeSet<Media>>::new();
-    for &(status, kind) in doc.responses {
-        media.entry(status).or_default().insert(kind);
-    }
-    for &(status, _) in doc.described {
-        media.entry(status).or_default();
-    }
-    let body_failures = operation.body_failures.iter().filter(|_| reads_body);
-    for &status in operation.failures.iter().chain(body_failures) {
-        media.entry(status).or_default().insert(Media::ErrorPage);
-    }
-    let typed_path = carafe_core::path::params(route.parts)
-        .any(|(_, converter)| !matches!(converter, Converter::String | Converter::Path));
-    if typed_path {
-        media.entry(404).or_default().insert(Media::ErrorPage);
-    }
-    // OpenAPI wants a response; a handler whose answers the macro could not read answers
-    // Flask's 200.
-    if media.is_empty() {
-        media.entry(200).or_default().insert(Media::Unknown);
-    }
+    let typed_path = has_typed_path(route);
+    let media = answers(route, doc, operation, reads_body);
     let mut responses = Map::new();
     for (status, kinds) in media {
         let description = doc
@@ -245,6 +225,58 @@ fn responses(
         responses.insert(status.to_string(), response);
     }
     responses.into()
+}
+
+/// Each status a handler answers, with the kinds of body it answers them with: what its body
+/// shows, what `responses(..)` adds, what its extractors and path converters answer when the
+/// request does not fit, and Flask's 200 when nothing else is known. The one source of the
+/// OpenAPI document's responses and the route listing's statuses. A body extractor's failures
+/// count only where the method reads a body (not a GET's).
+fn answers(
+    route: &RouteDef,
+    doc: &RouteDoc,
+    operation: &Operation<'_>,
+    reads_body: bool,
+) -> BTreeMap<u16, BTreeSet<Media>> {
+    let mut media = BTreeMap::<u16, BTreeSet<Media>>::new();
+    for &(status, kind) in doc.responses {
+        media.entry(status).or_default().insert(kind);
+    }
+    for &(status, _) in doc.described {
+        media.entry(status).or_default();
+    }
+    let body_failures = operation.body_failures.iter().filter(|_| reads_body);
+    for &status in operation.failures.iter().chain(body_failures) {
+        media.entry(status).or_default().insert(Media::ErrorPage);
+    }
+    if has_typed_path(route) {
+        media.entry(404).or_default().insert(Media::ErrorPage);
+    }
+    if media.is_empty() {
+        media.entry(200).or_default().insert(Media::Unknown);
+    }
+    media
+}
+
+/// Whether a path parameter's converter refuses some values, with a 404.
+fn has_typed_path(route: &RouteDef) -> bool {
+    carafe_core::path::params(route.parts)
+        .any(|(_, converter)| !matches!(converter, Converter::String | Converter::Path))
+}
+
+/// The statuses a route answers, for the route listing: those of its OpenAPI operations,
+/// whichever method it is called with.
+pub(crate) fn statuses(route: &RouteDef) -> Vec<u16> {
+    let mut schemas = Schemas::new();
+    let mut operation = Operation::new(&mut schemas);
+    (route.doc.operation)(&mut operation);
+    let reads_body = route
+        .methods
+        .names()
+        .any(|method| !matches!(method, "GET" | "HEAD" | "OPTIONS"));
+    answers(route, route.doc, &operation, reads_body)
+        .into_keys()
+        .collect()
 }
 
 /// The status's reason phrase; for a 404 of a typed path, why it is answered.
@@ -285,10 +317,9 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         path: "",
         parts: &[Part::Static("")],
         methods: MethodSet::GET,
-        statuses: &[200],
-        needs: &[],
+        needs: crate::route::needs_nothing,
         handler: Handler::AtOnce(serve_document),
-        doc: None,
+        doc: &RouteDoc::undocumented(&[(200, Media::Json)]),
     };
     Ok(Mounted::new(DOCUMENT, path, 0))
 }

@@ -13,6 +13,7 @@ use smallvec::SmallVec;
 
 use crate::body::Body;
 use crate::error::HttpError;
+use crate::route_doc::Operation;
 use crate::status_code::IntoStatus;
 
 /// Flask's default content type for text bodies.
@@ -43,14 +44,23 @@ pub struct Response {
     /// The response headers.
     pub headers: HeaderMap,
     body: Body,
-    /// Set while the response stands for an HTTP error (routing, extractors, `abort`), so the
-    /// app renders its page, with its error handler or in the format the client accepts. A
-    /// status or body the handler sets afterwards ends it: then what the handler set is sent
-    /// (see [`Response::take_error`]).
-    error: Option<Box<HttpError>>,
-    /// Whether the status was given with the body (a tuple, `make_response`): an error
-    /// handler's answer keeps it, even 200.
-    explicit_status: bool,
+    answer: Answer,
+}
+
+/// What a response stands for, which decides what the pipeline does with it: one value, set
+/// where the response is built, rather than flags read after the fact.
+#[derive(Debug)]
+enum Answer {
+    /// A body, 200 unless the handler set another status: as an error handler's answer, it
+    /// takes the error's status.
+    Body,
+    /// A body given with its status (a tuple, `make_response`): sent with that status, as an
+    /// error handler's answer too, even 200.
+    WithStatus,
+    /// An HTTP error (routing, an extractor, `abort`, an `Err`): the app renders its page, with
+    /// its error handler or in the format the client accepts, unless the handler answered
+    /// itself by giving a body or another status.
+    Error(Box<HttpError>),
 }
 
 impl Response {
@@ -65,8 +75,7 @@ impl Response {
             status_code: 200,
             headers: HeaderMap::new(),
             body,
-            error: None,
-            explicit_status: false,
+            answer: Answer::Body,
         }
     }
 
@@ -96,8 +105,7 @@ impl Response {
             status_code: error.status().as_u16(),
             headers: HeaderMap::new(),
             body: Body::empty(),
-            error: Some(Box::new(error)),
-            explicit_status: false,
+            answer: Answer::Error(Box::new(error)),
         }
     }
 
@@ -118,28 +126,52 @@ impl Response {
     /// ```
     pub fn set_body(&mut self, body: impl Into<Body>) {
         self.body = body.into();
-        self.error = None;
+        if let Answer::Error(_) = self.answer {
+            self.answer = Answer::Body;
+        }
+    }
+
+    /// Sets the status given with the body (a tuple, `make_response`). On an HTTP error's
+    /// response the error stays, so `(HttpError::new(404), 404)` is still the 404 page.
+    fn set_given_status(&mut self, code: u16) {
+        self.status_code = code;
+        if let Answer::Body = self.answer {
+            self.answer = Answer::WithStatus;
+        }
     }
 
     /// The HTTP error whose page is still to render: that of a response built from an
-    /// [`HttpError`] and left as it was. Its headers may have been added to (they go on the
-    /// page); a status or a body the handler set means the handler answers itself.
-    pub(crate) fn take_error(&mut self) -> Option<HttpError> {
-        let error = self.error.take()?;
-        (self.status_code == error.status().as_u16()).then_some(*error)
+    /// [`HttpError`] whose status the handler left as it was. Its headers may have been added
+    /// to (they go on the page). `status_code` is a public field, so this is the one place
+    /// that compares it with the error's.
+    pub(crate) fn pending_error(&self) -> Option<&HttpError> {
+        match &self.answer {
+            Answer::Error(error) if error.status().as_u16() == self.status_code => Some(error),
+            _ => None,
+        }
     }
 
-    /// The server error (5xx) the response stands for, if it still does: for the teardown
-    /// hooks.
-    pub(crate) fn server_error(&self) -> Option<&HttpError> {
-        self.error.as_deref().filter(|error| {
-            error.status().is_server_error() && self.status_code == error.status().as_u16()
-        })
+    /// Takes out the [pending error](Response::pending_error), leaving a response that
+    /// answers with its own status and body.
+    pub(crate) fn take_pending_error(&mut self) -> Option<HttpError> {
+        self.pending_error()?;
+        match std::mem::replace(&mut self.answer, Answer::Body) {
+            Answer::Error(error) => Some(*error),
+            _ => None,
+        }
     }
 
-    /// Whether the status was given with the body, by a tuple or `make_response`.
-    pub(crate) fn has_explicit_status(&self) -> bool {
-        self.explicit_status
+    /// This response as an error handler's answer to an error of `status`: a body alone takes
+    /// the error's status, one given with its status keeps it, and an error of the handler's
+    /// own comes back to be shown with the default page, never looped back to a handler.
+    pub(crate) fn answer_to_error(mut self, status: StatusCode) -> Result<Response, HttpError> {
+        if let Some(error) = self.take_pending_error() {
+            return Err(error);
+        }
+        if let (Answer::Body, 200) = (&self.answer, self.status_code) {
+            self.status_code = status.as_u16();
+        }
+        Ok(self)
     }
 
     /// Takes out status, headers and body, leaving none. By reference: a response is large,
@@ -198,6 +230,16 @@ pub trait IntoResponse {
         Self: Sized,
     {
         self.into_response()
+    }
+
+    /// Tells the OpenAPI document what this type answers, beyond the statuses `#[route]`
+    /// reads in the handler's body: the schema of a `Json<T>`, the 500 of a `Result`.
+    #[doc(hidden)]
+    fn describe_response(operation: &mut Operation<'_>)
+    where
+        Self: Sized,
+    {
+        let _ = operation;
     }
 }
 
@@ -268,6 +310,12 @@ impl IntoResponse for () {
 }
 
 impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+    /// What `T` answers, and a server error for `E` unless it says otherwise.
+    fn describe_response(operation: &mut Operation<'_>) {
+        operation.describe_type_argument(0, T::describe_response);
+        operation.may_fail();
+    }
+
     fn into_response(self) -> Response {
         match self {
             Ok(response) => response.into_response(),
@@ -297,8 +345,7 @@ impl<B: IntoResponse, P: ResponsePart> IntoResponse for (B, P) {
 impl<B: IntoResponse, S: IntoStatus, H: IntoHeaders> IntoResponse for (B, S, H) {
     fn into_response(self) -> Response {
         let (mut response, content_type) = self.0.into_response_and_default_type();
-        response.status_code = self.1.into_status_code();
-        response.explicit_status = true;
+        response.set_given_status(self.1.into_status_code());
         if let Err(error) = self.2.apply_headers(&mut response.headers) {
             return error.into_response();
         }
@@ -311,8 +358,7 @@ macro_rules! integer_status_part {
     ($($int:ty),*) => {$(
         impl ResponsePart for $int {
             fn apply(self, response: &mut Response) -> Result<(), HttpError> {
-                response.status_code = self.into_status_code();
-                response.explicit_status = true;
+                response.set_given_status(self.into_status_code());
                 Ok(())
             }
         }
@@ -333,8 +379,7 @@ pub trait ResponsePart {
 
 impl ResponsePart for StatusCode {
     fn apply(self, response: &mut Response) -> Result<(), HttpError> {
-        response.status_code = self.as_u16();
-        response.explicit_status = true;
+        response.set_given_status(self.as_u16());
         Ok(())
     }
 }
@@ -540,8 +585,7 @@ impl ResponsePart for HeaderMap {
 /// ```
 pub fn make_response(body: impl IntoResponse, status: impl IntoStatus) -> Response {
     let mut response = body.into_response();
-    response.status_code = status.into_status_code();
-    response.explicit_status = true;
+    response.set_given_status(status.into_status_code());
     response
 }
 

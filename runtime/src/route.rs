@@ -10,7 +10,7 @@ pub use carafe_core::path::Part;
 pub use carafe_core::{Converter, MethodSet};
 use smallvec::SmallVec;
 
-use crate::app_data::Need;
+use crate::app_data::Needs;
 use crate::handler::Handler;
 use crate::route_doc::RouteDoc;
 
@@ -34,15 +34,16 @@ pub struct RouteDef {
     pub parts: &'static [Part<'static>],
     /// The methods this handler answers.
     pub methods: MethodSet,
-    /// Every status literal the macro found in the handler's body, for the route listing.
-    pub statuses: &'static [u16],
-    /// What each extractor argument needs from the app, checked when the app starts.
-    pub needs: &'static [Option<Need>],
+    /// Declares what its extractor arguments need from the app, checked when the app starts.
+    pub needs: fn(&mut Needs<'_>),
     /// The generated function that extracts the arguments and calls the handler.
     pub handler: Handler,
-    /// What the OpenAPI document says of it; `None` leaves it out (the static files' route).
-    pub doc: Option<&'static RouteDoc>,
+    /// What the OpenAPI document and the route listing say of it.
+    pub doc: &'static RouteDoc,
 }
+
+/// The needs of a route whose handler takes no extractor, as the built-in routes'.
+pub(crate) fn needs_nothing(_: &mut Needs<'_>) {}
 
 impl RouteDef {
     /// The converters of the path's parameters, in order.

@@ -23,12 +23,59 @@ pub struct RouteDoc {
     pub described: &'static [(u16, &'static str)],
     /// Tells the operation about the extractors and the return type, with their schemas.
     pub operation: fn(&mut Operation<'_>),
+    /// Whether the OpenAPI document shows the route: not the static files', nor the
+    /// document's own.
+    pub in_document: bool,
 }
 
-/// What the generated code reports of a handler's extractors and return type.
-#[doc(hidden)]
+impl RouteDoc {
+    /// A route of which nothing is known, left out of the document.
+    pub const UNKNOWN: RouteDoc = RouteDoc::undocumented(&[]);
+
+    /// What is known of a route left out of the document (a built-in one, or one whose
+    /// `#[route]` failed its checks): the statuses it answers, for the route listing.
+    pub const fn undocumented(responses: &'static [(u16, Media)]) -> RouteDoc {
+        RouteDoc {
+            summary: "",
+            description: "",
+            responses,
+            described: &[],
+            operation: describes_nothing,
+            in_document: false,
+        }
+    }
+}
+
+fn describes_nothing(_: &mut Operation<'_>) {}
+
+/// What the OpenAPI document says of one handler, as its extractors and return type describe
+/// it: each extractor's [`describe`](crate::FromRequestParts::describe) tells it what the
+/// extractor reads and which statuses it answers when the request does not fit.
+///
+/// ```
+/// use carafe_runtime::{FromRequestParts, HttpError, IntoResponse, Operation, RequestContext, Response};
+///
+/// /// A caller who showed a token, or 401.
+/// struct Token(String);
+///
+/// impl FromRequestParts for Token {
+///     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+///         match ctx.parts().headers.get("authorization").and_then(|v| v.to_str().ok()) {
+///             Some(token) => Ok(Token(token.to_owned())),
+///             None => Err(HttpError::new(401).into_response()),
+///         }
+///     }
+///
+///     fn describe(operation: &mut Operation<'_>) {
+///         operation.fails_with(401);
+///     }
+/// }
+/// ```
 pub struct Operation<'g> {
     schemas: &'g mut Schemas,
+    /// The schemas of the type arguments of the extractor or return type being described, as
+    /// its type is written in the handler's signature.
+    type_arguments: &'static [TypeArgument],
     /// The request body's media type and schema.
     pub(crate) body: Option<(&'static str, Value)>,
     /// The query's schema.
@@ -41,11 +88,25 @@ pub struct Operation<'g> {
     pub(crate) failures: BTreeSet<u16>,
 }
 
+/// The schema of a type argument as the handler's signature writes it (`T` of `Json<T>`),
+/// with its own type arguments: `#[route]` makes these, so that a generic extractor can
+/// document the type it is given. Users never build this by hand.
+#[doc(hidden)]
+pub struct TypeArgument {
+    /// A reference to its schema among the document's.
+    pub schema: fn(&mut Schemas) -> Value,
+    /// Its schema itself, to read its properties.
+    pub inline_schema: fn(&mut Schemas) -> Value,
+    /// Its own type arguments.
+    pub arguments: &'static [TypeArgument],
+}
+
 impl<'g> Operation<'g> {
     /// An operation whose schemas go among `schemas`.
     pub(crate) fn new(schemas: &'g mut Schemas) -> Operation<'g> {
         Operation {
             schemas,
+            type_arguments: &[],
             body: None,
             query: None,
             returns_json: None,
@@ -54,50 +115,88 @@ impl<'g> Operation<'g> {
         }
     }
 
-    /// A `Json<T>` argument.
+    /// Has `describe` describe a type written with these type arguments: an extractor, or the
+    /// handler's return type.
+    #[doc(hidden)]
+    pub fn describe_written(
+        &mut self,
+        arguments: &'static [TypeArgument],
+        describe: fn(&mut Operation<'_>),
+    ) {
+        self.type_arguments = arguments;
+        describe(self);
+    }
+
+    /// Has `describe` describe type argument `index` of the type being described, as
+    /// `Result<T, E>` has `T` describe itself.
+    #[doc(hidden)]
+    pub fn describe_type_argument(&mut self, index: usize, describe: fn(&mut Operation<'_>)) {
+        let outer = self.type_arguments;
+        self.type_arguments = outer.get(index).map_or(&[], |argument| argument.arguments);
+        describe(self);
+        self.type_arguments = outer;
+    }
+
+    /// The schema of type argument `index` of the type being described, as the handler's
+    /// signature writes it: that of `T` for `Json<T>`, a reference among the document's
+    /// schemas if `T` derives `JsonSchema`, else a plain object. `None` when the signature
+    /// writes no such argument (`Form` alone).
+    pub fn type_argument_schema(&mut self, index: usize) -> Option<Value> {
+        let argument = self.type_arguments.get(index)?;
+        Some((argument.schema)(self.schemas))
+    }
+
+    /// The schema of type argument `index` itself, not a reference: to read its properties,
+    /// as query parameters are.
+    pub fn type_argument_inline_schema(&mut self, index: usize) -> Option<Value> {
+        let argument = self.type_arguments.get(index)?;
+        Some((argument.inline_schema)(self.schemas))
+    }
+
+    /// A JSON request body of this schema; a request that does not fit answers 400, 413 or
+    /// 415.
     pub fn request_json(&mut self, schema: Value) {
         self.body = Some(("application/json", schema));
         self.body_failures.extend([400, 413, 415]);
     }
 
-    /// A `Form<T>` or `Form` argument.
+    /// A urlencoded form body of this schema; a request that does not fit answers 400, 413 or
+    /// 415.
     pub fn request_form(&mut self, schema: Value) {
         self.body = Some(("application/x-www-form-urlencoded", schema));
         self.body_failures.extend([400, 413, 415]);
     }
 
-    /// A `Form` argument: fields of any names.
-    pub fn request_form_fields(&mut self) {
-        let fields = json!({ "type": "object", "additionalProperties": { "type": "string" } });
-        self.request_form(fields);
-    }
-
-    /// A `Bytes` argument: the body as it is.
+    /// A body of any bytes; one past the app's limit answers 413.
     pub fn request_bytes(&mut self) {
         let schema = json!({ "type": "string", "contentMediaType": "application/octet-stream" });
         self.body = Some(("application/octet-stream", schema));
         self.body_failures.insert(413);
     }
 
-    /// A `Query<T>` argument.
+    /// Query parameters: one per property of this schema (else the whole query as one
+    /// object); a query that does not fit answers 400.
     pub fn query(&mut self, schema: Value) {
         self.query = Some(schema);
         self.failures.insert(400);
     }
 
+    /// A status the extractor answers when the request does not fit it, such as 401, shown
+    /// with the app's error page.
+    pub fn fails_with(&mut self, status: u16) {
+        self.failures.insert(status);
+    }
+
     /// A handler that returns a `Result`: its errors answer 500 unless they say otherwise.
+    #[doc(hidden)]
     pub fn may_fail(&mut self) {
         self.failures.insert(500);
     }
 
     /// A handler that returns `Json<T>` (or `Result<Json<T>, E>`).
+    #[doc(hidden)]
     pub fn returns_json(&mut self, schema: Value) {
         self.returns_json = Some(schema);
-    }
-
-    /// The schemas gathered so far, for the probes.
-    pub fn schemas(&mut self) -> &mut Schemas {
-        self.schemas
     }
 }
 

@@ -582,6 +582,7 @@ mod tests {
     use super::*;
     use crate::handler::Handler;
     use crate::request::RequestContext;
+    use crate::route_doc::RouteDoc;
 
     fn handler(_: &RequestContext) -> crate::Response {
         crate::IntoResponse::into_response(())
@@ -598,10 +599,9 @@ mod tests {
             path,
             parts: Vec::leak(parts),
             methods,
-            statuses: &[],
-            needs: &[],
+            needs: crate::route::needs_nothing,
             handler: Handler::AtOnce(handler),
-            doc: None,
+            doc: &RouteDoc::UNKNOWN,
         }
     }
 
@@ -850,6 +850,7 @@ mod properties {
     use super::*;
     use crate::handler::Handler;
     use crate::request::RequestContext;
+    use crate::route_doc::RouteDoc;
 
     fn handler(_: &RequestContext) -> crate::Response {
         crate::IntoResponse::into_response(())
@@ -964,10 +965,9 @@ mod properties {
                     path,
                     parts: Vec::leak(parts),
                     methods: MethodSet::GET,
-                    statuses: &[],
-                    needs: &[],
+                    needs: crate::route::needs_nothing,
                     handler: Handler::AtOnce(handler),
-                    doc: None,
+                    doc: &RouteDoc::UNKNOWN,
                 };
                 // A route that clashes with one already there is refused, as an app refuses it.
                 if builder.insert(route).is_ok() {

@@ -80,18 +80,11 @@ impl Scopes {
                 .find_map(|scope| scope.pages.for_status(status))?;
             Some(handler(error.clone()))
         });
-        let Some(mut response) = answer else {
+        let Some(response) = answer else {
             return default_page(&error, accepts_json_only, debug);
         };
-        // A bare body keeps the error's status; one given with the body (a tuple,
-        // `make_response`) is the handler's choice, even 200.
-        if response.status_code == 200 && !response.has_explicit_status() {
-            response.status_code = status.as_u16();
-        }
-        // The handler's own errors are shown with the default page, never looped back.
-        match response.take_error() {
-            Some(inner) => default_page(&inner, accepts_json_only, debug),
-            None => response,
-        }
+        response
+            .answer_to_error(status)
+            .unwrap_or_else(|inner| default_page(&inner, accepts_json_only, debug))
     }
 }

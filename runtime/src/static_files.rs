@@ -15,6 +15,7 @@ use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use carafe_core::media::Media;
 use carafe_core::path::Part;
 use futures_util::Stream;
 use headers::{
@@ -32,6 +33,7 @@ use crate::handler::Handler;
 use crate::request::RequestContext;
 use crate::response::{IntoResponse, Response};
 use crate::route::{Converter, MethodSet, Mounted, RouteDef};
+use crate::route_doc::RouteDoc;
 
 /// The folder the app's static route serves, kept in the app's state.
 pub(crate) struct StaticFolder(pub(crate) PathBuf);
@@ -53,10 +55,16 @@ pub(crate) fn static_route(prefix: &str, folder: &Path) -> Mounted {
             },
         ],
         methods: MethodSet::GET,
-        statuses: &[200, 206, 304, 404, 412, 416],
-        needs: &[],
+        needs: crate::route::needs_nothing,
         handler: Handler::AtOnce(serve_static),
-        doc: None,
+        doc: &RouteDoc::undocumented(&[
+            (200, Media::Unknown),
+            (206, Media::Unknown),
+            (304, Media::Unknown),
+            (404, Media::ErrorPage),
+            (412, Media::ErrorPage),
+            (416, Media::ErrorPage),
+        ]),
     };
     Mounted::builtin(
         STATIC,

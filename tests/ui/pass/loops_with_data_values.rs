@@ -24,8 +24,11 @@ fn search(n: u32) -> impl IntoResponse {
 
 fn main() {
     let app = App::new().mount(routes![search]);
-    assert_eq!(app.routes()[0].statuses, [200]);
+    // The tuples' "404" and "500" are data: the listing has 200, and the 404 `<int:n>`
+    // answers to a value that is no integer, as the OpenAPI document has.
+    assert_eq!(app.routes()[0].statuses, [200, 404]);
     let client = app.test_client();
+    assert_eq!(client.get("/search/x").send().status(), 404);
     assert_eq!(
         client.get("/search/5").send().text(),
         r#"("key", "404") ("big", "500")"#

@@ -131,6 +131,11 @@ async fn a_failing_template_answers_500_and_the_log_names_it_and_its_line() {
     for (name, logged) in [
         ("broken.html", "template broken.html, line 2"),
         ("bad_link.html", "url_for('show_item') needs `item_id`"),
+        (
+            "refused_value.html",
+            "url_for('show_item'): `<int:item_id>` takes a whole number from 0 up, such as 7, \
+             not \"-3\"",
+        ),
         ("missing.html", "template missing.html"),
     ] {
         let answer = send(addr, "GET", &format!("/broken/{name}"), &[], "").await;

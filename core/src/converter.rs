@@ -191,6 +191,200 @@ impl Converter {
     }
 }
 
+/// The Rust types a path parameter is usually parsed into, by name: an argument of one is
+/// meant to be a path parameter, and its converter can be checked against it.
+///
+/// ```
+/// use carafe_core::converter::{ParamType, Converter};
+///
+/// assert_eq!(ParamType::from_name("i64"), Some(ParamType::Integer { signed: true }));
+/// assert!(Converter::Int.gives(ParamType::Integer { signed: false }));
+/// assert!(!Converter::Int.gives(ParamType::Float));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    /// `String`.
+    String,
+    /// `&str`: a value parsed from the path is owned, so never one of these.
+    StrRef,
+    /// Any of Rust's integers; a signed one takes `-2` from an `int` (Werkzeug's
+    /// `int(signed=True)`).
+    Integer {
+        /// Whether it is `i8` .. `isize`.
+        signed: bool,
+    },
+    /// `f32`, `f64`.
+    Float,
+    /// `bool`.
+    Bool,
+    /// `char`.
+    Char,
+    /// `Uuid`.
+    Uuid,
+    /// `PathBuf`.
+    PathBuf,
+}
+
+impl ParamType {
+    /// The type of this name, as written without its module path (`u32`, `String`, `Uuid`),
+    /// if it is one of these. `str` is what a `&str` refers to.
+    pub fn from_name(name: &str) -> Option<ParamType> {
+        Some(match name {
+            "String" | "str" => ParamType::String,
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => ParamType::Integer { signed: true },
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => ParamType::Integer { signed: false },
+            "f32" | "f64" => ParamType::Float,
+            "bool" => ParamType::Bool,
+            "char" => ParamType::Char,
+            "Uuid" => ParamType::Uuid,
+            "PathBuf" => ParamType::PathBuf,
+            _ => return None,
+        })
+    }
+
+    /// The converter whose values are of this type, beyond a `string`'s: what to write in the
+    /// path for an argument of this type.
+    pub const fn converter(self) -> Option<Converter> {
+        match self {
+            ParamType::Integer { signed: false } => Some(Converter::Int),
+            ParamType::Integer { signed: true } => Some(Converter::SignedInt),
+            ParamType::Float => Some(Converter::Float),
+            ParamType::Uuid => Some(Converter::Uuid),
+            ParamType::PathBuf => Some(Converter::Path),
+            ParamType::String | ParamType::StrRef | ParamType::Bool | ParamType::Char => None,
+        }
+    }
+}
+
+/// The JSON Schema of a converter's values, as an OpenAPI document writes a path parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueSchema {
+    /// The JSON type: `integer`, `number` or `string`.
+    pub json_type: &'static str,
+    /// The string format, `uuid` for a UUID.
+    pub format: Option<&'static str>,
+    /// The least value, 0 for an unsigned `int`.
+    pub minimum: Option<u64>,
+}
+
+impl Converter {
+    /// The converter a route's `<int:..>` is taken as for an argument of type `ty`: a signed
+    /// integer makes it Werkzeug's `int(signed=True)`, which takes `-2`.
+    pub const fn for_argument(self, ty: Option<ParamType>) -> Converter {
+        match (self, ty) {
+            (Converter::Int, Some(ParamType::Integer { signed: true })) => Converter::SignedInt,
+            (converter, _) => converter,
+        }
+    }
+
+    /// Whether this converter's values parse into an argument of type `ty`.
+    pub const fn gives(self, ty: ParamType) -> bool {
+        matches!(
+            (self, ty),
+            (Converter::String, _)
+                | (
+                    Converter::Int | Converter::SignedInt,
+                    ParamType::Integer { .. }
+                )
+                | (Converter::Float, ParamType::Float)
+                | (Converter::Uuid, ParamType::Uuid | ParamType::String)
+                | (Converter::Path, ParamType::String | ParamType::PathBuf)
+        )
+    }
+
+    /// What its values are, in words: "an integer".
+    pub const fn gives_what(self) -> &'static str {
+        match self {
+            Converter::Int | Converter::SignedInt => "an integer",
+            Converter::Float => "a float",
+            Converter::Uuid => "a UUID",
+            Converter::Path => "the rest of the path",
+            Converter::String => "a string",
+        }
+    }
+
+    /// The argument types its values parse into, the one to suggest first.
+    pub const fn argument_types(self) -> &'static [&'static str] {
+        match self {
+            Converter::Int | Converter::SignedInt => &["u64"],
+            Converter::Float => &["f64"],
+            Converter::Uuid => &["Uuid", "String"],
+            Converter::Path => &["String", "PathBuf"],
+            Converter::String => &["String"],
+        }
+    }
+
+    /// A parameter of this converter as the path grammar writes it: `<name>` for a string,
+    /// `<int:name>` otherwise.
+    ///
+    /// ```
+    /// use carafe_core::Converter;
+    ///
+    /// assert_eq!(Converter::String.param("slug"), "<slug>");
+    /// assert_eq!(Converter::SignedInt.param("n"), "<int:n>");
+    /// ```
+    pub fn param(self, name: &str) -> String {
+        match self {
+            Converter::String => format!("<{name}>"),
+            other => format!("<{}:{name}>", other.name()),
+        }
+    }
+
+    /// Why a value written as `text` (a `url_for` literal) cannot fill parameter `name` of
+    /// this converter, if it cannot: what the parameter takes, and the fix where there is one.
+    ///
+    /// ```
+    /// use carafe_core::Converter;
+    ///
+    /// assert_eq!(Converter::Int.refusal("id", "7"), None);
+    /// assert_eq!(
+    ///     Converter::Int.refusal("id", "-7").unwrap(),
+    ///     "`<int:id>` takes a whole number from 0 up, such as 7"
+    /// );
+    /// ```
+    pub fn refusal(self, name: &str, text: &str) -> Option<String> {
+        if self.accepts_decoded(text) {
+            return None;
+        }
+        let wants = match self {
+            Converter::Int => "a whole number from 0 up, such as 7".to_owned(),
+            Converter::SignedInt => "a whole number, such as 7 or -7".to_owned(),
+            Converter::Float => "a number with a decimal point from 0 up, such as 1.5".to_owned(),
+            Converter::Uuid => {
+                "a hyphenated UUID, such as \"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"".to_owned()
+            }
+            Converter::String if text.contains('/') => format!(
+                "one path segment, without `/`; for a value with slashes, declare `<path:{name}>`"
+            ),
+            Converter::String => "one path segment, not empty".to_owned(),
+            Converter::Path => "a path that does not start with `/`, not empty".to_owned(),
+        };
+        Some(format!("`{}` takes {wants}", self.param(name)))
+    }
+
+    /// Whether it refuses some values of one segment, which then answer 404 (a `string` or
+    /// `path` takes any).
+    pub const fn refuses_some(self) -> bool {
+        !matches!(self, Converter::String | Converter::Path)
+    }
+
+    /// The JSON Schema of its values.
+    pub const fn schema(self) -> ValueSchema {
+        let (json_type, format, minimum) = match self {
+            Converter::Int => ("integer", None, Some(0)),
+            Converter::SignedInt => ("integer", None, None),
+            Converter::Float => ("number", None, None),
+            Converter::Uuid => ("string", Some("uuid"), None),
+            Converter::String | Converter::Path => ("string", None, None),
+        };
+        ValueSchema {
+            json_type,
+            format,
+            minimum,
+        }
+    }
+}
+
 /// How a float is written into a path: as Python's `str` writes it, with a decimal point
 /// (`1.0`, not Rust's `1`), so that a `float` converter takes it back.
 ///

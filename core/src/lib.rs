@@ -10,6 +10,7 @@
 pub mod converter;
 pub mod header;
 pub mod media;
+pub mod message;
 pub mod method;
 pub mod path;
 pub mod status;

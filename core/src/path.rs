@@ -192,6 +192,98 @@ pub enum Segment<'a> {
     },
 }
 
+/// Writes a path's parts: the one printer of a path, whatever form it takes. Each static text
+/// goes through `text`, each parameter through `param` with its index among the parameters,
+/// its name and its converter. [`written`] is the grammar's form, [`router_pattern`] the
+/// router's; the runtime writes OpenAPI's `{id}` and `url_for`'s values with it.
+///
+/// ```
+/// use carafe_core::path::{parse, write_parts};
+///
+/// let path = parse("/items/<int:id>/edit").unwrap();
+/// let openapi = write_parts(&path.parts, |out, text| out.push_str(text), |out, _, name, _| {
+///     out.push('{');
+///     out.push_str(name);
+///     out.push('}');
+/// });
+/// assert_eq!(openapi, "/items/{id}/edit");
+/// ```
+pub fn write_parts(
+    parts: &[Part<'_>],
+    mut text: impl FnMut(&mut String, &str),
+    mut param: impl FnMut(&mut String, usize, &str, Converter),
+) -> String {
+    let mut out = String::new();
+    let mut index = 0;
+    for part in parts {
+        match *part {
+            Part::Static(static_text) => text(&mut out, static_text),
+            Part::Param { name, converter } => {
+                param(&mut out, index, name, converter);
+                index += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The parts as the path grammar writes them, `/items/<int:id>`: how messages and the route
+/// listing show a path.
+///
+/// ```
+/// use carafe_core::path::{parse, written};
+///
+/// assert_eq!(written(&parse("/files/<path:rest>").unwrap().parts), "/files/<path:rest>");
+/// ```
+pub fn written(parts: &[Part<'_>]) -> String {
+    write_parts(
+        parts,
+        |out, text| out.push_str(text),
+        |out, _, name, converter| out.push_str(&converter.param(name)),
+    )
+}
+
+/// The router's (`matchit`'s) pattern of a path's parts: parameters named `p0`, `p1`, … in
+/// path order, a `path` parameter as a catch-all (`/files/{p0}/{*p1}`). With `encoded`, the
+/// static text as clients send it, percent-encoded where it is not visible ASCII (`/café`
+/// arrives as `/caf%C3%A9`). The grammar has no braces, so static text needs no escaping.
+///
+/// ```
+/// use carafe_core::path::{parse, router_pattern};
+///
+/// let path = parse("/café/<int:id>/<path:rest>").unwrap();
+/// assert_eq!(router_pattern(&path.parts, false), "/café/{p0}/{*p1}");
+/// assert_eq!(router_pattern(&path.parts, true), "/caf%C3%A9/{p0}/{*p1}");
+/// ```
+pub fn router_pattern(parts: &[Part<'_>], encoded: bool) -> String {
+    write_parts(
+        parts,
+        |out, text| {
+            if !encoded {
+                out.push_str(text);
+                return;
+            }
+            for c in text.chars() {
+                if c.is_ascii_graphic() {
+                    out.push(c);
+                } else {
+                    for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                        let _ = write!(out, "%{byte:02X}");
+                    }
+                }
+            }
+        },
+        |out, index, _, converter| {
+            let star = if converter == Converter::Path {
+                "*"
+            } else {
+                ""
+            };
+            let _ = write!(out, "{{{star}p{index}}}");
+        },
+    )
+}
+
 /// The `/`-separated segments of a path's parts, without allocating: the router asks for them
 /// of every pair of patterns when it is built.
 ///
@@ -618,23 +710,7 @@ mod tests {
 
     /// The parts written as a router pattern, parameters numbered: `/files/{p0}/{*p1}`.
     fn pattern(path: &ParsedPath) -> String {
-        let mut index = 0;
-        let mut pattern = String::new();
-        for part in &path.parts {
-            match part {
-                Part::Static(text) => pattern.push_str(text),
-                Part::Param { converter, .. } => {
-                    let star = if *converter == Converter::Path {
-                        "*"
-                    } else {
-                        ""
-                    };
-                    let _ = write!(pattern, "{{{star}p{index}}}");
-                    index += 1;
-                }
-            }
-        }
-        pattern
+        router_pattern(&path.parts, false)
     }
 
     #[test]
@@ -993,21 +1069,6 @@ mod properties {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// The parts written back as the path they came from.
-    fn written(parts: &[Part]) -> String {
-        parts
-            .iter()
-            .map(|part| match part {
-                Part::Static(text) => (*text).to_owned(),
-                Part::Param {
-                    name,
-                    converter: Converter::String,
-                } => format!("<{name}>"),
-                Part::Param { name, converter } => format!("<{}:{name}>", converter.name()),
-            })
-            .collect()
-    }
 
     /// A valid path: static segments and parameters with distinct names, `path` last only.
     fn valid_path() -> impl Strategy<Value = String> {

@@ -12,7 +12,7 @@ use syn::{LitStr, Type};
 
 use crate::model::Route;
 use crate::openapi;
-use crate::signature::{is_signed_integer, Handler, Source};
+use crate::signature::{param_type, Handler, Source};
 use crate::url_for;
 
 /// The tokens of a route: its item and its definition, then `errors` (the compile errors of
@@ -57,7 +57,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
     let typed_parts = route
         .path
         .as_ref()
-        .map(|path| signed_where_typed(&path.parts, &route.handler))
+        .map(|path| parts_as_taken(&path.parts, &route.handler))
         .unwrap_or_default();
     let parts: Vec<TokenStream> = typed_parts.iter().map(part).collect();
     let signed: Vec<&str> = typed_parts
@@ -240,31 +240,22 @@ fn needs_fn<'a>(extractors: impl Iterator<Item = &'a Type>) -> TokenStream {
     }}
 }
 
-/// The path's parts, each `int` taken as signed where its argument is a signed integer
-/// (`n: i64` takes `-2`, as Werkzeug's `int(signed=True)`).
-fn signed_where_typed<'p>(parts: &[Part<'p>], handler: &Handler) -> Vec<Part<'p>> {
-    let signed: Vec<usize> = handler
-        .args
-        .iter()
-        .filter_map(|arg| match arg.source {
-            Source::PathParam(index) if is_signed_integer(&arg.ty) => Some(index),
-            _ => None,
-        })
-        .collect();
+/// The path's parts, each converter as its argument takes it: an `int` whose argument is a
+/// signed integer takes `-2` (carafe-core's `Converter::for_argument`).
+fn parts_as_taken<'p>(parts: &[Part<'p>], handler: &Handler) -> Vec<Part<'p>> {
     let mut index = 0;
     parts
         .iter()
         .map(|part| match *part {
             Part::Param { name, converter } => {
-                let signed = converter == Converter::Int && signed.contains(&index);
+                let argument = handler.args.iter().find_map(|arg| match arg.source {
+                    Source::PathParam(at) if at == index => param_type(&arg.ty),
+                    _ => None,
+                });
                 index += 1;
                 Part::Param {
                     name,
-                    converter: if signed {
-                        Converter::SignedInt
-                    } else {
-                        converter
-                    },
+                    converter: converter.for_argument(argument),
                 }
             }
             other => other,
@@ -277,7 +268,7 @@ fn part(part: &Part) -> TokenStream {
     match *part {
         Part::Static(text) => quote!(::carafe::__private::Part::Static(#text)),
         Part::Param { name, converter } => {
-            let converter = format_ident!("{}", converter_variant(converter));
+            let converter = format_ident!("{converter:?}");
             quote! {
                 ::carafe::__private::Part::Param {
                     name: #name,
@@ -285,17 +276,6 @@ fn part(part: &Part) -> TokenStream {
                 }
             }
         }
-    }
-}
-
-fn converter_variant(converter: Converter) -> &'static str {
-    match converter {
-        Converter::String => "String",
-        Converter::Int => "Int",
-        Converter::SignedInt => "SignedInt",
-        Converter::Float => "Float",
-        Converter::Path => "Path",
-        Converter::Uuid => "Uuid",
     }
 }
 

@@ -7,6 +7,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, LitStr, Pat, ReturnType, Signature, Type};
 
+use carafe_core::converter::ParamType;
 use carafe_core::path::ParsedPath;
 use carafe_core::suggest;
 use carafe_core::Converter;
@@ -81,7 +82,7 @@ impl Handler {
                     check_converter(route, index, &input.ty, errors);
                     Source::PathParam(index)
                 }
-                (Some(route), Some(name), None) if plain_type(&input.ty).is_some() => {
+                (Some(route), Some(name), None) if param_type(&input.ty).is_some() => {
                     let (error, meant) = not_a_param(route, name);
                     errors.push(error);
                     received.extend(meant);
@@ -201,81 +202,48 @@ fn check_converter(route: Route, index: usize, ty: &Type, errors: &Ctxt) {
     let Some(param) = route.path.params().nth(index) else {
         return;
     };
-    let Some(plain) = plain_type(ty) else { return };
+    let Some(plain) = param_type(ty) else { return };
     let name = param.name;
-    if plain == Plain::StrRef {
+    let converter = param.converter;
+    if plain == ParamType::StrRef {
         errors.push(syn::Error::new_spanned(
             ty,
             format!(
                 "a path parameter is parsed into an owned value: declare `{name}: {}`",
-                suggested_type(param.converter)
+                suggested_type(converter)
             ),
         ));
         return;
     }
-    let (gives, declare) = match param.converter {
-        Converter::String => return,
-        Converter::Int | Converter::SignedInt if plain == Plain::Integer => return,
-        Converter::Float if plain == Plain::Float => return,
-        Converter::Uuid if matches!(plain, Plain::Uuid | Plain::String) => return,
-        Converter::Path if matches!(plain, Plain::String | Plain::PathBuf) => return,
-        Converter::Int | Converter::SignedInt => ("an integer", format!("`{name}: u64`")),
-        Converter::Float => ("a float", format!("`{name}: f64`")),
-        Converter::Uuid => ("a UUID", format!("`{name}: Uuid` or `{name}: String`")),
-        Converter::Path => (
-            "the rest of the path",
-            format!("`{name}: String` or `{name}: PathBuf`"),
+    if converter.gives(plain) {
+        return;
+    }
+    let declare: Vec<String> = converter
+        .argument_types()
+        .iter()
+        .map(|ty| format!("`{name}: {ty}`"))
+        .collect();
+    let (written, for_what) = match plain.converter() {
+        Some(fitting) => (
+            format!("{}:", fitting.name()),
+            fitting.gives_what().to_owned(),
         ),
-    };
-    let (converter, for_what) = match plain {
-        Plain::Integer => ("int:", "an integer".to_owned()),
-        Plain::Float => ("float:", "a float".to_owned()),
-        Plain::Uuid => ("uuid:", "a UUID".to_owned()),
-        Plain::PathBuf => ("path:", "the rest of the path".to_owned()),
-        Plain::String | Plain::StrRef | Plain::Bool | Plain::Char => {
-            ("", format!("a `{}`", ty.to_token_stream()))
-        }
+        None => (String::new(), format!("a `{}`", ty.to_token_stream())),
     };
     errors.push(syn::Error::new_spanned(
         ty,
         format!(
-            "`<{}:{name}>` gives {gives}: declare {declare}, \
-             or write `<{converter}{name}>` for {for_what}",
-            param.converter.name(),
+            "`{}` gives {}: declare {}, or write `<{written}{name}>` for {for_what}",
+            converter.param(name),
+            converter.gives_what(),
+            declare.join(" or "),
         ),
     ));
 }
 
 /// The type to suggest for a parameter with no argument.
 fn suggested_type(converter: Converter) -> &'static str {
-    match converter {
-        Converter::Int | Converter::SignedInt => "u64",
-        Converter::Float => "f64",
-        Converter::Uuid => "Uuid",
-        Converter::String | Converter::Path => "String",
-    }
-}
-
-/// The types a path parameter is usually parsed into: an argument of such a type is meant
-/// to be a path parameter, and its converter can be checked against it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Plain {
-    String,
-    StrRef,
-    Integer,
-    Float,
-    Bool,
-    Char,
-    Uuid,
-    PathBuf,
-}
-
-/// The signed integer types: an `<int:..>` argument of one takes `-2`.
-const SIGNED_INTEGERS: [&str; 6] = ["i8", "i16", "i32", "i64", "i128", "isize"];
-
-/// Whether `ty` is a signed integer type.
-pub fn is_signed_integer(ty: &Type) -> bool {
-    type_name(ty).is_some_and(|name| SIGNED_INTEGERS.contains(&name.as_str()))
+    converter.argument_types()[0]
 }
 
 /// The name of a plain type, written as a path without generics (`u32`, `std::string::String`),
@@ -292,28 +260,16 @@ fn type_name(ty: &Type) -> Option<String> {
     }
 }
 
-fn plain_type(ty: &Type) -> Option<Plain> {
+/// The type of an argument, if it is one a path parameter is usually parsed into (an argument
+/// of such a type is meant to be a path parameter); carafe-core says which those are.
+pub fn param_type(ty: &Type) -> Option<ParamType> {
     match ty {
-        Type::Paren(ty) => plain_type(&ty.elem),
-        Type::Group(ty) => plain_type(&ty.elem),
+        Type::Paren(ty) => param_type(&ty.elem),
+        Type::Group(ty) => param_type(&ty.elem),
         Type::Reference(reference) => {
-            (plain_type(&reference.elem) == Some(Plain::String)).then_some(Plain::StrRef)
+            (param_type(&reference.elem) == Some(ParamType::String)).then_some(ParamType::StrRef)
         }
-        _ => {
-            let name = type_name(ty)?;
-            Some(match name.as_str() {
-                // `str` only ever appears behind a reference, where it is `StrRef`.
-                "String" | "str" => Plain::String,
-                _ if SIGNED_INTEGERS.contains(&name.as_str()) => Plain::Integer,
-                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => Plain::Integer,
-                "f32" | "f64" => Plain::Float,
-                "bool" => Plain::Bool,
-                "char" => Plain::Char,
-                "Uuid" => Plain::Uuid,
-                "PathBuf" => Plain::PathBuf,
-                _ => return None,
-            })
-        }
+        _ => ParamType::from_name(&type_name(ty)?),
     }
 }
 

@@ -5,7 +5,7 @@
 //! same path as the handler), which calls `url_for_route!` with the path literal prepended:
 //! that one checks the arguments against the path's parameters and expands.
 
-use carafe_core::converter::float_text;
+use carafe_core::converter::{float_text, ParamType};
 use carafe_core::path::{params, parse};
 use carafe_core::{suggest, Converter};
 use proc_macro2::{Span, TokenStream};
@@ -169,11 +169,13 @@ impl UrlForRoute {
         };
         let signed: Vec<String> = self.signed.iter().map(LitStr::value).collect();
         let params: Vec<(&str, Converter)> = params(&parsed.parts)
-            .map(|(param, converter)| match converter {
-                Converter::Int if signed.iter().any(|name| name == param) => {
-                    (param, Converter::SignedInt)
-                }
-                other => (param, other),
+            .map(|(param, converter)| {
+                // The route's signed integer arguments, as `#[route]` found them.
+                let argument = signed
+                    .iter()
+                    .any(|name| name == param)
+                    .then_some(ParamType::Integer { signed: true });
+                (param, converter.for_argument(argument))
             })
             .collect();
         let mut given: Vec<Option<&Expr>> = vec![None; params.len()];
@@ -272,32 +274,13 @@ fn refused_literal(value: &Expr, (param, converter): (&str, Converter)) -> Optio
         Lit::Char(c) => c.value().to_string(),
         _ => return None,
     };
-    if converter.accepts_decoded(&text) {
-        return None;
-    }
+    let refusal = converter.refusal(param, &text)?;
     let written = match lit {
         Lit::Str(_) | Lit::Char(_) => format!("{text:?}"),
-        _ => text.clone(),
-    };
-    let wants = match converter {
-        Converter::Int => "a whole number from 0 up, such as 7".to_owned(),
-        Converter::SignedInt => "a whole number, such as 7 or -7".to_owned(),
-        Converter::Float => "a number with a decimal point from 0 up, such as 1.5".to_owned(),
-        Converter::Uuid => {
-            "a hyphenated UUID, such as \"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"".to_owned()
-        }
-        Converter::String if text.contains('/') => format!(
-            "one path segment, without `/`; for a value with slashes, declare `<path:{param}>`"
-        ),
-        Converter::String => "one path segment, not empty".to_owned(),
-        Converter::Path => "a path that does not start with `/`, not empty".to_owned(),
-    };
-    let declared = match converter {
-        Converter::String => format!("<{param}>"),
-        other => format!("<{}:{param}>", other.name()),
+        _ => text,
     };
     Some(format!(
-        "`{declared}` takes {wants}: its converter would refuse {written}, and the URL answer 404"
+        "{refusal}: its converter would refuse {written}, and the URL answer 404"
     ))
 }
 

@@ -13,6 +13,8 @@ pub use carafe_core::media::Media;
 
 use std::marker::PhantomData;
 
+use carafe_core::message::{self, Message, Site};
+
 use crate::route::clash;
 
 /// Has a handler's return type `T` describe itself to the OpenAPI document, given the type
@@ -59,100 +61,23 @@ pub const fn clash_message(routes: &[RouteDef], index: usize) -> Option<Message>
     while earlier < index {
         let other = &routes[earlier];
         if clash(other, route) {
-            let mut message = Message::new();
-            message.push("routes `");
-            message.push(other.handler_name);
-            message.push("` and `");
-            message.push(route.handler_name);
-            message.push("` both answer ");
-            message.push_methods(other.methods.intersection(route.methods));
-            message.push(" on ");
-            message.push(route.path);
-            message.push(" (");
-            message.push(other.file);
-            message.push(":");
-            message.push_number(other.line);
-            message.push(" and ");
-            message.push(route.file);
-            message.push(":");
-            message.push_number(route.line);
-            message.push("): remove one from routes![..], or change its path or methods");
-            return Some(message);
+            return Some(message::clash_message(
+                Site {
+                    handler: other.handler_name,
+                    file: other.file,
+                    line: other.line,
+                },
+                Site {
+                    handler: route.handler_name,
+                    file: route.file,
+                    line: route.line,
+                },
+                other.methods.intersection(route.methods),
+                route.path,
+                " from routes![..]",
+            ));
         }
         earlier += 1;
     }
     None
-}
-
-/// A fixed buffer to build a compile-time error message in a `const fn`.
-pub struct Message {
-    bytes: [u8; 1024],
-    len: usize,
-}
-
-impl Message {
-    const fn new() -> Message {
-        Message {
-            bytes: [0; 1024],
-            len: 0,
-        }
-    }
-
-    /// Appends `text`, cutting it at the buffer's end.
-    const fn push(&mut self, text: &str) {
-        let text = text.as_bytes();
-        let mut i = 0;
-        while i < text.len() && self.len < self.bytes.len() {
-            self.bytes[self.len] = text[i];
-            self.len += 1;
-            i += 1;
-        }
-    }
-
-    const fn push_number(&mut self, mut number: u32) {
-        let mut digits = [0u8; 10];
-        let mut count = 0;
-        loop {
-            digits[count] = b'0' + (number % 10) as u8;
-            count += 1;
-            number /= 10;
-            if number == 0 {
-                break;
-            }
-        }
-        while count > 0 && self.len < self.bytes.len() {
-            count -= 1;
-            self.bytes[self.len] = digits[count];
-            self.len += 1;
-        }
-    }
-
-    /// The names of `methods`, separated by commas.
-    const fn push_methods(&mut self, methods: MethodSet) {
-        let mut first = true;
-        let mut i = 0;
-        while i < MethodSet::ALL.len() {
-            let (name, method) = MethodSet::ALL[i];
-            if methods.intersects(method) {
-                if !first {
-                    self.push(", ");
-                }
-                self.push(name);
-                first = false;
-            }
-            i += 1;
-        }
-    }
-
-    /// The message.
-    pub const fn as_str(&self) -> &str {
-        // Cutting at the buffer's end may split a UTF-8 character; drop the partial one.
-        let mut len = self.len;
-        loop {
-            match core::str::from_utf8(self.bytes.split_at(len).0) {
-                Ok(text) => return text,
-                Err(_) => len -= 1,
-            }
-        }
-    }
 }

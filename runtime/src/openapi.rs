@@ -95,24 +95,28 @@ pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a Mounted>, info: &Inf
 
 /// `/items/<int:item_id>` as OpenAPI writes it, `/items/{item_id}`.
 fn openapi_path(parts: &[Part<'_>]) -> String {
-    parts
-        .iter()
-        .map(|part| match part {
-            Part::Static(text) => (*text).to_owned(),
-            Part::Param { name, .. } => format!("{{{name}}}"),
-        })
-        .collect()
+    carafe_core::path::write_parts(
+        parts,
+        |path, text| path.push_str(text),
+        |path, _, name, _| {
+            path.push('{');
+            path.push_str(name);
+            path.push('}');
+        },
+    )
 }
 
 /// The schema of a path parameter, by its converter.
 fn converter_schema(converter: Converter) -> Value {
-    match converter {
-        Converter::Int => json!({ "type": "integer", "minimum": 0 }),
-        Converter::SignedInt => json!({ "type": "integer" }),
-        Converter::Float => json!({ "type": "number" }),
-        Converter::Uuid => json!({ "type": "string", "format": "uuid" }),
-        Converter::String | Converter::Path => json!({ "type": "string" }),
+    let schema = converter.schema();
+    let mut value = json!({ "type": schema.json_type });
+    if let Some(format) = schema.format {
+        value["format"] = format.into();
     }
+    if let Some(minimum) = schema.minimum {
+        value["minimum"] = minimum.into();
+    }
+    value
 }
 
 fn operation_object(
@@ -260,8 +264,7 @@ fn answers(
 
 /// Whether a path parameter's converter refuses some values, with a 404.
 fn has_typed_path(route: &RouteDef) -> bool {
-    carafe_core::path::params(route.parts)
-        .any(|(_, converter)| !matches!(converter, Converter::String | Converter::Path))
+    carafe_core::path::params(route.parts).any(|(_, converter)| converter.refuses_some())
 }
 
 /// The statuses a route answers, for the route listing: those of its OpenAPI operations,

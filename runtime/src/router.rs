@@ -4,9 +4,8 @@
 //! one tree entry; the candidates behind it are tried from the most specific converter to the
 //! least, so the `int` route wins whatever the order of registration, as in Werkzeug.
 
-use std::fmt::Write;
-
-use carafe_core::path::{same_pattern, segments, Part, Segment};
+use carafe_core::message::{clash_message, Site};
+use carafe_core::path::{router_pattern, same_pattern, segments, Part, Segment};
 use http::Method;
 use smallvec::SmallVec;
 
@@ -117,23 +116,16 @@ impl RouterBuilder {
             .map(|candidate| &self.routes[candidate.route])
             .find(|existing| existing.clashes_with(&route))
         {
-            return Err(format!(
-                "routes `{}` ({}:{}) and `{}` ({}:{}) both answer {} on {}: remove one, or change its path or methods",
-                existing.def.handler_name,
-                existing.file(),
-                existing.def.line,
-                route.def.handler_name,
-                route.file(),
-                route.def.line,
-                existing
-                    .def
-                    .methods
-                    .intersection(route.def.methods)
-                    .names()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                route.path()
-            ));
+            fn site(route: &Mounted) -> Site<'_> {
+                Site {
+                    handler: route.def.handler_name,
+                    file: route.file(),
+                    line: route.def.line,
+                }
+            }
+            let methods = existing.def.methods.intersection(route.def.methods);
+            let message = clash_message(site(existing), site(&route), methods, route.path(), "");
+            return Err(message.as_str().to_owned());
         }
         let candidate = Candidate {
             route: self.routes.len(),
@@ -195,8 +187,8 @@ impl RouterBuilder {
             .map(|endpoint| routes[endpoint.candidates[0].route].parts())
             .collect();
         let spellings = |parts: &[Part]| {
-            let encoded = needs_encoding(parts).then(|| matchit_pattern(parts, true));
-            [Some(matchit_pattern(parts, false)), encoded]
+            let encoded = needs_encoding(parts).then(|| router_pattern(parts, true));
+            [Some(router_pattern(parts, false)), encoded]
                 .into_iter()
                 .flatten()
         };
@@ -291,41 +283,6 @@ impl Router {
             Lookup::MethodNotAllowed(allowed)
         }
     }
-}
-
-/// The `matchit` pattern of a path's parts: parameters named `p0`, `p1`, … in path order, a
-/// `path` parameter as a catch-all (`/files/{p0}/{*p1}`). With `encoded`, the static text as
-/// clients send it, percent-encoded where it is not visible ASCII (`/café` arrives as
-/// `/caf%C3%A9`). The grammar has no braces, so static text needs no escaping.
-fn matchit_pattern(parts: &[Part], encoded: bool) -> String {
-    let mut pattern = String::new();
-    let mut index = 0;
-    for part in parts {
-        match *part {
-            Part::Static(text) if encoded => {
-                for c in text.chars() {
-                    if c.is_ascii_graphic() {
-                        pattern.push(c);
-                    } else {
-                        for byte in c.encode_utf8(&mut [0; 4]).bytes() {
-                            let _ = write!(pattern, "%{byte:02X}");
-                        }
-                    }
-                }
-            }
-            Part::Static(text) => pattern.push_str(text),
-            Part::Param { converter, .. } => {
-                let star = if converter == Converter::Path {
-                    "*"
-                } else {
-                    ""
-                };
-                let _ = write!(pattern, "{{{star}p{index}}}");
-                index += 1;
-            }
-        }
-    }
-    pattern
 }
 
 /// Whether the static parts need percent-encoding to be matched as clients send them.

@@ -166,10 +166,9 @@ fn url_for(
             Some(text) => text.to_owned(),
             None => value.to_string(),
         };
-        if !converter.accepts_decoded(&text) {
+        if let Some(refusal) = converter.refusal(param, &text) {
             return Err(invalid(format!(
-                "url_for('{endpoint}'): `{param}` = {text:?} is not a value of <{}:{param}>",
-                converter.name()
+                "url_for('{endpoint}'): {refusal}, not {text:?}"
             )));
         }
         values.push(text);

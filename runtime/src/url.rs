@@ -217,19 +217,15 @@ pub fn url_for(route: &RouteDef, values: &[&dyn PathValue]) -> Url {
 
 /// The path of `parts` with `values` in its parameters, each encoded for its converter.
 pub(crate) fn fill(parts: &[Part<'_>], values: &[String]) -> String {
-    let mut values = values.iter();
-    let mut path = String::new();
-    for part in parts {
-        match part {
-            Part::Static(text) => path.push_str(text),
-            Part::Param { converter, .. } => {
-                if let Some(value) = values.next() {
-                    path.push_str(&converter.encode(value));
-                }
+    carafe_core::path::write_parts(
+        parts,
+        |path, text| path.push_str(text),
+        |path, index, _, converter| {
+            if let Some(value) = values.get(index) {
+                path.push_str(&converter.encode(value));
             }
-        }
-    }
-    path
+        },
+    )
 }
 
 /// Where an app mounts each handler, for `url_for!` in its requests: the first mount of each,

@@ -1,93 +1,163 @@
-//! The runtime's modules stand in layers: a module imports from lower layers only, never from
-//! its own or a higher one, so lower layers (body, request, response, error) never depend on
-//! higher ones (app, router, serve) and the module graph has no cycle.
+//! The runtime's modules stand in folders by layer, and in layers within each folder: a module
+//! imports from lower layers only, never from its own or a higher one, so lower layers
+//! (responses, then extractors, then routing) never depend on higher ones (the app, the
+//! server) and the module graph has no cycle.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-/// The layers, lowest first. A new module goes in the lowest layer above everything it imports.
-const LAYERS: &[&[&str]] = &[
-    &[
-        "body",
-        "route_doc",
-        "status_code",
-        "app_data",
-        "access_log",
-        "batch",
-        "shutdown",
-    ],
-    &["error"],
-    &["response"],
-    &["abort", "json", "redirect", "stream"],
-    // `lock` imports nothing, but its docs link to the function `crate::abort`.
-    &["form", "error_page", "lock"],
-    &["request"],
-    &["extract", "handler", "hooks"],
-    &["cookies"],
-    &["session"],
-    &["current"],
-    &["flash"],
-    &["route"],
-    &["router", "scope", "url", "static_files", "openapi"],
-    &["blueprint", "template"],
-    &["dispatch"],
-    &["service"],
-    &["app", "connection"],
-    &["watchdog"],
-    &["listing", "testing", "serve"],
-    // What the generated code names: it may reach any layer.
-    &["__private"],
+/// The folders of `runtime/src`, lowest first, each with its modules in layers, lowest first.
+/// A module named like its folder is the folder's `mod.rs`. A new module goes in the lowest
+/// layer above everything it imports, in the folder of that layer.
+const FOLDERS: &[(&str, &[&[&str]])] = &[
+    (
+        "response",
+        &[
+            &["body", "status_code", "route_doc"],
+            &["error"],
+            &["response"],
+            &["abort", "json", "redirect", "stream"],
+            &["error_page"],
+        ],
+    ),
+    (
+        "extract",
+        &[
+            // `lock` imports nothing, but its docs link to the function `crate::abort`.
+            &["app_data", "form", "lock"],
+            &["request"],
+            &["extract"],
+            &["cookies"],
+            &["session"],
+            &["current"],
+            &["flash"],
+        ],
+    ),
+    (
+        "routing",
+        &[&["routing", "handler"], &["route"], &["router", "url"]],
+    ),
+    (
+        "app",
+        &[
+            &["access_log", "hooks"],
+            &["scope"],
+            &["blueprint", "static_files", "openapi"],
+            &["template"],
+            &["dispatch"],
+            &["service"],
+            &["app"],
+            &["assemble"],
+            &["listing", "testing"],
+        ],
+    ),
+    (
+        "serve",
+        &[
+            &["batch", "shutdown"],
+            &["connection"],
+            &["watchdog"],
+            &["serve"],
+        ],
+    ),
 ];
 
-fn layer_of(module: &str) -> Option<usize> {
-    LAYERS.iter().position(|layer| layer.contains(&module))
+/// Where a module stands: its folder, and its layer counted across all folders.
+fn place_of(module: &str) -> Option<(&'static str, usize)> {
+    let mut layer = 0;
+    for (folder, layers) in FOLDERS {
+        for modules in *layers {
+            if modules.contains(&module) {
+                return Some((folder, layer));
+            }
+            layer += 1;
+        }
+    }
+    // What the generated code names sits on top: it may reach any layer.
+    (module == "__private").then_some(("", layer))
 }
 
-/// The modules `source` names as `crate::module`, outside its unit tests.
+/// The modules `source` names as `crate::folder::module` or `crate::folder` (the folder's
+/// `mod.rs`), outside its unit tests.
 fn imports(source: &str) -> BTreeSet<String> {
     let code = source
         .find("#[cfg(test)]\nmod tests")
         .map_or(source, |tests| &source[..tests]);
+    let is_module = |name: &&str| name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
     code.match_indices("crate::")
-        .map(|(at, prefix)| {
+        .filter_map(|(at, prefix)| {
             let rest = &code[at + prefix.len()..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            rest[..end].to_owned()
+            let mut names = rest
+                .split("::")
+                .map(|name| {
+                    let end = name
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(name.len());
+                    &name[..end]
+                })
+                // Items re-exported at the root (`crate::App` in a doc link) are not modules.
+                .take_while(is_module);
+            let first = names.next()?;
+            let in_folder = FOLDERS.iter().find(|(folder, _)| *folder == first);
+            Some(match (in_folder, names.next()) {
+                (Some((_, layers)), Some(second))
+                    if layers.iter().any(|modules| modules.contains(&second)) =>
+                {
+                    second.to_owned()
+                }
+                _ => first.to_owned(),
+            })
         })
-        // Items re-exported at the root (`crate::App` in a doc link) are not modules.
-        .filter(|name| name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
         .collect()
 }
 
-#[test]
-fn every_module_imports_only_from_lower_layers() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut checked = 0;
-    let mut wrong = Vec::new();
-    for entry in fs::read_dir(&src).expect("runtime/src") {
+/// Every module file under `dir`: its module name and the folder it is in ("" at the root).
+fn modules(dir: &Path, folder: &str, found: &mut Vec<(String, String, String)>) {
+    for entry in fs::read_dir(dir).expect("a readable folder") {
         let path = entry.expect("an entry").path();
-        let module = path
-            .file_stem()
-            .expect("a name")
-            .to_string_lossy()
-            .into_owned();
+        if path.is_dir() {
+            let name = path.file_name().expect("a name").to_string_lossy();
+            modules(&path, &name, found);
+            continue;
+        }
+        let stem = path.file_stem().expect("a name").to_string_lossy();
+        let module = if stem == "mod" {
+            folder.to_owned()
+        } else {
+            stem.into_owned()
+        };
+        let source = fs::read_to_string(&path).expect("a readable module");
+        found.push((module, folder.to_owned(), source));
+    }
+}
+
+#[test]
+fn every_module_is_in_its_folder_and_imports_only_from_lower_layers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    modules(&src, "", &mut found);
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (module, folder, source) in &found {
         if module == "lib" {
             continue;
         }
-        let layer = layer_of(&module).unwrap_or_else(|| {
-            panic!("module `{module}` is in no layer: add it to LAYERS in tests/layers.rs")
+        let (expected_folder, layer) = place_of(module).unwrap_or_else(|| {
+            panic!("module `{module}` is in no layer: add it to FOLDERS in tests/layers.rs")
         });
-        let source = fs::read_to_string(&path).expect("a readable module");
+        if expected_folder != folder {
+            wrong.push(format!(
+                "`{module}` is in `{folder}/`, but its layer is in `{expected_folder}/`"
+            ));
+        }
         assert!(
             !source.contains("crate::{"),
-            "{module}: name each module in a `use crate::module::..` of its own"
+            "{module}: name each module in a `use crate::..::module::..` of its own"
         );
-        for imported in imports(&source) {
-            match layer_of(&imported) {
-                Some(other) if other < layer => {}
+        for imported in imports(source) {
+            match place_of(&imported) {
+                Some((_, other)) if other < layer => {}
                 Some(_) => wrong.push(format!("`{module}` imports `{imported}`")),
                 None => wrong.push(format!("`{module}` imports `{imported}`, in no layer")),
             }
@@ -95,20 +165,20 @@ fn every_module_imports_only_from_lower_layers() {
         checked += 1;
     }
     assert!(
-        checked >= 20,
+        checked >= 40,
         "only {checked} modules found in {}",
         src.display()
     );
     assert!(
         wrong.is_empty(),
-        "imports that reach the same or a higher layer:\n{}",
+        "modules out of place, or imports that reach the same or a higher layer:\n{}",
         wrong.join("\n")
     );
 }
 
 #[test]
 fn imports_are_read_from_paths_not_from_root_items_or_tests() {
-    let source = "use crate::error::HttpError;\n/// [`App`](crate::App)\nfn f() { crate::json::parse(); }\n#[cfg(test)]\nmod tests {\n    use crate::app::App;\n}\n";
+    let source = "use crate::response::error::HttpError;\n/// [`App`](crate::App)\nfn f() { crate::response::json::parse(); }\nuse crate::response::Response;\nuse crate::extract::{Form, State};\n#[cfg(test)]\nmod tests {\n    use crate::app::App;\n}\n";
     let found: Vec<String> = imports(source).into_iter().collect();
-    assert_eq!(found, ["error", "json"]);
+    assert_eq!(found, ["error", "extract", "json", "response"]);
 }

@@ -1,0 +1,606 @@
+//! Dispatch: the code path every request takes, from routing to the response hyper sends.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use carafe_core::status;
+use futures_util::future::{CatchUnwind, FutureExt};
+use http::header::{self, HeaderValue};
+use http::{Method, StatusCode, Version};
+use pin_project_lite::pin_project;
+use smallvec::SmallVec;
+
+use crate::app::access_log::AccessLog;
+use crate::app::scope::{Scope, Scopes};
+use crate::extract::app_data::AppData;
+use crate::extract::current::{self, Current, CurrentFuture, RequestLine};
+use crate::extract::request::{ParamRanges, RequestBody, RequestContext};
+use crate::extract::session::SessionSlot;
+use crate::response::abort::Abort;
+use crate::response::body::Body;
+use crate::response::error::HttpError;
+use crate::response::redirect::redirect_with;
+use crate::response::{IntoResponse, Response};
+use crate::routing::handler::{Handler, PendingResponse};
+use crate::routing::route::MethodSet;
+use crate::routing::router::{Lookup, Router};
+
+/// What every request reads: built by `App`, then shared by all connections.
+pub(crate) struct Shared {
+    pub(crate) router: Router,
+    /// The state and settings, which handlers' extractors read through their context.
+    pub(crate) data: Arc<AppData>,
+    /// The app's error pages and hooks, and its blueprints'.
+    pub(crate) scopes: Scopes,
+    /// Which of the optional stages the app has.
+    pub(crate) stages: Stages,
+    /// Debug mode, from the settings: read by every request, so kept beside the router.
+    pub(crate) debug: bool,
+}
+
+/// The stages of the pipeline an app may lack: each it lacks costs its requests one test of a
+/// flag, and runs no code.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Stages {
+    /// Some scope has `before_request` hooks.
+    pub(crate) before_hooks: bool,
+    /// Some scope has `after_request` hooks.
+    pub(crate) after_hooks: bool,
+    /// Some scope has `teardown_request` hooks.
+    pub(crate) teardown_hooks: bool,
+    /// The app has a secret key: each request has a session slot, saved after the answer.
+    pub(crate) sessions: bool,
+    /// The app has templates: a request's scope holds its method and URI, for `request`.
+    pub(crate) request_line: bool,
+}
+
+impl Shared {
+    /// The context a request is answered in, made once where the request is taken apart: a
+    /// request's head is over 200 bytes, and each move of it is a copy.
+    #[inline(always)]
+    pub(crate) fn context(&self, parts: http::request::Parts, body: RequestBody) -> RequestContext {
+        RequestContext::new(parts, body, Arc::clone(&self.data))
+    }
+
+    /// The scope a request is answered in (see `current`), with its session, if the app has
+    /// sessions.
+    fn current(&self, parts: &http::request::Parts, session: Option<SessionSlot>) -> Current {
+        Current {
+            data: Arc::clone(&self.data),
+            session,
+            request: self.stages.request_line.then(|| {
+                Arc::new(RequestLine {
+                    method: parts.method.clone(),
+                    uri: parts.uri.clone(),
+                })
+            }),
+        }
+    }
+
+    /// Answers one request, in one pipeline: routing; in the request's scope, the before
+    /// hooks, the handler (or routing's own answer), then [`complete`](Shared::complete): the
+    /// error page, the after hooks, the session saved, the final checks and the teardown
+    /// hooks. A stage the app lacks is a flag tested. A plain handler runs within this call;
+    /// an awaited one's future carries the scope and completes the rest when it is ready.
+    pub(crate) fn dispatch(
+        self: &Arc<Self>,
+        mut ctx: RequestContext,
+        peer: Option<SocketAddr>,
+    ) -> ResponseFuture {
+        let parts = ctx.parts();
+        let mut finish = Finish {
+            accepts_json_only: accepts_json_only(&parts.headers),
+            access: AccessLog::start(parts, peer),
+            // Routing's own errors are the app's; a route's are its blueprint's.
+            scope: 0,
+            // Only debug mode pays for the copy.
+            debug_request: self
+                .debug
+                .then(|| Box::new(DebugRequest(format!("{} {}", parts.method, parts.uri)))),
+            session: None,
+            teardown_pending: false,
+        };
+        if let Some(problem) = host_problem(parts) {
+            // Not a request to route or to run hooks for: its error page alone.
+            let mut response = HttpError::new(400).with_message(problem).into_response();
+            let mut sent = None;
+            current::enter(self.current(parts, None), || {
+                finish.finalize(self, &mut response, &mut sent)
+            });
+            return ResponseFuture::ready(sent);
+        }
+        let (route, params, allowed) = match self.router.lookup(&parts.method, parts.uri.path()) {
+            Lookup::Found(route, params) => (Some(route), params, None),
+            Lookup::MethodNotAllowed(allowed) => (None, ParamRanges::new(), Some(allowed)),
+            Lookup::NotFound => (None, ParamRanges::new(), None),
+        };
+        finish.scope = route.map_or(0, |route| route.scope);
+        finish.teardown_pending = self.stages.teardown_hooks;
+        if self.stages.sessions {
+            finish.session = Some(SessionSlot::new(&parts.headers));
+        }
+        let current = self.current(parts, finish.session.clone());
+        ctx.set_params(params);
+        if let Some(Handler::Awaited(handler)) = route.map(|route| route.def.handler) {
+            // The scope is cloned only for an app with before hooks: the handler's future
+            // takes it otherwise.
+            let answer = if self.stages.before_hooks {
+                current::enter(current.clone(), || {
+                    self.before_hooks(finish.scope, &mut ctx)
+                })
+            } else {
+                None
+            };
+            let Some(response) = answer else {
+                // Making the future runs none of the handler's code: that runs when it is
+                // polled, in the scope, under `catch_unwind`.
+                let handler = AssertUnwindSafe(handler(ctx)).catch_unwind();
+                return ResponseFuture::awaiting(
+                    current::scoped(current, handler),
+                    finish,
+                    Arc::clone(self),
+                );
+            };
+            let mut sent = None;
+            current::enter(current, || self.complete(&mut finish, response, &mut sent));
+            return ResponseFuture::ready(sent);
+        }
+        // The answer is put where it is sent from, rather than returned through the scope:
+        // each return of a response is a copy of it.
+        let mut sent = None;
+        current::enter(current, || {
+            let answer = self.before_hooks(finish.scope, &mut ctx);
+            let response = answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
+                Some(Handler::AtOnce(handler)) => answer_at_once(handler, &ctx),
+                // Awaited handlers were answered above.
+                Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
+            });
+            self.complete(&mut finish, response, &mut sent);
+        });
+        ResponseFuture::ready(sent)
+    }
+
+    /// Routing's answer when no route takes the request: the methods the path has, if it has
+    /// some. Werkzeug redirects to the slash route that answers the method before it says
+    /// 405: `/bar/` for GET and `/bar` for POST send `GET /bar` to `/bar/`; `OPTIONS` is
+    /// answered by the path itself.
+    fn no_route(&self, parts: &http::request::Parts, allowed: Option<MethodSet>) -> Response {
+        match allowed {
+            Some(allowed) if parts.method == Method::OPTIONS => {
+                method_not_allowed(&parts.method, allowed)
+            }
+            Some(allowed) => self
+                .slash_redirect(parts)
+                .unwrap_or_else(|| method_not_allowed(&parts.method, allowed)),
+            None => self
+                .slash_redirect(parts)
+                .unwrap_or_else(|| HttpError::new(404).into_response()),
+        }
+    }
+
+    /// The before hooks of `scope` and those around it, outermost first, until one answers;
+    /// none, at the cost of a flag, in an app without them.
+    fn before_hooks(&self, scope: usize, ctx: &mut RequestContext) -> Option<Response> {
+        if !self.stages.before_hooks {
+            return None;
+        }
+        let chain: SmallVec<[&Scope; 4]> = self.scopes.chain(scope).collect();
+        let hooks = chain.iter().rev().flat_map(|scope| &scope.hooks.before);
+        for hook in hooks {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| hook(ctx))) {
+                Ok(None) => {}
+                Ok(Some(response)) => return Some(response),
+                Err(payload) => return Some(response_for_panic(payload)),
+            }
+        }
+        None
+    }
+
+    /// The stages after the handler, in the request's scope: its error page, the after hooks
+    /// (innermost scope first, each scope's last registered first), the session saved if it
+    /// changed (after the hooks, as Flask saves it), the final checks, then the teardown
+    /// hooks with the server error the request ended in.
+    fn complete(
+        &self,
+        finish: &mut Finish,
+        mut response: Response,
+        sent: &mut Option<http::Response<Body>>,
+    ) {
+        let mut server_error = if finish.teardown_pending {
+            server_error_of(&response)
+        } else {
+            None
+        };
+        // The after hooks see the error page; without them, `finalize` renders it.
+        if self.stages.after_hooks {
+            finish.render_error(self, &mut response);
+            self.after_hooks(finish.scope, &mut response, &mut server_error);
+        }
+        if let Some(session) = &finish.session {
+            session.save(&mut response, &self.data);
+        }
+        finish.finalize(self, &mut response, sent);
+        if finish.teardown_pending {
+            finish.teardown_pending = false;
+            self.teardown_hooks(finish.scope, server_error.as_ref());
+        }
+    }
+
+    /// The after hooks of `scope` and those around it; a hook that panics answers 500, the
+    /// server error the request then ends in unless it had one.
+    fn after_hooks(
+        &self,
+        scope: usize,
+        response: &mut Response,
+        server_error: &mut Option<HttpError>,
+    ) {
+        let after = self
+            .scopes
+            .chain(scope)
+            .flat_map(|scope| scope.hooks.after.iter().rev());
+        for hook in after {
+            let given = std::mem::replace(response, Response::with_body(Body::empty()));
+            *response = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(given))) {
+                Ok(answer) => answer,
+                Err(payload) => {
+                    let failed = response_for_panic(payload);
+                    if server_error.is_none() {
+                        *server_error = server_error_of(&failed);
+                    }
+                    failed
+                }
+            };
+        }
+    }
+
+    /// The teardown hooks of `scope` and those around it, innermost first, each scope's last
+    /// registered first; one that panics is logged and goes no further.
+    fn teardown_hooks(&self, scope: usize, error: Option<&HttpError>) {
+        let hooks = self
+            .scopes
+            .chain(scope)
+            .flat_map(|scope| scope.hooks.teardown.iter().rev());
+        for hook in hooks {
+            if std::panic::catch_unwind(AssertUnwindSafe(|| hook(error))).is_err() {
+                tracing::error!("a teardown_request hook panicked");
+            }
+        }
+    }
+
+    /// Flask's 308 to the same path with a trailing slash (or with its slashes merged) when that
+    /// path answers the method (`OPTIONS` included, as every path answers it).
+    fn slash_redirect(&self, parts: &http::request::Parts) -> Option<Response> {
+        let path = parts.uri.path();
+        // Werkzeug's redirects: repeated slashes merged (`/a//b` to `/a/b`), and the trailing
+        // slash added when only the path with it is a route (`/user` to `/user/`).
+        let merged = merge_slashes(path);
+        let candidates = [
+            (merged != path).then(|| merged.to_string()),
+            (!merged.ends_with('/')).then(|| format!("{merged}/")),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            let answers = match self.router.lookup(&parts.method, &candidate) {
+                Lookup::Found(..) => true,
+                Lookup::MethodNotAllowed(_) => parts.method == Method::OPTIONS,
+                Lookup::NotFound => false,
+            };
+            if answers {
+                let location = match parts.uri.query() {
+                    Some(query) => format!("{candidate}?{query}"),
+                    None => candidate,
+                };
+                return Some(redirect_with(location, StatusCode::PERMANENT_REDIRECT));
+            }
+        }
+        None
+    }
+}
+
+/// Why an HTTP/1.1 request's `Host` is unacceptable: it must have exactly one (RFC 9112 §3.2),
+/// or a proxy and the app may each take a different one for the request's authority. HTTP/1.0
+/// needs none, and HTTP/2 carries the authority in the request line.
+fn host_problem(parts: &http::request::Parts) -> Option<&'static str> {
+    if parts.version != Version::HTTP_11 {
+        return None;
+    }
+    // A walk over the few headers a request has costs less than hashing a name to look it up.
+    let mut hosts = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| *name == header::HOST);
+    match (hosts.next(), hosts.next()) {
+        (Some(_), None) => None,
+        (None, _) => Some("The request has no Host header, which HTTP/1.1 requires."),
+        (Some(_), Some(_)) => Some("The request has more than one Host header."),
+    }
+}
+
+/// The path with each run of slashes made one.
+fn merge_slashes(path: &str) -> Cow<'_, str> {
+    if !path.contains("//") {
+        return Cow::Borrowed(path);
+    }
+    let mut merged = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && merged.ends_with('/')) {
+            merged.push(c);
+        }
+    }
+    Cow::Owned(merged)
+}
+
+/// 405, or the automatic answer to `OPTIONS`; both list the allowed methods.
+fn method_not_allowed(method: &Method, allowed: MethodSet) -> Response {
+    let mut allowed = allowed.union(MethodSet::OPTIONS);
+    if allowed.intersects(MethodSet::GET) {
+        allowed = allowed.union(MethodSet::HEAD);
+    }
+    let allow = allowed
+        .iter()
+        .map(|method| method.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut response = if method == Method::OPTIONS {
+        ().into_response()
+    } else {
+        HttpError::new(405).into_response()
+    };
+    // The method names are ASCII tokens, always a valid header value.
+    if let Ok(value) = HeaderValue::try_from(allow) {
+        response.headers.insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
+fn accepts_json_only(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
+}
+
+pin_project! {
+    /// Resolves to the response hyper sends.
+    pub(crate) struct ResponseFuture {
+        #[pin]
+        waiting: Waiting,
+    }
+
+    impl PinnedDrop for ResponseFuture {
+        fn drop(this: Pin<&mut Self>) {
+            // A handler dropped before it answered (the client went away): its request is
+            // over all the same, and its teardown hooks run, with no error to tell.
+            if let WaitingProjection::Handler { finish, shared, .. } = this.project().waiting.project() {
+                if finish.teardown_pending {
+                    finish.teardown_pending = false;
+                    shared.teardown_hooks(finish.scope, None);
+                }
+            }
+        }
+    }
+}
+
+pin_project! {
+    #[project = WaitingProjection]
+    enum Waiting {
+        // Answered within the call: by a plain `fn` handler, a hook, or the router (404, 405,
+        // `OPTIONS`). Already through every stage, so nothing else is kept.
+        Ready { response: Option<http::Response<Body>> },
+        // A handler at work, in its request's scope, and what the stages after it need. The
+        // scope's future is pinned in place, not boxed again.
+        Handler {
+            #[pin]
+            handler: CurrentFuture<CatchUnwind<AssertUnwindSafe<PendingResponse>>>,
+            finish: Finish,
+            shared: Arc<Shared>,
+        },
+        // The answer of the app's tower layers.
+        Layered {
+            answer: Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>,
+        },
+    }
+}
+
+impl ResponseFuture {
+    /// The response `sent` holds, ready now.
+    fn ready(sent: Option<http::Response<Body>>) -> ResponseFuture {
+        ResponseFuture {
+            waiting: Waiting::Ready { response: sent },
+        }
+    }
+
+    /// A handler's answer to await, in its scope, then to complete.
+    fn awaiting(
+        handler: CurrentFuture<CatchUnwind<AssertUnwindSafe<PendingResponse>>>,
+        finish: Finish,
+        shared: Arc<Shared>,
+    ) -> ResponseFuture {
+        ResponseFuture {
+            waiting: Waiting::Handler {
+                handler,
+                finish,
+                shared,
+            },
+        }
+    }
+
+    /// The answer of a stack of tower layers.
+    pub(crate) fn layered(
+        answer: impl Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
+    ) -> ResponseFuture {
+        ResponseFuture {
+            waiting: Waiting::Layered {
+                answer: Box::pin(answer),
+            },
+        }
+    }
+}
+
+/// The answer of a handler that runs at once, reading the request in place: its response, or
+/// the page of its panic.
+#[inline(always)]
+fn answer_at_once(handler: fn(&RequestContext) -> Response, ctx: &RequestContext) -> Response {
+    std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx))).unwrap_or_else(response_for_panic)
+}
+
+/// What the final checks of a response need from its request. hyper moves the response
+/// future a few times before it polls it, so the access log, rarely gathered and large, is
+/// boxed.
+struct Finish {
+    accepts_json_only: bool,
+    access: Option<Box<AccessLog>>,
+    /// Whose error pages render the response's error: the app's (0) or a blueprint's.
+    scope: usize,
+    /// The request line, in debug mode, for the error pages. Boxed, so that a response
+    /// future carries one pointer for it.
+    debug_request: Option<Box<DebugRequest>>,
+    /// The request's session, when the app has sessions: saved once the answer is complete.
+    session: Option<SessionSlot>,
+    /// Whether the teardown hooks are still to run: the app has some, and the request has not
+    /// completed. A response future dropped before (the client went away) runs them then.
+    teardown_pending: bool,
+}
+
+/// A request's line, `GET /path?query`, for debug mode's error pages.
+struct DebugRequest(String);
+
+impl Future for ResponseFuture {
+    type Output = Result<http::Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().waiting.project() {
+            WaitingProjection::Ready { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("a response future polled after completion, or not answered"))),
+            WaitingProjection::Handler {
+                mut handler,
+                finish,
+                shared,
+            } => {
+                let response = match ready!(handler.as_mut().poll(cx)) {
+                    Ok(response) => response,
+                    Err(payload) => response_for_panic(payload),
+                };
+                // The stages after the handler run in its scope, as for a plain one.
+                let mut sent = None;
+                match handler.take_value() {
+                    Some(current) => {
+                        current::enter(current, || shared.complete(finish, response, &mut sent))
+                    }
+                    None => shared.complete(finish, response, &mut sent),
+                }
+                Poll::Ready(Ok(sent.expect("complete answers")))
+            }
+            WaitingProjection::Layered { answer } => answer.as_mut().poll(cx),
+        }
+    }
+}
+
+/// The server error (5xx) a response still stands for, which the teardown hooks are given.
+fn server_error_of(response: &Response) -> Option<HttpError> {
+    response
+        .pending_error()
+        .filter(|error| error.status().is_server_error())
+        .cloned()
+}
+
+/// `abort` unwinds with its response; anything else is a bug in the handler: a 500.
+fn response_for_panic(payload: Box<dyn Any + Send>) -> Response {
+    match payload.downcast::<Abort>() {
+        Ok(abort) => abort.0,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic with a non-text payload");
+            HttpError::panicked(message).into_response()
+        }
+    }
+}
+
+impl Finish {
+    /// Puts on the response the page of the error it stands for, if it does. In place: a
+    /// response is large, and most are no error.
+    #[inline]
+    fn render_error(&self, shared: &Shared, response: &mut Response) {
+        if let Some(error) = response.take_pending_error() {
+            // Headers set on the error (`Allow` on a 405, or the handler's own) go on the page
+            // that replaces it, over the page's headers of the same name.
+            let headers = std::mem::take(&mut response.headers);
+            *response = shared.scopes.render(
+                self.scope,
+                error,
+                self.accepts_json_only,
+                self.debug_request
+                    .as_ref()
+                    .map(|request| request.0.as_str()),
+            );
+            for name in headers.keys() {
+                response.headers.remove(name);
+            }
+            response.headers.extend(headers);
+        }
+    }
+
+    /// Renders error pages and refuses to send what would be malformed; puts what hyper sends
+    /// in `sent`, in place: a response is large, and each return of one is a copy.
+    fn finalize(
+        &self,
+        shared: &Shared,
+        response: &mut Response,
+        sent: &mut Option<http::Response<Body>>,
+    ) {
+        self.render_error(shared, response);
+        let (code, headers, body) = response.take_parts();
+        let status = match StatusCode::from_u16(code) {
+            Ok(status) if status::is_valid(code) => status,
+            _ => {
+                let error = HttpError::misconfigured(format!(
+                    "the handler answered status {code}, outside 100..=599"
+                ));
+                return self.finalize(shared, &mut error.into_response(), sent);
+            }
+        };
+        // 1xx, 204 and 304 never carry a body, whatever the handler returned. Otherwise hyper
+        // writes Content-Length from the body's exact size (for HEAD too, without the body), on
+        // both protocols: a length the handler set is never sent, since a wrong one would let
+        // the rest of the body pass for a second response on the connection.
+        let (body, mut headers) = (body, headers);
+        // Most responses have a header or two: a walk over them costs less than a lookup.
+        let declared = if headers.keys().any(|name| name == header::CONTENT_LENGTH) {
+            headers.remove(header::CONTENT_LENGTH)
+        } else {
+            None
+        };
+        let body = if status::forbids_body(code) {
+            Body::empty()
+        } else {
+            // A boxed body's length is hyper's to tell from its size hint, or to chunk.
+            if let (Some(declared), Some(whole)) = (declared, body.whole()) {
+                let length = whole.len();
+                if declared.to_str().ok().and_then(|text| text.parse().ok()) != Some(length) {
+                    tracing::warn!(
+                        "the handler set Content-Length {declared:?} on a body of {length} \
+                         bytes: sent {length}"
+                    );
+                }
+            }
+            body
+        };
+        if let Some(access) = &self.access {
+            access.record(status);
+        }
+        let sent = sent.insert(http::Response::new(body));
+        *sent.status_mut() = status;
+        *sent.headers_mut() = headers;
+    }
+}

@@ -1,0 +1,414 @@
+//! The request as handlers and extractors see it.
+
+use std::borrow::Cow;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderMap, Method, Uri, Version};
+use http_body_util::{BodyExt, Limited};
+use percent_encoding::percent_decode_str;
+use smallvec::SmallVec;
+
+use crate::extract::app_data::AppData;
+use crate::extract::form::{count_fields, FormData, FORM_MEDIA_TYPE};
+use crate::response::body::BoxError;
+use crate::response::error::HttpError;
+use crate::response::json::parse_json;
+use crate::response::{IntoResponse, Response};
+
+/// Byte ranges of the path parameters inside the request path, in path order. `u32` offsets
+/// (a path is far shorter than 4 GiB: `http::Uri` refuses 64 KiB) keep four ranges inline in
+/// half the space, and every request moves them from the router to its handler.
+#[doc(hidden)]
+pub type ParamRanges = SmallVec<[(u32, u32); 4]>;
+
+/// A request body: from the network, or already in memory (the test client, or once read),
+/// or through tower layers (any body, boxed).
+pub(crate) enum RequestBody {
+    Incoming(hyper::body::Incoming),
+    Buffered(Bytes),
+    Body(crate::response::body::Body),
+}
+
+impl RequestBody {
+    /// The body as tower layers take it.
+    pub(crate) fn into_body(self) -> crate::response::body::Body {
+        match self {
+            RequestBody::Incoming(incoming) => crate::response::body::Body::new(incoming),
+            RequestBody::Buffered(bytes) => crate::response::body::Body::from(bytes),
+            RequestBody::Body(body) => body,
+        }
+    }
+}
+
+/// One request as extractors see it: its head, its body (read once, on demand), its path
+/// parameters, and the app's state.
+///
+/// An extractor that reads only the head implements
+/// [`FromRequestParts`](crate::FromRequestParts) and gets `&RequestContext`; one that reads the
+/// body implements [`FromRequest`](crate::FromRequest) and gets `&mut RequestContext`, for
+/// [`body_bytes`](RequestContext::body_bytes).
+///
+/// ```
+/// use carafe_runtime::{FromRequestParts, RequestContext, Response};
+///
+/// /// The request's path, for handlers that take a `RequestPath` argument.
+/// struct RequestPath(String);
+///
+/// impl FromRequestParts for RequestPath {
+///     fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+///         Ok(RequestPath(ctx.parts().uri.path().to_owned()))
+///     }
+/// }
+/// ```
+pub struct RequestContext {
+    parts: Parts,
+    body: RequestBody,
+    params: ParamRanges,
+    app: Arc<AppData>,
+}
+
+impl RequestContext {
+    /// The context of a request not yet routed: its path parameters are set once it is.
+    pub(crate) fn new(parts: Parts, body: RequestBody, app: Arc<AppData>) -> Self {
+        RequestContext {
+            parts,
+            body,
+            params: ParamRanges::new(),
+            app,
+        }
+    }
+
+    /// Where routing found the path parameters.
+    pub(crate) fn set_params(&mut self, params: ParamRanges) {
+        self.params = params;
+    }
+
+    /// The request line and headers.
+    pub fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
+    /// Stores `value` on this request, like Flask's `g.user = ..`: later hooks read it with
+    /// [`get`](RequestContext::get), handlers with the [`G`](crate::G) extractor. One value
+    /// per type; a second replaces the first.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().before_request(|request| {
+    ///     request.insert(std::time::Instant::now());
+    ///     None::<()>
+    /// });
+    /// ```
+    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.parts.extensions.insert(value);
+    }
+
+    /// The value of type `T` stored on this request, if any.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.parts.extensions.get::<T>()
+    }
+
+    /// The app's state of type `T`, given with [`App::state`](crate::App::state).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.app.state::<T>()
+    }
+
+    /// The `index`-th path parameter, percent-decoded and parsed into `T`. A value that does not
+    /// parse answers 404, as Flask's converters do.
+    #[doc(hidden)]
+    pub fn path_param<T: FromStr>(&self, index: usize) -> Result<T, Response> {
+        let not_found = || HttpError::new(404).into_response();
+        let &(start, end) = self.params.get(index).ok_or_else(not_found)?;
+        let raw = &self.parts.uri.path()[start as usize..end as usize];
+        // Most values have nothing to decode: skip the decoder's copy and UTF-8 check.
+        if !raw.as_bytes().contains(&b'%') {
+            return raw.parse().map_err(|_| not_found());
+        }
+        let decoded: Cow<'_, str> = percent_decode_str(raw)
+            .decode_utf8()
+            .map_err(|_| not_found())?;
+        decoded.parse().map_err(|_| not_found())
+    }
+
+    /// The whole body, read once (within the app's size limit) and kept for later extractors;
+    /// 413 when it is larger, 400 when it cannot be read.
+    pub async fn body_bytes(&mut self) -> Result<Bytes, Response> {
+        let limit = self.app.config.body_limit;
+        let too_large = || {
+            HttpError::new(413)
+                .with_message(format!("The request body is larger than {limit} bytes."))
+                .into_response()
+        };
+        let declared = self
+            .parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Err(too_large());
+        }
+        let timeout = self.app.config.body_read_timeout;
+        let version = self.parts.version;
+        let read = match &mut self.body {
+            // The test client's bodies arrive whole: the same limit applies to them.
+            RequestBody::Buffered(bytes) if bytes.len() > limit => return Err(too_large()),
+            RequestBody::Buffered(bytes) => return Ok(bytes.clone()),
+            RequestBody::Incoming(incoming) => read_whole(incoming, limit, timeout, version).await,
+            RequestBody::Body(body) => read_whole(body, limit, timeout, version).await,
+        };
+        let bytes = match read? {
+            Ok(collected) => collected,
+            Err(error) if error.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+            Err(error) => {
+                return Err(HttpError::new(400)
+                    .with_message(format!("The request body could not be read: {error}"))
+                    .into_response())
+            }
+        };
+        self.body = RequestBody::Buffered(bytes.clone());
+        Ok(bytes)
+    }
+
+    /// 413 when a urlencoded form has more fields than the app allows.
+    pub(crate) fn check_form_fields(&self, body: &[u8]) -> Result<(), Response> {
+        let limit = self.app.config.max_form_fields;
+        if count_fields(body) <= limit {
+            return Ok(());
+        }
+        Err(HttpError::new(413)
+            .with_message(format!("The form has more than {limit} fields."))
+            .into_response())
+    }
+
+    /// The media type of the body (`Content-Type` without parameters), lowercased.
+    pub(crate) fn media_type(&self) -> Option<Cow<'_, str>> {
+        media_type(&self.parts.headers)
+    }
+}
+
+/// Reads `body` whole, within `limit` bytes and `timeout`: its bytes, or the body's error (a
+/// `LengthLimitError` past the limit); the 408 past the timeout.
+async fn read_whole<B>(
+    body: &mut B,
+    limit: usize,
+    timeout: Duration,
+    version: Version,
+) -> Result<Result<Bytes, BoxError>, Response>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    let mut collect = pin!(Limited::new(body, limit).collect());
+    // The timer costs a request about 500 instructions: a body already whole at the first
+    // poll (often so over HTTP/2, sometimes over HTTP/1) is read without one.
+    let first = poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let collected = match first {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => tokio::time::timeout(timeout, collect)
+            .await
+            .map_err(|_elapsed| body_too_slow(timeout, version))?,
+    };
+    Ok(collected.map(|collected| collected.to_bytes()))
+}
+
+/// The 408 for a body that did not arrive within `timeout`. Over HTTP/1 it closes the
+/// connection: the rest of the body may still come, and would be read as the next request.
+/// Over HTTP/2 the answer ends the stream alone.
+fn body_too_slow(timeout: Duration, version: Version) -> Response {
+    let mut response = HttpError::new(408)
+        .with_message(format!(
+            "The request body did not arrive within {} s.",
+            timeout.as_secs_f64()
+        ))
+        .into_response();
+    if version < Version::HTTP_2 {
+        response.headers.insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
+/// The media type `Content-Type` names, without its parameters, lowercased.
+fn media_type(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+    let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    // Clients almost always send it in lowercase already: then it is used without a copy.
+    Some(if essence.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(essence.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(essence)
+    })
+}
+
+/// The whole request, like Flask's `request`: method, path, headers, query arguments and body.
+///
+/// Take it as a handler argument when the typed extractors do not fit. It reads the body
+/// (within the app's size limit) before the handler runs.
+///
+/// ```
+/// use carafe_runtime::Request;
+///
+/// let request = Request::builder().method("POST").uri("/userDetails?page=2")
+///     .header("content-type", "application/x-www-form-urlencoded")
+///     .body("username=sam&lastname=king");
+/// assert_eq!(request.method(), "POST");
+/// assert_eq!(request.path(), "/userDetails");
+/// assert_eq!(request.args().get("page"), Some("2"));
+/// assert_eq!(request.form().get("lastname"), Some("king"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Request {
+    pub(crate) async fn extract(ctx: &mut RequestContext) -> Result<Request, Response> {
+        let body = ctx.body_bytes().await?;
+        if ctx.media_type().as_deref() == Some(FORM_MEDIA_TYPE) {
+            ctx.check_form_fields(&body)?;
+        }
+        let parts = ctx.parts();
+        Ok(Request {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            headers: parts.headers.clone(),
+            body,
+        })
+    }
+
+    /// Starts a request by hand, for unit tests of code that takes a `Request`.
+    pub fn builder() -> RequestBuilder {
+        RequestBuilder(Request {
+            method: Method::GET,
+            uri: Uri::from_static("/"),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        })
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request target.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The path, still percent-encoded.
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// One header's value as text, when present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The query arguments, like Flask's `request.args`.
+    pub fn args(&self) -> FormData {
+        FormData::parse(self.uri.query().unwrap_or_default().as_bytes())
+    }
+
+    /// The urlencoded form fields of the body, like Flask's `request.form`; empty when the body
+    /// is not a urlencoded form.
+    pub fn form(&self) -> FormData {
+        if media_type(&self.headers).as_deref() == Some(FORM_MEDIA_TYPE) {
+            FormData::parse(&self.body)
+        } else {
+            FormData::default()
+        }
+    }
+
+    /// The body parsed as JSON, like Flask's `request.get_json()`; a 400 error when it is not.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, HttpError> {
+        parse_json(&self.body)
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+/// Builds a [`Request`] by hand; see [`Request::builder`].
+#[derive(Debug)]
+pub struct RequestBuilder(Request);
+
+impl RequestBuilder {
+    /// Sets the method; an invalid one is a programming mistake and panics.
+    pub fn method(mut self, method: &str) -> Self {
+        self.0.method = method.parse().expect("a valid HTTP method");
+        self
+    }
+
+    /// Sets the path and query; an invalid one is a programming mistake and panics.
+    pub fn uri(mut self, uri: &str) -> Self {
+        self.0.uri = uri.parse().expect("a valid request target");
+        self
+    }
+
+    /// Adds a header; an invalid one is a programming mistake and panics.
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.0
+            .headers
+            .append(name, value.parse().expect("a valid header value"));
+        self
+    }
+
+    /// Sets the body and finishes the request.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Request {
+        self.0.body = body.into();
+        self.0
+    }
+}
+
+/// The media type a body is judged by, on generated `Content-Type` values.
+#[cfg(test)]
+mod properties {
+    use http::header::CONTENT_TYPE;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_media_type_is_the_value_before_its_parameters_lowercased(
+            essence in "[A-Za-z/+.-]{0,20}",
+            spaces in " {0,2}",
+            parameters in "(; ?[a-zA-Z]{1,8}=[a-zA-Z0-9\"-]{0,8}){0,2}",
+        ) {
+            let value = format!("{spaces}{essence}{spaces}{parameters}");
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, value.parse().expect("a visible ASCII value"));
+            let found = media_type(&headers).expect("a Content-Type");
+            prop_assert_eq!(found.as_ref(), essence.to_ascii_lowercase());
+            // Already lowercase, it is used as it is.
+            prop_assert_eq!(
+                matches!(found, Cow::Borrowed(_)),
+                !essence.bytes().any(|byte| byte.is_ascii_uppercase())
+            );
+        }
+    }
+}

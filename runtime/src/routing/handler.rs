@@ -1,0 +1,25 @@
+//! The type-erased handler the router stores.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::extract::request::RequestContext;
+use crate::response::Response;
+
+/// The function `#[route]` generates beside a handler: it extracts the arguments from the
+/// request and calls the handler. Plain `fn` pointers, so a route costs no allocation to store.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// A plain `fn` handler whose arguments need no waiting (path parameters and extractors
+    /// that read the head alone): it answers within the call, reading the request where it
+    /// lies. A request is large, and each move of one is a copy.
+    AtOnce(fn(&RequestContext) -> Response),
+    /// Any other: the generated `async` block, boxed, owning the request. Making it runs none
+    /// of the handler's code: that runs when it is polled.
+    Awaited(fn(RequestContext) -> PendingResponse),
+}
+
+/// A handler's response still to come.
+#[doc(hidden)]
+pub type PendingResponse = Pin<Box<dyn Future<Output = Response> + Send>>;

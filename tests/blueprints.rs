@@ -131,15 +131,11 @@ fn the_listing_shows_full_paths() {
 #[test]
 fn the_same_full_path_twice_refuses_to_start_naming_both() {
     // `/api` + `/items/<int:item_id>` on the app as `/api/items/<int:id>` would clash.
-    let problem = std::panic::catch_unwind(|| {
+    let problem = common::refusal(|| {
         App::new()
             .register(Blueprint::new("/api").mount(routes![api::get_item]))
             .register(Blueprint::new("/api/").mount(routes![api::get_item]))
-            .test_client()
-    })
-    .err()
-    .and_then(|payload| payload.downcast::<String>().ok())
-    .expect("the app refuses to start");
+    });
     assert!(problem.contains("`get_item`"), "{problem}");
     assert!(problem.contains("/api/items/<int:item_id>"), "{problem}");
 }

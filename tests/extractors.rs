@@ -2,6 +2,8 @@
 //! with the same answers as when its extraction is awaited; what they need from the app is
 //! checked before it serves.
 
+mod common;
+
 use carafe::prelude::*;
 use carafe::{FromRequest, FromRequestParts, RequestContext};
 
@@ -88,10 +90,7 @@ fn a_plain_handler_awaits_a_body_extractor() {
 
 #[test]
 fn missing_state_refuses_to_start_naming_each_handler_the_type_and_the_fix() {
-    let problem = std::panic::catch_unwind(|| app().test_client())
-        .err()
-        .and_then(|payload| payload.downcast::<String>().ok())
-        .expect("test_client() panics with the problem");
+    let problem = common::refusal(app);
     for handler in ["`counter`", "`counter_later`"] {
         assert!(problem.contains(handler), "{problem}");
     }

@@ -66,10 +66,7 @@ fn pool() -> Pool {
 
 #[test]
 fn a_missing_pool_refuses_to_start_naming_the_handler_the_extractor_and_the_fix() {
-    let problem = std::panic::catch_unwind(|| app().test_client())
-        .err()
-        .and_then(|payload| payload.downcast::<String>().ok())
-        .expect("test_client() panics with the problem");
+    let problem = common::refusal(app);
     assert!(problem.contains("handler `me`"), "{problem}");
     assert!(problem.contains("tests/user_extractor.rs:"), "{problem}");
     assert!(

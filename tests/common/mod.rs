@@ -24,6 +24,16 @@ pub async fn start_refused(app: App) -> std::io::Error {
         .expect_err("the app should refuse to start")
 }
 
+/// Why the app `make` builds refuses to start, as the test client panics with it: the test
+/// fails if it starts.
+pub fn refusal(make: impl FnOnce() -> App + std::panic::UnwindSafe) -> String {
+    std::panic::catch_unwind(|| make().test_client())
+        .err()
+        .and_then(|payload| payload.downcast::<String>().ok())
+        .map(|problem| *problem)
+        .expect("test_client() panics with the problem")
+}
+
 /// Serves `app` on 127.0.0.1 on a port the OS picks, for the rest of the test.
 pub async fn serve(app: App) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

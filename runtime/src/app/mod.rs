@@ -28,7 +28,7 @@ use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
 use crate::routing::route::{Mounted, Routes};
 use crate::routing::router::RouterBuilder;
-use crate::routing::url::{self, Url};
+use crate::routing::url::{RouteUrls, Url};
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
 ///
@@ -209,12 +209,10 @@ impl App {
     /// # let _ = App::new();
     /// ```
     pub fn url_for(&self, url: &Url) -> Url {
-        let route = url.route();
-        let mounted = self
-            .router
-            .mounted()
-            .find(|mounted| url::key(&mounted.def) == route);
-        url.under(mounted)
+        // Built for the call: outside a request, where cost does not count, with the same
+        // first-mount rule as the app's requests.
+        let urls = RouteUrls::new(self.router.mounted());
+        url.under(urls.mount_of(url.route()))
     }
 
     /// Adds a blueprint's routes under its prefix, with its nested blueprints', like Flask's

@@ -210,7 +210,7 @@ pub fn url_for(route: &RouteDef, values: &[&dyn PathValue]) -> Url {
     with_current(|current| {
         let current = current?;
         let urls = current.data.state_ref::<RouteUrls>();
-        Some(url.under(urls.and_then(|urls| urls.0.get(&url.route))))
+        Some(url.under(urls.and_then(|urls| urls.mount_of(url.route))))
     })
     .unwrap_or(url)
 }
@@ -240,5 +240,10 @@ impl RouteUrls {
             urls.entry(key(&route.def)).or_insert_with(|| route.clone());
         }
         RouteUrls(urls)
+    }
+
+    /// Where the handler `route` is mounted, if it is.
+    pub(crate) fn mount_of(&self, route: RouteKey) -> Option<&Mounted> {
+        self.0.get(&route)
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use carafe::__private::{Handler, MethodSet, RequestContext, Response, RouteDef};
+use carafe::__private::{Handler, MethodSet, RequestContext, Response, RouteDef, RouteDoc};
 use carafe::router_bench::{Lookup, Router, RouterBuilder};
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;
@@ -74,10 +74,9 @@ fn carafe_router(cases: &[Case]) -> Router {
                     .parts,
             ),
             methods: MethodSet::from_method(&case.method).expect("a standard method"),
-            statuses: &[],
-            needs: &[],
+            needs: |_| {},
             handler: Handler::AtOnce(handler),
-            doc: None,
+            doc: &RouteDoc::UNKNOWN,
         })
         .collect();
     let mut builder = RouterBuilder::default();

@@ -138,18 +138,16 @@ impl Shared {
             } else {
                 None
             };
-            let Some(response) = answer else {
+            let Some(mut response) = answer else {
                 // Making the future runs none of the handler's code: that runs when it is
                 // polled, in the scope, under `catch_unwind`.
                 let handler = AssertUnwindSafe(handler(ctx)).catch_unwind();
-                return ResponseFuture::awaiting(
-                    current::scoped(current, handler),
-                    finish,
-                    Arc::clone(self),
-                );
+                return ResponseFuture::awaiting(current, handler, finish, Arc::clone(self));
             };
             let mut sent = None;
-            current::enter(current, || self.complete(&mut finish, response, &mut sent));
+            current::enter(current, || {
+                self.complete(&mut finish, &mut response, &mut sent)
+            });
             return ResponseFuture::ready(sent);
         }
         // The answer is put where it is sent from, rather than returned through the scope:
@@ -157,12 +155,13 @@ impl Shared {
         let mut sent = None;
         current::enter(current, || {
             let answer = self.before_hooks(finish.scope, &mut ctx);
-            let response = answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
-                Some(Handler::AtOnce(handler)) => answer_at_once(handler, &ctx),
-                // Awaited handlers were answered above.
-                Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
-            });
-            self.complete(&mut finish, response, &mut sent);
+            let mut response =
+                answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
+                    Some(Handler::AtOnce(handler)) => answer_at_once(handler, &ctx),
+                    // Awaited handlers were answered above.
+                    Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
+                });
+            self.complete(&mut finish, &mut response, &mut sent);
         });
         ResponseFuture::ready(sent)
     }
@@ -210,23 +209,23 @@ impl Shared {
     fn complete(
         &self,
         finish: &mut Finish,
-        mut response: Response,
+        response: &mut Response,
         sent: &mut Option<http::Response<Body>>,
     ) {
         let mut server_error = if finish.teardown_pending {
-            server_error_of(&response)
+            server_error_of(response)
         } else {
             None
         };
         // The after hooks see the error page; without them, `finalize` renders it.
         if self.stages.after_hooks {
-            finish.render_error(self, &mut response);
-            self.after_hooks(finish.scope, &mut response, &mut server_error);
+            finish.render_error(self, response);
+            self.after_hooks(finish.scope, response, &mut server_error);
         }
         if let Some(session) = &finish.session {
-            session.save(&mut response, &self.data);
+            session.save(response, &self.data);
         }
-        finish.finalize(self, &mut response, sent);
+        finish.finalize(self, response, sent);
         if finish.teardown_pending {
             finish.teardown_pending = false;
             self.teardown_hooks(finish.scope, server_error.as_ref());
@@ -373,19 +372,6 @@ pin_project! {
         #[pin]
         waiting: Waiting,
     }
-
-    impl PinnedDrop for ResponseFuture {
-        fn drop(this: Pin<&mut Self>) {
-            // A handler dropped before it answered (the client went away): its request is
-            // over all the same, and its teardown hooks run, with no error to tell.
-            if let WaitingProjection::Handler { finish, shared, .. } = this.project().waiting.project() {
-                if finish.teardown_pending {
-                    finish.teardown_pending = false;
-                    shared.teardown_hooks(finish.scope, None);
-                }
-            }
-        }
-    }
 }
 
 pin_project! {
@@ -394,18 +380,55 @@ pin_project! {
         // Answered within the call: by a plain `fn` handler, a hook, or the router (404, 405,
         // `OPTIONS`). Already through every stage, so nothing else is kept.
         Ready { response: Option<http::Response<Body>> },
-        // A handler at work, in its request's scope, and what the stages after it need. The
-        // scope's future is pinned in place, not boxed again.
+        // A handler at work and the stages after it, in its request's scope. The scope's
+        // future is pinned in place, not boxed again.
         Handler {
             #[pin]
-            handler: CurrentFuture<CatchUnwind<AssertUnwindSafe<PendingResponse>>>,
-            finish: Finish,
-            shared: Arc<Shared>,
+            answering: CurrentFuture<Answering>,
         },
         // The answer of the app's tower layers.
         Layered {
             answer: Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>,
         },
+    }
+}
+
+pin_project! {
+    /// An awaited handler, then the stages after it, all polled in the request's scope: the
+    /// scope is entered once per poll, not again to complete.
+    struct Answering {
+        #[pin]
+        handler: CatchUnwind<AssertUnwindSafe<PendingResponse>>,
+        finish: Finish,
+        shared: Arc<Shared>,
+    }
+
+    impl PinnedDrop for Answering {
+        fn drop(this: Pin<&mut Self>) {
+            // A handler dropped before it answered (the client went away): its request is
+            // over all the same, and its teardown hooks run (in its scope, where tokio drops
+            // the future), with no error to tell.
+            let this = this.project();
+            if this.finish.teardown_pending {
+                this.finish.teardown_pending = false;
+                this.shared.teardown_hooks(this.finish.scope, None);
+            }
+        }
+    }
+}
+
+impl Future for Answering {
+    type Output = http::Response<Body>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match ready!(this.handler.poll(cx)) {
+            Ok(response) => response,
+            Err(payload) => response_for_panic(payload),
+        };
+        let mut sent = None;
+        this.shared.complete(this.finish, &mut response, &mut sent);
+        Poll::Ready(sent.expect("complete answers"))
     }
 }
 
@@ -417,17 +440,21 @@ impl ResponseFuture {
         }
     }
 
-    /// A handler's answer to await, in its scope, then to complete.
+    /// A handler's answer to await, then to complete, in its request's scope.
     fn awaiting(
-        handler: CurrentFuture<CatchUnwind<AssertUnwindSafe<PendingResponse>>>,
+        current: Current,
+        handler: CatchUnwind<AssertUnwindSafe<PendingResponse>>,
         finish: Finish,
         shared: Arc<Shared>,
     ) -> ResponseFuture {
+        let answering = Answering {
+            handler,
+            finish,
+            shared,
+        };
         ResponseFuture {
             waiting: Waiting::Handler {
-                handler,
-                finish,
-                shared,
+                answering: current::scoped(current, answering),
             },
         }
     }
@@ -480,25 +507,7 @@ impl Future for ResponseFuture {
             WaitingProjection::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("a response future polled after completion, or not answered"))),
-            WaitingProjection::Handler {
-                mut handler,
-                finish,
-                shared,
-            } => {
-                let response = match ready!(handler.as_mut().poll(cx)) {
-                    Ok(response) => response,
-                    Err(payload) => response_for_panic(payload),
-                };
-                // The stages after the handler run in its scope, as for a plain one.
-                let mut sent = None;
-                match handler.take_value() {
-                    Some(current) => {
-                        current::enter(current, || shared.complete(finish, response, &mut sent))
-                    }
-                    None => shared.complete(finish, response, &mut sent),
-                }
-                Poll::Ready(Ok(sent.expect("complete answers")))
-            }
+            WaitingProjection::Handler { answering } => answering.poll(cx).map(Ok),
             WaitingProjection::Layered { answer } => answer.as_mut().poll(cx),
         }
     }

@@ -131,12 +131,7 @@ impl Converter {
     /// assert!(Converter::Path.accepts("docs/a.txt"));
     /// ```
     pub fn accepts(self, raw: &str) -> bool {
-        if !raw.as_bytes().contains(&b'%') {
-            return self.accepts_decoded(raw);
-        }
-        percent_decode_str(raw)
-            .decode_utf8()
-            .is_ok_and(|decoded| self.accepts_decoded(&decoded))
+        decode(raw).is_some_and(|decoded| self.accepts_decoded(&decoded))
     }
 
     /// Werkzeug's rules, on the decoded text of a value.
@@ -189,6 +184,25 @@ impl Converter {
         };
         utf8_percent_encode(value, set).into()
     }
+}
+
+/// A path value as sent (still percent-encoded), as converters and handlers read it: decoded,
+/// or `None` when it does not decode to UTF-8. Most values have nothing to decode: those are
+/// borrowed as they are, with no copy and no UTF-8 check (the path is a `str` already).
+///
+/// ```
+/// use carafe_core::converter::decode;
+///
+/// assert_eq!(decode("caf%C3%A9").as_deref(), Some("café"));
+/// assert_eq!(decode("plain").as_deref(), Some("plain"));
+/// assert_eq!(decode("%FF"), None);
+/// ```
+#[inline]
+pub fn decode(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.as_bytes().contains(&b'%') {
+        return Some(Cow::Borrowed(raw));
+    }
+    percent_decode_str(raw).decode_utf8().ok()
 }
 
 /// The Rust types a path parameter is usually parsed into, by name: an argument of one is

@@ -12,7 +12,6 @@ use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderMap, Method, Uri, Version};
 use http_body_util::{BodyExt, Limited};
-use percent_encoding::percent_decode_str;
 use smallvec::SmallVec;
 
 use crate::extract::app_data::AppData;
@@ -128,13 +127,7 @@ impl RequestContext {
         let not_found = || HttpError::new(404).into_response();
         let &(start, end) = self.params.get(index).ok_or_else(not_found)?;
         let raw = &self.parts.uri.path()[start as usize..end as usize];
-        // Most values have nothing to decode: skip the decoder's copy and UTF-8 check.
-        if !raw.as_bytes().contains(&b'%') {
-            return raw.parse().map_err(|_| not_found());
-        }
-        let decoded: Cow<'_, str> = percent_decode_str(raw)
-            .decode_utf8()
-            .map_err(|_| not_found())?;
+        let decoded = carafe_core::converter::decode(raw).ok_or_else(not_found)?;
         decoded.parse().map_err(|_| not_found())
     }
 

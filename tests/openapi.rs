@@ -324,3 +324,20 @@ fn the_example_prints_its_document() {
         items::app().openapi_info("items", "0.1.0").openapi()
     );
 }
+
+/// A handler whose `Ok` is an `impl Trait`: the macro cannot name it, and the rest of the
+/// return type still describes itself.
+#[route("/maybe/<int:n>")]
+fn maybe(n: u32) -> Result<impl IntoResponse, carafe::Error> {
+    let n = u8::try_from(n)?;
+    Ok(Json(n))
+}
+
+#[test]
+fn a_result_of_an_impl_trait_still_answers_500_for_its_errors() {
+    let app = App::new().mount(routes![maybe]);
+    let document = app.openapi();
+    let get = &document["paths"]["/maybe/{n}"]["get"];
+    assert_eq!(statuses(get), ["200", "404", "500"]);
+    assert_eq!(app.routes()[0].statuses, [200, 404, 500]);
+}

@@ -3,9 +3,10 @@
 //! return type describe themselves, given the schemas of the type arguments they are written
 //! with.
 
-use proc_macro2::{TokenStream, TokenTree};
-use quote::{quote, ToTokens};
-use syn::{GenericArgument, PathArguments, ReturnType, Type};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit_mut::{self, VisitMut};
+use syn::{parse_quote, GenericArgument, PathArguments, ReturnType, Type};
 
 use crate::model::Route;
 
@@ -35,16 +36,17 @@ pub fn route_doc(route: &Route) -> TokenStream {
         }
     });
     let returned = match &route.item.sig.output {
-        ReturnType::Type(_, ty) if nameable(ty) => {
-            let arguments = type_arguments(ty);
+        ReturnType::Type(_, ty) => {
+            let ty = named(ty);
+            let arguments = type_arguments(&ty);
             Some(quote! {
-                (&::carafe::__private::ReturnProbe::<#ty>::NEW).describe_return(
+                (&::carafe::__private::Probe::<#ty>::NEW).describe_return(
                     operation,
                     #arguments,
                 );
             })
         }
-        _ => None,
+        ReturnType::Default => None,
     };
     let reports = extractors.chain(returned);
     quote! {
@@ -93,7 +95,7 @@ fn type_arguments(ty: &Type) -> TokenStream {
 }
 
 /// The type arguments of a path type as written (`T` of `Json<T>`, `T, E` of
-/// `Result<T, E>`), those a schema can be found for: none that holds `impl Trait` or `_`.
+/// `Result<T, E>`).
 fn written_arguments(ty: &Type) -> Vec<&Type> {
     match ty {
         Type::Path(path) => match path.path.segments.last().map(|segment| &segment.arguments) {
@@ -101,7 +103,7 @@ fn written_arguments(ty: &Type) -> Vec<&Type> {
                 .args
                 .iter()
                 .filter_map(|argument| match argument {
-                    GenericArgument::Type(ty) if nameable(ty) => Some(ty),
+                    GenericArgument::Type(ty) => Some(ty),
                     _ => None,
                 })
                 .collect(),
@@ -113,14 +115,21 @@ fn written_arguments(ty: &Type) -> Vec<&Type> {
     }
 }
 
-/// Whether `ty` can be named in the generated code: `impl Trait` and `_` cannot.
-fn nameable(ty: &Type) -> bool {
-    fn nameable_tokens(tokens: TokenStream) -> bool {
-        tokens.into_iter().all(|token| match token {
-            TokenTree::Ident(ident) => ident != "impl" && ident != "_",
-            TokenTree::Group(group) => nameable_tokens(group.stream()),
-            _ => true,
-        })
+/// `ty` as the generated code can name it: each `impl Trait` (or `_`) in it becomes
+/// `Opaque`, a response of which nothing is known, so the rest still describes itself in
+/// its place (`Result<impl IntoResponse, E>` still answers 500 for its errors).
+fn named(ty: &Type) -> Type {
+    struct Opaque;
+    impl VisitMut for Opaque {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if matches!(ty, Type::ImplTrait(_) | Type::Infer(_)) {
+                *ty = parse_quote!(::carafe::__private::Opaque);
+            } else {
+                visit_mut::visit_type_mut(self, ty);
+            }
+        }
     }
-    !matches!(ty, Type::Infer(_)) && nameable_tokens(ty.to_token_stream())
+    let mut named = ty.clone();
+    Opaque.visit_type_mut(&mut named);
+    named
 }

@@ -13,42 +13,42 @@ pub use crate::routing::route::{Converter, MethodSet, Part, Route, RouteDef};
 pub use crate::routing::url::{url_for, PathValue};
 pub use carafe_core::media::Media;
 
-use std::marker::PhantomData;
-
 use carafe_core::message::{self, Message, Site};
 
 use crate::routing::route::clash;
 
-/// Has a handler's return type `T` describe itself to the OpenAPI document, given the type
-/// arguments it is written with: `(&ReturnProbe::<T>::NEW).describe_return(..)` with
-/// [`DescribesReturn`] and [`DescribesNothing`] in scope. A `T` that is no response finds the
-/// second, which does nothing: the handler's own code reports it, once.
-pub struct ReturnProbe<T>(PhantomData<T>);
+/// What `#[route]` names in place of an `impl Trait` in a handler's return type, so that the
+/// rest of the type describes itself: a response of which nothing is known. It has no value.
+pub enum Opaque {}
 
-impl<T> ReturnProbe<T> {
-    /// The probe of `T`.
-    pub const NEW: ReturnProbe<T> = ReturnProbe(PhantomData);
+impl IntoResponse for Opaque {
+    fn into_response(self) -> Response {
+        match self {}
+    }
 }
 
-/// See [`ReturnProbe`]: a response describes itself.
+/// Has a handler's return type `T` describe itself to the OpenAPI document, given the type
+/// arguments it is written with: `(&Probe::<T>::NEW).describe_return(..)` with this trait and
+/// [`DescribesNothing`] in scope, as a schema is found with [`WithSchema`]. A `T` that is no
+/// response finds the second, which does nothing: the handler's own code reports it, once.
 pub trait DescribesReturn {
     /// Describes the response.
     fn describe_return(&self, operation: &mut Operation<'_>, arguments: &'static [TypeArgument]);
 }
 
-impl<T: IntoResponse> DescribesReturn for ReturnProbe<T> {
+impl<T: IntoResponse> DescribesReturn for Probe<T> {
     fn describe_return(&self, operation: &mut Operation<'_>, arguments: &'static [TypeArgument]) {
         operation.describe_written(arguments, T::describe_response);
     }
 }
 
-/// See [`ReturnProbe`]: anything else describes nothing.
+/// See [`DescribesReturn`]: anything else describes nothing.
 pub trait DescribesNothing {
     /// Does nothing.
     fn describe_return(&self, operation: &mut Operation<'_>, arguments: &'static [TypeArgument]);
 }
 
-impl<T> DescribesNothing for &ReturnProbe<T> {
+impl<T> DescribesNothing for &Probe<T> {
     fn describe_return(&self, _: &mut Operation<'_>, _: &'static [TypeArgument]) {}
 }
 

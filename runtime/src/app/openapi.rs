@@ -40,8 +40,8 @@ impl Default for Info {
     }
 }
 
-/// The OpenAPI 3.1 document of `routes` (under their full paths). Routes without a `doc`
-/// (the static files', the document's own) are left out.
+/// The OpenAPI 3.1 document of `routes` (under their full paths). Routes whose `RouteDoc` is
+/// not `in_document` (the static files', the document's own) are left out.
 pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a Mounted>, info: &Info) -> Value {
     let routes: Vec<(&Mounted, &RouteDoc)> = routes
         .map(|route| (route, route.def.doc))
@@ -55,11 +55,7 @@ pub(crate) fn document<'a>(routes: impl Iterator<Item = &'a Mounted>, info: &Inf
     let mut paths = Map::new();
     for &(mounted, doc) in &routes {
         let route = &mounted.def;
-        let methods: Vec<&str> = route
-            .methods
-            .names()
-            .filter(|method| !matches!(*method, "HEAD" | "OPTIONS"))
-            .collect();
+        let methods: Vec<&str> = documented_methods(route).collect();
         // Flask's endpoint is the function's name; a name two modules share gets its module.
         let id = if named[route.handler_name] > 1 {
             route.module_path.replace("::", "_") + "_" + route.handler_name
@@ -149,8 +145,7 @@ fn operation_object(
     if !parameters.is_empty() {
         object["parameters"] = parameters.into();
     }
-    // A GET's body is no part of its meaning (RFC 9110, 9.3.1): a `Form` there reads nothing.
-    let reads_body = method != "GET";
+    let reads_body = reads_body(method);
     if let (Some((media, schema)), true) = (&operation.body, reads_body) {
         object["requestBody"] = json!({
             "required": true,
@@ -199,7 +194,7 @@ fn responses(
     reads_body: bool,
 ) -> Value {
     let typed_path = has_typed_path(route);
-    let media = answers(route, doc, operation, reads_body);
+    let media = answers(doc, operation, reads_body, typed_path);
     let mut responses = Map::new();
     for (status, kinds) in media {
         let description = doc
@@ -237,10 +232,10 @@ fn responses(
 /// OpenAPI document's responses and the route listing's statuses. A body extractor's failures
 /// count only where the method reads a body (not a GET's).
 fn answers(
-    route: &RouteDef,
     doc: &RouteDoc,
     operation: &Operation<'_>,
     reads_body: bool,
+    typed_path: bool,
 ) -> BTreeMap<u16, BTreeSet<Media>> {
     let mut media = BTreeMap::<u16, BTreeSet<Media>>::new();
     for &(status, kind) in doc.responses {
@@ -253,13 +248,28 @@ fn answers(
     for &status in operation.failures.iter().chain(body_failures) {
         media.entry(status).or_default().insert(Media::ErrorPage);
     }
-    if has_typed_path(route) {
+    if typed_path {
         media.entry(404).or_default().insert(Media::ErrorPage);
     }
     if media.is_empty() {
         media.entry(200).or_default().insert(Media::Unknown);
     }
     media
+}
+
+/// The methods the document has an operation for: those the route answers, but the `HEAD` and
+/// `OPTIONS` every route answers.
+fn documented_methods(route: &RouteDef) -> impl Iterator<Item = &'static str> {
+    route
+        .methods
+        .names()
+        .filter(|method| !matches!(*method, "HEAD" | "OPTIONS"))
+}
+
+/// Whether a request of `method` has its body read: a GET's body is no part of its meaning
+/// (RFC 9110, 9.3.1), so a `Form` there reads nothing.
+fn reads_body(method: &str) -> bool {
+    method != "GET"
 }
 
 /// Whether a path parameter's converter refuses some values, with a 404.
@@ -273,11 +283,8 @@ pub(crate) fn statuses(route: &RouteDef) -> Vec<u16> {
     let mut schemas = Schemas::new();
     let mut operation = Operation::new(&mut schemas);
     (route.doc.operation)(&mut operation);
-    let reads_body = route
-        .methods
-        .names()
-        .any(|method| !matches!(method, "GET" | "HEAD" | "OPTIONS"));
-    answers(route, route.doc, &operation, reads_body)
+    let reads_body = documented_methods(route).any(reads_body);
+    answers(route.doc, &operation, reads_body, has_typed_path(route))
         .into_keys()
         .collect()
 }

@@ -194,7 +194,7 @@ pub enum Segment<'a> {
 
 /// Writes a path's parts: the one printer of a path, whatever form it takes. Each static text
 /// goes through `text`, each parameter through `param` with its index among the parameters,
-/// its name and its converter. [`written`] is the grammar's form, [`router_pattern`] the
+/// its name and its converter. [`written`] is the grammar's form, [`router_patterns`] the
 /// router's; the runtime writes OpenAPI's `{id}` and `url_for`'s values with it.
 ///
 /// ```
@@ -243,19 +243,32 @@ pub fn written(parts: &[Part<'_>]) -> String {
     )
 }
 
-/// The router's (`matchit`'s) pattern of a path's parts: parameters named `p0`, `p1`, … in
-/// path order, a `path` parameter as a catch-all (`/files/{p0}/{*p1}`). With `encoded`, the
-/// static text as clients send it, percent-encoded where it is not visible ASCII (`/café`
-/// arrives as `/caf%C3%A9`). The grammar has no braces, so static text needs no escaping.
+/// The router's (`matchit`'s) patterns of a path's parts: parameters named `p0`, `p1`, … in
+/// path order, a `path` parameter as a catch-all (`/files/{p0}/{*p1}`). The pattern as
+/// written, and, when its static text is not all visible ASCII, a second one with that text
+/// as clients send it, percent-encoded (`/café` arrives as `/caf%C3%A9`). The grammar has no
+/// braces, so static text needs no escaping.
 ///
 /// ```
-/// use carafe_core::path::{parse, router_pattern};
+/// use carafe_core::path::{parse, router_patterns};
 ///
 /// let path = parse("/café/<int:id>/<path:rest>").unwrap();
-/// assert_eq!(router_pattern(&path.parts, false), "/café/{p0}/{*p1}");
-/// assert_eq!(router_pattern(&path.parts, true), "/caf%C3%A9/{p0}/{*p1}");
+/// assert_eq!(router_patterns(&path.parts), ["/café/{p0}/{*p1}", "/caf%C3%A9/{p0}/{*p1}"]);
+/// assert_eq!(router_patterns(&parse("/a/<b>").unwrap().parts), ["/a/{p0}"]);
 /// ```
-pub fn router_pattern(parts: &[Part<'_>], encoded: bool) -> String {
+pub fn router_patterns(parts: &[Part<'_>]) -> Vec<String> {
+    let written = router_pattern(parts, false);
+    let sent = router_pattern(parts, true);
+    if sent == written {
+        vec![written]
+    } else {
+        vec![written, sent]
+    }
+}
+
+/// The router's pattern of `parts`, with the static text percent-encoded where it is not
+/// visible ASCII if `encoded`.
+fn router_pattern(parts: &[Part<'_>], encoded: bool) -> String {
     write_parts(
         parts,
         |out, text| {

@@ -5,7 +5,7 @@
 //! least, so the `int` route wins whatever the order of registration, as in Werkzeug.
 
 use carafe_core::message::{clash_message, Site};
-use carafe_core::path::{router_pattern, same_pattern, segments, Part, Segment};
+use carafe_core::path::{router_patterns, same_pattern, segments, Part, Segment};
 use http::Method;
 use smallvec::SmallVec;
 
@@ -186,16 +186,10 @@ impl RouterBuilder {
             .iter()
             .map(|endpoint| routes[endpoint.candidates[0].route].parts())
             .collect();
-        let spellings = |parts: &[Part]| {
-            let encoded = needs_encoding(parts).then(|| router_pattern(parts, true));
-            [Some(router_pattern(parts, false)), encoded]
-                .into_iter()
-                .flatten()
-        };
         let mut tree = matchit::Router::new();
         let mut problems = Vec::new();
         for (index, endpoint) in endpoints.iter().enumerate() {
-            for pattern in spellings(&parts[index]) {
+            for pattern in router_patterns(&parts[index]) {
                 if let Err(error) = tree.insert(pattern, index) {
                     let route = &routes[endpoint.candidates[0].route];
                     problems.push(format!(
@@ -214,7 +208,7 @@ impl RouterBuilder {
         let detours = (0..endpoints.len())
             .map(|index| {
                 let mut matcher = matchit::Router::new();
-                for pattern in spellings(&parts[index]) {
+                for pattern in router_patterns(&parts[index]) {
                     // The tree took it, so a tree of its own does too.
                     let _ = matcher.insert(pattern, index);
                 }
@@ -283,14 +277,6 @@ impl Router {
             Lookup::MethodNotAllowed(allowed)
         }
     }
-}
-
-/// Whether the static parts need percent-encoding to be matched as clients send them.
-fn needs_encoding(parts: &[Part]) -> bool {
-    parts.iter().any(|part| match part {
-        Part::Static(text) => !text.bytes().all(|byte| byte.is_ascii_graphic()),
-        Part::Param { .. } => false,
-    })
 }
 
 /// Whether some path could match both patterns: a conservative test, segment by segment,

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use carafe::__private::{Handler, MethodSet, RequestContext, Response, RouteDef, RouteDoc};
+use carafe::__private::{
+    Handler, MethodSet, Pace, RequestContext, Response, RouteDef, RouteDoc,
+};
 use carafe::router_bench::{Lookup, Router, RouterBuilder};
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;
@@ -52,6 +54,8 @@ fn case(method: &str, path: &'static str) -> Case {
     }
 }
 
+static PACE: Pace = Pace::new();
+
 fn handler(_: &RequestContext) -> Response {
     "ok".into_response()
 }
@@ -75,7 +79,7 @@ fn carafe_router(cases: &[Case]) -> Router {
             ),
             methods: MethodSet::from_method(&case.method).expect("a standard method"),
             needs: |_| {},
-            handler: Handler::AtOnce(handler),
+            handler: Handler::AtOnce(handler, &PACE),
             doc: &RouteDoc::UNKNOWN,
         })
         .collect();

@@ -34,13 +34,18 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         Some(_) => (
             (
                 quote! {
+                    static __CARAFE_PACE: ::carafe::__private::Pace =
+                        ::carafe::__private::Pace::new();
                     fn __carafe_at_once(
                         _: &::carafe::__private::RequestContext,
                     ) -> ::carafe::__private::Response {
                         ::core::unreachable!()
                     }
                 },
-                quote!(::carafe::__private::Handler::AtOnce(__carafe_at_once)),
+                quote!(::carafe::__private::Handler::AtOnce(
+                    __carafe_at_once,
+                    &__CARAFE_PACE
+                )),
             ),
             needs_fn(std::iter::empty()),
             quote!(&::carafe::__private::RouteDoc::UNKNOWN),
@@ -164,6 +169,20 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
     let respond = quote_spanned! {handler.output_span=>
         ::carafe::__private::IntoResponse::into_response_for(#name(#(#vars),*) #await_, ctx.parts())
     };
+    // A plain handler that had to await its arguments is called where its `Pace` says: in
+    // place, or on the blocking pool, which takes the arguments and the request with it.
+    let answer_awaited = if handler.is_async {
+        respond.clone()
+    } else {
+        quote! {
+            ::carafe::__private::answer_plain(
+                &__CARAFE_PACE,
+                ctx,
+                move |ctx: &::carafe::__private::RequestContext| #respond,
+            )
+            .await
+        }
+    };
     let awaited = {
         let extract = extract(true);
         quote! {
@@ -172,10 +191,15 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
             ) -> ::carafe::__private::PendingResponse {
                 ::std::boxed::Box::pin(async move {
                     #(#extract)*
-                    #respond
+                    #answer_awaited
                 })
             }
         }
+    };
+    // How a plain handler has been seen to answer: one for the route, whichever of its
+    // functions the router calls.
+    let pace = quote! {
+        static __CARAFE_PACE: ::carafe::__private::Pace = ::carafe::__private::Pace::new();
     };
     // A plain `fn` whose extractors, if any, all read the request head alone has nothing to
     // await: it runs at once, reading the request in place (the app catches its panics around
@@ -192,18 +216,21 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
             }
         }
     };
-    let at_once_handler = quote!(::carafe::__private::Handler::AtOnce(__carafe_at_once));
+    let at_once_handler = quote!(::carafe::__private::Handler::AtOnce(
+        __carafe_at_once,
+        &__CARAFE_PACE
+    ));
     let awaited_handler = quote!(::carafe::__private::Handler::Awaited(__carafe_awaited));
     if handler.is_async {
         (awaited, awaited_handler)
     } else if extractors.is_empty() {
-        (at_once, at_once_handler)
+        (quote!(#pace #at_once), at_once_handler)
     } else {
         let at_once_each = extractors.iter().map(|ty| {
             quote! { <#ty as ::carafe::__private::Extractor<_>>::AT_ONCE }
         });
         (
-            quote!(#at_once #awaited),
+            quote!(#pace #at_once #awaited),
             quote! {
                 if #(#at_once_each)&&* {
                     #at_once_handler
@@ -354,7 +381,7 @@ mod tests {
             "if<State<Store>as::carafe::__private::Extractor<_>>::AT_ONCE&&<Query<Page>as::carafe::__private::Extractor<_>>::AT_ONCE{",
             "fn__carafe_at_once(ctx:&::carafe::__private::RequestContext,)->::carafe::__private::Response{",
             "<State<Store>as::carafe::__private::Extractor<_>>::extract_at_once(&ctx)",
-            "{::carafe::__private::Handler::AtOnce(__carafe_at_once)}else{::carafe::__private::Handler::Awaited(__carafe_awaited)}",
+            "{::carafe::__private::Handler::AtOnce(__carafe_at_once,&__CARAFE_PACE)}else{::carafe::__private::Handler::Awaited(__carafe_awaited)}",
             "<Query<Page>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");
@@ -379,7 +406,9 @@ mod tests {
         // future.
         assert!(out.contains("fn__carafe_at_once(ctx:&"), "{out}");
         assert!(
-            out.contains("handler:::carafe::__private::Handler::AtOnce(__carafe_at_once),"),
+            out.contains(
+                "handler:::carafe::__private::Handler::AtOnce(__carafe_at_once,&__CARAFE_PACE),"
+            ),
             "{out}"
         );
         assert!(!out.contains("async"), "{out}");

@@ -36,7 +36,12 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     ),
     (
         "routing",
-        &[&["routing", "handler"], &["route"], &["router", "url"]],
+        &[
+            &["routing", "pace"],
+            &["handler"],
+            &["route"],
+            &["router", "url"],
+        ],
     ),
     (
         "app",

@@ -84,6 +84,7 @@ impl App {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,
                 debug: self.data.config.debug,
+                blocking_threshold: self.data.config.blocking_threshold,
                 stages: Stages {
                     before_hooks: self.scopes.any(|hooks| !hooks.before.is_empty()),
                     after_hooks: self.scopes.any(|hooks| !hooks.after.is_empty()),

@@ -9,6 +9,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use carafe_core::status;
 use futures_util::future::{CatchUnwind, FutureExt};
@@ -29,6 +30,7 @@ use crate::response::error::HttpError;
 use crate::response::redirect::redirect_with;
 use crate::response::{IntoResponse, Response};
 use crate::routing::handler::{Handler, PendingResponse};
+use crate::routing::pace::{on_pool, timed, Pace};
 use crate::routing::route::MethodSet;
 use crate::routing::router::{Lookup, Router};
 
@@ -43,6 +45,9 @@ pub(crate) struct Shared {
     pub(crate) stages: Stages,
     /// Debug mode, from the settings: read by every request, so kept beside the router.
     pub(crate) debug: bool,
+    /// How long a plain handler may take in place (see `routing::pace`): read by every call
+    /// of one.
+    pub(crate) blocking_threshold: Duration,
 }
 
 /// The stages of the pipeline an app may lack: each it lacks costs its requests one test of a
@@ -87,8 +92,9 @@ impl Shared {
     /// Answers one request, in one pipeline: routing; in the request's scope, the before
     /// hooks, the handler (or routing's own answer), then [`complete`](Shared::complete): the
     /// error page, the after hooks, the session saved, the final checks and the teardown
-    /// hooks. A stage the app lacks is a flag tested. A plain handler runs within this call;
-    /// an awaited one's future carries the scope and completes the rest when it is ready.
+    /// hooks. A stage the app lacks is a flag tested. A plain handler proven quick runs within
+    /// this call, one that may block on the blocking pool (see `routing::pace`); an awaited
+    /// one's future carries the scope and completes the rest when it is ready.
     pub(crate) fn dispatch(
         self: &Arc<Self>,
         mut ctx: RequestContext,
@@ -150,6 +156,11 @@ impl Shared {
             });
             return ResponseFuture::ready(sent);
         }
+        if let Some(Handler::AtOnce(handler, pace)) = route.map(|route| route.def.handler) {
+            if !pace.in_place() {
+                return self.answer_on_pool(current, ctx, finish, handler, pace);
+            }
+        }
         // The answer is put where it is sent from, rather than returned through the scope:
         // each return of a response is a copy of it.
         let mut sent = None;
@@ -157,13 +168,47 @@ impl Shared {
             let answer = self.before_hooks(finish.scope, &mut ctx);
             let mut response =
                 answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
-                    Some(Handler::AtOnce(handler)) => answer_at_once(handler, &ctx),
+                    Some(Handler::AtOnce(handler, pace)) => {
+                        let (response, took) = timed(|| answer_at_once(handler, &ctx));
+                        pace.ran_in_place(took, self.blocking_threshold);
+                        response
+                    }
                     // Awaited handlers were answered above.
                     Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
                 });
             self.complete(&mut finish, &mut response, &mut sent);
         });
         ResponseFuture::ready(sent)
+    }
+
+    /// Answers a request whose plain handler may block on the blocking pool: its hooks, the
+    /// handler and the stages after it, in its scope, as [`dispatch`](Shared::dispatch) would
+    /// in place. They run to the end even if the client goes away, as they would in place.
+    fn answer_on_pool(
+        self: &Arc<Self>,
+        current: Current,
+        mut ctx: RequestContext,
+        mut finish: Finish,
+        handler: fn(&RequestContext) -> Response,
+        pace: &'static Pace,
+    ) -> ResponseFuture {
+        let shared = Arc::clone(self);
+        let answer = on_pool(move || {
+            let mut sent = None;
+            current::enter(current, || {
+                let mut response = match shared.before_hooks(finish.scope, &mut ctx) {
+                    Some(response) => response,
+                    None => {
+                        let (response, took) = timed(|| answer_at_once(handler, &ctx));
+                        pace.ran_on_pool(took, shared.blocking_threshold);
+                        response
+                    }
+                };
+                shared.complete(&mut finish, &mut response, &mut sent);
+            });
+            sent.expect("complete answers")
+        });
+        ResponseFuture::boxed(async move { Ok(answer.await) })
     }
 
     /// Routing's answer when no route takes the request: the methods the path has, if it has
@@ -386,8 +431,8 @@ pin_project! {
             #[pin]
             answering: CurrentFuture<Answering>,
         },
-        // The answer of the app's tower layers.
-        Layered {
+        // The answer of the app's tower layers, or of the blocking pool.
+        Boxed {
             answer: Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>,
         },
     }
@@ -459,12 +504,12 @@ impl ResponseFuture {
         }
     }
 
-    /// The answer of a stack of tower layers.
-    pub(crate) fn layered(
+    /// An answer still to come from elsewhere: a stack of tower layers, or the blocking pool.
+    pub(crate) fn boxed(
         answer: impl Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
     ) -> ResponseFuture {
         ResponseFuture {
-            waiting: Waiting::Layered {
+            waiting: Waiting::Boxed {
                 answer: Box::pin(answer),
             },
         }
@@ -508,7 +553,7 @@ impl Future for ResponseFuture {
                 .take()
                 .expect("a response future polled after completion, or not answered"))),
             WaitingProjection::Handler { answering } => answering.poll(cx).map(Ok),
-            WaitingProjection::Layered { answer } => answer.as_mut().poll(cx),
+            WaitingProjection::Boxed { answer } => answer.as_mut().poll(cx),
         }
     }
 }

@@ -40,7 +40,7 @@ use crate::routing::url::{RouteUrls, Url};
 /// ```
 pub struct App {
     router: RouterBuilder,
-    data: AppData,
+    pub(crate) data: AppData,
     /// The app's error pages and hooks, and its blueprints'.
     scopes: Scopes,
     /// Mistakes found while mounting (two handlers on one route): the app refuses to start.
@@ -371,6 +371,47 @@ impl App {
     /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> App {
         self.data.config.shutdown_grace = grace;
+        self
+    }
+
+    /// Sets how long a call of a plain `fn` handler may take before the handler is taken for
+    /// one that blocks. Plain handlers may block, as Flask's views do (a synchronous query, a
+    /// password hash): each one's first calls run on tokio's blocking pool, and it runs on the
+    /// worker that took the request once it has answered within this time 16 times in a row,
+    /// until a call takes longer. So a handler that blocks never holds up the requests around
+    /// it, and a quick one costs no hand-off. Default 1 ms. `Duration::ZERO` keeps every plain
+    /// handler on the pool; `async fn` handlers always run on the worker, as in axum, and
+    /// are theirs to keep from blocking (`tokio::task::spawn_blocking`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().blocking_threshold(Duration::from_micros(500));
+    /// ```
+    pub fn blocking_threshold(mut self, threshold: Duration) -> App {
+        self.data.config.blocking_threshold = threshold;
+        self
+    }
+
+    /// Sets the most threads [`App::run`]'s blocking pool may have, the plain handlers that
+    /// block running at once: past it, they wait for a thread. Default 512, tokio's. An app
+    /// served with [`App::serve`] uses its caller's runtime, whose pool its builder sets
+    /// (`max_blocking_threads`). At least 1.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().blocking_threads(64);
+    /// ```
+    pub fn blocking_threads(mut self, threads: usize) -> App {
+        if threads == 0 {
+            self.problems.push(
+                "blocking_threads(0): no plain handler that blocks could run; give at least 1"
+                    .to_owned(),
+            );
+        }
+        self.data.config.blocking_threads = threads;
         self
     }
 

@@ -17,6 +17,7 @@ use crate::response::error::HttpError;
 use crate::response::route_doc::{Operation, RouteDoc, Schemas};
 use crate::response::{IntoResponse, Response};
 use crate::routing::handler::Handler;
+use crate::routing::pace::Pace;
 use crate::routing::route::{MethodSet, Mounted, RouteDef};
 
 /// The title and version the document gives the API.
@@ -328,11 +329,15 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         parts: &[Part::Static("")],
         methods: MethodSet::GET,
         needs: crate::routing::route::needs_nothing,
-        handler: Handler::AtOnce(serve_document),
+        handler: Handler::AtOnce(serve_document, &DOCUMENT_PACE),
         doc: &RouteDoc::undocumented(&[(200, Media::Json)]),
     };
     Ok(Mounted::new(DOCUMENT, path, 0))
 }
+
+/// How the document's handler has been seen to answer (at once: the document is made when the
+/// app starts).
+static DOCUMENT_PACE: Pace = Pace::new();
 
 fn serve_document(ctx: &RequestContext) -> Response {
     match ctx.state::<DocumentJson>() {

@@ -140,7 +140,7 @@ impl Served {
             parts.extensions.insert(Peer(peer));
         }
         let request = http::Request::from_parts(parts, body.into_body());
-        ResponseFuture::layered(layered.clone().oneshot(request))
+        ResponseFuture::boxed(layered.clone().oneshot(request))
     }
 }
 

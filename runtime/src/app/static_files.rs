@@ -32,7 +32,8 @@ use crate::response::body::Body;
 use crate::response::error::HttpError;
 use crate::response::route_doc::RouteDoc;
 use crate::response::{IntoResponse, Response};
-use crate::routing::handler::Handler;
+use crate::routing::handler::{Handler, PendingResponse};
+use crate::routing::pace::on_pool;
 use crate::routing::route::{Converter, MethodSet, Mounted, RouteDef};
 
 /// The folder the app's static route serves, kept in the app's state.
@@ -56,7 +57,7 @@ pub(crate) fn static_route(prefix: &str, folder: &Path) -> Mounted {
         ],
         methods: MethodSet::GET,
         needs: crate::routing::route::needs_nothing,
-        handler: Handler::AtOnce(serve_static),
+        handler: Handler::Awaited(serve_static),
         doc: &RouteDoc::undocumented(&[
             (200, Media::Unknown),
             (206, Media::Unknown),
@@ -73,13 +74,16 @@ pub(crate) fn static_route(prefix: &str, folder: &Path) -> Mounted {
     )
 }
 
-/// The static route's handler: the file under the app's folder, or 404.
-fn serve_static(ctx: &RequestContext) -> Response {
-    let file = match (ctx.state::<StaticFolder>(), ctx.path_param::<String>(0)) {
-        (Some(folder), Ok(filename)) => send_from_directory(&folder.0, &filename),
-        _ => SendFile(None),
-    };
-    file.into_response_for(ctx.parts())
+/// The static route's handler: the file under the app's folder, or 404, found and opened on
+/// the blocking pool, where a slow disk holds up no other request.
+fn serve_static(ctx: RequestContext) -> PendingResponse {
+    Box::pin(on_pool(move || {
+        let file = match (ctx.state::<StaticFolder>(), ctx.path_param::<String>(0)) {
+            (Some(folder), Ok(filename)) => send_from_directory(&folder.0, &filename),
+            _ => SendFile(None),
+        };
+        file.into_response_for(ctx.parts())
+    }))
 }
 
 /// A file to answer with, from [`send_file`] or [`send_from_directory`]: return it from a

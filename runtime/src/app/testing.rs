@@ -176,9 +176,9 @@ impl IntoFuture for TestRequest {
             .or_insert(HeaderValue::from_static("localhost"));
         let is_head = request.method() == Method::HEAD;
         let (parts, body) = request.into_parts();
-        let response = self.served.call(parts, body, None);
         Box::pin(async move {
-            let Ok(response) = response.await;
+            // Called in the runtime that awaits it, which runs the plain handlers that block.
+            let Ok(response) = self.served.call(parts, body, None).await;
             let (mut parts, body) = response.into_parts();
             // A body of known length is sent with it; another (a layer's stream) chunked.
             let known_length = http_body::Body::size_hint(&body).exact().is_some();

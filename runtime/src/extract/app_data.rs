@@ -26,6 +26,11 @@ pub(crate) struct Config {
     /// Most fields a urlencoded form may have (Werkzeug's default, 1,000): a 2 MiB form of a
     /// million empty fields would otherwise cost tens of megabytes to parse.
     pub(crate) max_form_fields: usize,
+    /// How long a plain handler may take in place before it moves to the blocking pool (see
+    /// `routing::pace`).
+    pub(crate) blocking_threshold: Duration,
+    /// Most threads the blocking pool of the runtime `App::run` builds may have.
+    pub(crate) blocking_threads: usize,
 }
 
 impl Default for Config {
@@ -37,11 +42,19 @@ impl Default for Config {
             max_connections: default_max_connections(),
             shutdown_grace: Duration::from_secs(10),
             max_form_fields: 1000,
+            blocking_threshold: DEFAULT_BLOCKING_THRESHOLD,
+            // tokio's default.
+            blocking_threads: 512,
             // As Flask reads FLASK_DEBUG.
             debug: std::env::var("CARAFE_DEBUG").is_ok_and(|value| value == "1"),
         }
     }
 }
+
+/// A millisecond: ten times what tokio asks of a task between two awaits, and far more than a
+/// handler that does not block takes (a few microseconds; a template of fifty posts, under a
+/// hundred), far less than one that does (a query that waits on a lock, a password hash).
+const DEFAULT_BLOCKING_THRESHOLD: Duration = Duration::from_millis(1);
 
 /// Three quarters of the process's limit on open files, leaving the rest for the files,
 /// templates and databases the app opens: 768 under the common limit of 1,024.

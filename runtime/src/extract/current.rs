@@ -56,6 +56,11 @@ pub(crate) fn enter<R>(current: Current, run: impl FnOnce() -> R) -> R {
     CURRENT.sync_scope(current, run)
 }
 
+/// The scope of the request being answered, to enter again on another thread.
+pub(crate) fn snapshot() -> Option<Current> {
+    CURRENT.try_with(Current::clone).ok()
+}
+
 /// `future`, polled in the scope of `current`'s request.
 pub(crate) fn scoped<F: Future>(current: Current, future: F) -> CurrentFuture<F> {
     CURRENT.scope(current, future)

@@ -85,6 +85,11 @@ impl RequestContext {
     }
 
     /// Where routing found the path parameters.
+    /// The state and settings of the app answering the request.
+    pub(crate) fn app(&self) -> &AppData {
+        &self.app
+    }
+
     pub(crate) fn set_params(&mut self, params: ParamRanges) {
         self.params = params;
     }

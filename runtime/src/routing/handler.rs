@@ -5,6 +5,7 @@ use std::pin::Pin;
 
 use crate::extract::request::RequestContext;
 use crate::response::Response;
+use crate::routing::pace::Pace;
 
 /// The function `#[route]` generates beside a handler: it extracts the arguments from the
 /// request and calls the handler. Plain `fn` pointers, so a route costs no allocation to store.
@@ -13,8 +14,9 @@ use crate::response::Response;
 pub enum Handler {
     /// A plain `fn` handler whose arguments need no waiting (path parameters and extractors
     /// that read the head alone): it answers within the call, reading the request where it
-    /// lies. A request is large, and each move of one is a copy.
-    AtOnce(fn(&RequestContext) -> Response),
+    /// lies (a request is large, and each move of one is a copy), in place or on the blocking
+    /// pool as its [`Pace`] says.
+    AtOnce(fn(&RequestContext) -> Response, &'static Pace),
     /// Any other: the generated `async` block, boxed, owning the request. Making it runs none
     /// of the handler's code: that runs when it is polled.
     Awaited(fn(RequestContext) -> PendingResponse),

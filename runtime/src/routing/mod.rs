@@ -3,6 +3,7 @@
 //! app.
 
 pub(crate) mod handler;
+pub(crate) mod pace;
 pub(crate) mod route;
 pub(crate) mod router;
 pub(crate) mod url;

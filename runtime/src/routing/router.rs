@@ -526,6 +526,9 @@ mod tests {
     use crate::extract::request::RequestContext;
     use crate::response::route_doc::RouteDoc;
     use crate::routing::handler::Handler;
+    use crate::routing::pace::Pace;
+
+    static PACE: Pace = Pace::new();
 
     fn handler(_: &RequestContext) -> crate::Response {
         crate::IntoResponse::into_response(())
@@ -543,7 +546,7 @@ mod tests {
             parts: Vec::leak(parts),
             methods,
             needs: crate::routing::route::needs_nothing,
-            handler: Handler::AtOnce(handler),
+            handler: Handler::AtOnce(handler, &PACE),
             doc: &RouteDoc::UNKNOWN,
         }
     }
@@ -794,6 +797,9 @@ mod properties {
     use crate::extract::request::RequestContext;
     use crate::response::route_doc::RouteDoc;
     use crate::routing::handler::Handler;
+    use crate::routing::pace::Pace;
+
+    static PACE: Pace = Pace::new();
 
     fn handler(_: &RequestContext) -> crate::Response {
         crate::IntoResponse::into_response(())
@@ -909,7 +915,7 @@ mod properties {
                     parts: Vec::leak(parts),
                     methods: MethodSet::GET,
                     needs: crate::routing::route::needs_nothing,
-                    handler: Handler::AtOnce(handler),
+                    handler: Handler::AtOnce(handler, &PACE),
                     doc: &RouteDoc::UNKNOWN,
                 };
                 // A route that clashes with one already there is refused, as an app refuses it.

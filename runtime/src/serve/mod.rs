@@ -51,9 +51,11 @@ impl App {
             _ => {}
         }
         // An app that cannot start says so before it announces an address.
+        let blocking_threads = self.data.config.blocking_threads.max(1);
         let result = listen_address().and_then(|(host, port)| {
             let served = self.into_served().map_err(invalid_app)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
+                .max_blocking_threads(blocking_threads)
                 .enable_all()
                 .build()?;
             runtime.block_on(async {

@@ -9,6 +9,7 @@ use crate::app::dispatch::{Shared, Stages};
 use crate::app::service::Served;
 use crate::app::{App, Folders};
 use crate::extract::app_data::Needs;
+use crate::routing::pace;
 use crate::routing::route::Mounted;
 use crate::routing::url::RouteUrls;
 
@@ -80,11 +81,13 @@ impl App {
             .router
             .build()
             .map_err(|problem| self.problems.push(problem));
+        let blocking_ticks = pace::ticks(self.data.config.blocking_threshold);
+        self.data.config.blocking_ticks = blocking_ticks;
         match router {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {
                 router,
                 debug: self.data.config.debug,
-                blocking_threshold: self.data.config.blocking_threshold,
+                blocking_ticks,
                 stages: Stages {
                     before_hooks: self.scopes.any(|hooks| !hooks.before.is_empty()),
                     after_hooks: self.scopes.any(|hooks| !hooks.after.is_empty()),

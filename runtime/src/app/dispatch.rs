@@ -9,7 +9,6 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
-use std::time::Duration;
 
 use carafe_core::status;
 use futures_util::future::{CatchUnwind, FutureExt};
@@ -30,7 +29,7 @@ use crate::response::error::HttpError;
 use crate::response::redirect::redirect_with;
 use crate::response::{IntoResponse, Response};
 use crate::routing::handler::{Handler, PendingResponse};
-use crate::routing::pace::{on_pool, timed, Pace};
+use crate::routing::pace::{on_pool, Pace, Stopwatch, Ticks};
 use crate::routing::route::MethodSet;
 use crate::routing::router::{Lookup, Router};
 
@@ -45,9 +44,9 @@ pub(crate) struct Shared {
     pub(crate) stages: Stages,
     /// Debug mode, from the settings: read by every request, so kept beside the router.
     pub(crate) debug: bool,
-    /// How long a plain handler may take in place (see `routing::pace`): read by every call
-    /// of one.
-    pub(crate) blocking_threshold: Duration,
+    /// How long a plain handler may take in place (see `routing::pace`), in the ticks of the
+    /// clock that times it: read by every call of one.
+    pub(crate) blocking_ticks: Ticks,
 }
 
 /// The stages of the pipeline an app may lack: each it lacks costs its requests one test of a
@@ -169,9 +168,8 @@ impl Shared {
             let mut response =
                 answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
                     Some(Handler::AtOnce(handler, pace)) => {
-                        let (response, took) = timed(|| answer_at_once(handler, &ctx));
-                        pace.ran_in_place(took, self.blocking_threshold);
-                        response
+                        let _stopwatch = Stopwatch::start(pace, self.blocking_ticks, true);
+                        answer_at_once(handler, &ctx)
                     }
                     // Awaited handlers were answered above.
                     Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
@@ -184,6 +182,8 @@ impl Shared {
     /// Answers a request whose plain handler may block on the blocking pool: its hooks, the
     /// handler and the stages after it, in its scope, as [`dispatch`](Shared::dispatch) would
     /// in place. They run to the end even if the client goes away, as they would in place.
+    #[cold]
+    #[inline(never)]
     fn answer_on_pool(
         self: &Arc<Self>,
         current: Current,
@@ -199,9 +199,8 @@ impl Shared {
                 let mut response = match shared.before_hooks(finish.scope, &mut ctx) {
                     Some(response) => response,
                     None => {
-                        let (response, took) = timed(|| answer_at_once(handler, &ctx));
-                        pace.ran_on_pool(took, shared.blocking_threshold);
-                        response
+                        let _stopwatch = Stopwatch::start(pace, shared.blocking_ticks, false);
+                        answer_at_once(handler, &ctx)
                     }
                 };
                 shared.complete(&mut finish, &mut response, &mut sent);

@@ -29,6 +29,8 @@ pub(crate) struct Config {
     /// How long a plain handler may take in place before it moves to the blocking pool (see
     /// `routing::pace`).
     pub(crate) blocking_threshold: Duration,
+    /// The same in the ticks of the clock that times handlers, set as the app is assembled.
+    pub(crate) blocking_ticks: u64,
     /// Most threads the blocking pool of the runtime `App::run` builds may have.
     pub(crate) blocking_threads: usize,
 }
@@ -43,6 +45,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(10),
             max_form_fields: 1000,
             blocking_threshold: DEFAULT_BLOCKING_THRESHOLD,
+            blocking_ticks: 0,
             // tokio's default.
             blocking_threads: 512,
             // As Flask reads FLASK_DEBUG.

@@ -9,6 +9,7 @@ use std::sync::RwLock;
 use serde::{Deserialize, Serialize};
 
 pub mod bare_hyper;
+pub mod blocking;
 pub mod github;
 
 /// Body of `GET /plaintext`.

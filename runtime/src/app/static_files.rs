@@ -33,7 +33,7 @@ use crate::response::error::HttpError;
 use crate::response::route_doc::RouteDoc;
 use crate::response::{IntoResponse, Response};
 use crate::routing::handler::{Handler, PendingResponse};
-use crate::routing::pace::on_pool;
+use crate::routing::pace::{self, on_pool};
 use crate::routing::route::{Converter, MethodSet, Mounted, RouteDef};
 
 /// The folder the app's static route serves, kept in the app's state.
@@ -140,6 +140,7 @@ fn path_inside(directory: &Path, filename: &str) -> Option<PathBuf> {
     if filename.contains('\\') || relative.as_os_str().is_empty() {
         return None;
     }
+    pace::reading_a_file();
     let root = directory.canonicalize().ok()?;
     let path = root.join(relative).canonicalize().ok()?;
     path.starts_with(&root).then_some(path)
@@ -174,6 +175,7 @@ impl IntoFuture for SendFile {
 
 /// The answer for the file at `path` to a request with `request_headers`.
 fn answer_file(path: &Path, request_headers: &http::HeaderMap) -> std::io::Result<Response> {
+    pace::reading_a_file();
     let mut file = File::open(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {

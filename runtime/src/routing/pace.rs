@@ -17,6 +17,7 @@
 //! and the handler proves itself quick again.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -93,10 +94,23 @@ pub(crate) struct Stopwatch {
     in_place: bool,
 }
 
+thread_local! {
+    /// Whether the call being timed on this thread has read a file, which counts as blocking
+    /// whatever it took: a disk that answered quickly now may not next time.
+    static READ_A_FILE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Tells the call being timed on this thread, if any, that it read a file (`send_file`), so
+/// that its handler stays on the pool.
+pub(crate) fn reading_a_file() {
+    READ_A_FILE.set(true);
+}
+
 impl Stopwatch {
     /// Starts timing a call made in place (`in_place`) or on the pool.
     #[inline(always)]
     pub(crate) fn start(pace: &'static Pace, threshold: Ticks, in_place: bool) -> Stopwatch {
+        READ_A_FILE.set(false);
         Stopwatch {
             pace,
             threshold,
@@ -109,7 +123,11 @@ impl Stopwatch {
 impl Drop for Stopwatch {
     #[inline(always)]
     fn drop(&mut self) {
-        let took = clock::now().wrapping_sub(self.started);
+        let took = if READ_A_FILE.get() {
+            Ticks::MAX
+        } else {
+            clock::now().wrapping_sub(self.started)
+        };
         if self.in_place {
             self.pace.ran_in_place(took, self.threshold);
         } else {
@@ -279,6 +297,22 @@ mod tests {
             pace.ran_on_pool(0, 0);
         }
         assert!(!pace.in_place());
+    }
+
+    static FILE_PACE: Pace = Pace::new();
+
+    #[test]
+    fn a_call_that_reads_a_file_keeps_its_handler_on_the_pool() {
+        for _ in 0..TRIAL_CALLS - 1 {
+            drop(Stopwatch::start(&FILE_PACE, Ticks::MAX - 1, false));
+        }
+        let stopwatch = Stopwatch::start(&FILE_PACE, Ticks::MAX - 1, false);
+        reading_a_file();
+        drop(stopwatch);
+        for _ in 0..TRIAL_CALLS - 1 {
+            drop(Stopwatch::start(&FILE_PACE, Ticks::MAX - 1, false));
+        }
+        assert!(!FILE_PACE.in_place());
     }
 
     #[test]

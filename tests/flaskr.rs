@@ -13,15 +13,19 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use common::Answer;
+use flaskr::db::Database;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
 use rusqlite::{Connection, OptionalExtension};
 
 /// flaskr served on its own database, which is removed when the test ends.
 struct Site {
     addr: SocketAddr,
-    database: PathBuf,
+    path: PathBuf,
+    /// The app's own pool of connections to it, shared.
+    database: Database,
 }
 
 impl Site {
@@ -33,15 +37,21 @@ impl Site {
         Site::serve(database).await
     }
 
-    /// The app on `database`, as it is.
-    async fn serve(database: PathBuf) -> Site {
-        let addr = common::serve(flaskr::app(&database)).await;
-        Site { addr, database }
+    /// The app on the database at `path`, as it is.
+    async fn serve(path: PathBuf) -> Site {
+        let database = Database::open(&path).unwrap();
+        let addr = common::serve(flaskr::app(database.clone())).await;
+        Site {
+            addr,
+            path,
+            database,
+        }
     }
 
-    /// A second connection to the app's database, to look at or change what it holds.
+    /// A connection of another program to the app's database, to look at or change what it
+    /// holds.
     fn db(&self) -> Connection {
-        Connection::open(&self.database).unwrap()
+        Connection::open(&self.path).unwrap()
     }
 
     /// A browser with no cookies yet.
@@ -69,7 +79,13 @@ impl Site {
 
 impl Drop for Site {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.database);
+        // With the files of WAL mode, which the last connection to close removes: the
+        // app's may still be open.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = self.path.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
     }
 }
 
@@ -570,6 +586,105 @@ async fn html_and_sql_in_the_input_are_only_text() {
         "{}",
         answer.body
     );
+}
+
+// ---- concurrent users ----
+
+/// While a request is in the middle of a write, holding its connection and the database's write
+/// lock, other users' pages are served from what was committed; a post created meanwhile waits
+/// for the lock rather than failing with "database is locked", and is written once the first
+/// write commits. With one connection that every request took turns on, the readers waited for
+/// the writer's request to end.
+#[test]
+fn readers_are_served_while_a_request_holds_a_write() {
+    // The server on a runtime of its own, the browsers on another: a view waiting for the lock
+    // holds up the server's worker that runs it, and the browsers' timeouts must still fire.
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let browsers = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let site = server.block_on(Site::start());
+    let mut writer = browsers.block_on(site.signed_in());
+
+    // The request's connection, taken from the app's pool as a view takes it. `EXCLUSIVE`
+    // would keep the readers out too, were the database not in WAL mode.
+    let writing = site.database.connection().unwrap();
+    writing
+        .execute_batch(
+            "BEGIN EXCLUSIVE; \
+             INSERT INTO post (title, body, author_id) VALUES ('uncommitted', '', 2);",
+        )
+        .unwrap();
+
+    let pages = browsers.block_on(async {
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let mut browser = site.browser();
+                tokio::spawn(async move { browser.get("/").await })
+            })
+            .collect();
+        let all_read = async {
+            let mut pages = Vec::new();
+            for reader in readers {
+                pages.push(reader.await.unwrap());
+            }
+            pages
+        };
+        tokio::time::timeout(Duration::from_secs(5), all_read).await
+    });
+    let pages = pages.expect("the readers are answered while the write is under way");
+    for page in pages {
+        assert_eq!(page.status, 200, "{page:?}");
+        assert!(page.body.contains("test title"), "{}", page.body);
+        assert!(!page.body.contains("uncommitted"), "{}", page.body);
+    }
+
+    let created = browsers.block_on(async {
+        let create = tokio::spawn(async move {
+            let fields = [("title", "waited for the lock"), ("body", "")];
+            writer.post("/create", &fields).await
+        });
+        // Time for the create to reach the lock, well within the 5 s it waits there. Should it
+        // not have yet, it writes after the commit all the same.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(
+            !create.is_finished(),
+            "the create did not wait for the lock: {:?}",
+            create.await
+        );
+        writing.execute_batch("COMMIT").unwrap();
+        drop(writing);
+        tokio::time::timeout(Duration::from_secs(10), create).await
+    });
+    let created = created.expect("the create goes on once the lock is released");
+    assert_eq!(created.unwrap().header("location"), Some("/"));
+    assert_eq!(site.post_count(), 3);
+}
+
+/// A request that finds every connection of the pool taken, for longer than it waits (5 s), is
+/// answered 503 with a message, and the site serves again once a connection is given back.
+#[tokio::test]
+async fn a_request_that_gets_no_connection_is_answered_503() {
+    let site = Site::start().await;
+    let taken: Vec<_> = (0..flaskr::db::POOL_SIZE)
+        .map(|_| site.database.connection().unwrap())
+        .collect();
+    let answer = site.browser().get("/").await;
+    assert_eq!(answer.status, 503, "{answer:?}");
+    assert!(
+        answer
+            .body
+            .contains("The database is busy. Try again in a moment."),
+        "{}",
+        answer.body
+    );
+    drop(taken);
+    assert_eq!(site.browser().get("/").await.status, 200);
 }
 
 // ---- password hashes: Werkzeug's, and the app's own ----

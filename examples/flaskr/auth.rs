@@ -30,8 +30,10 @@ impl FromRequestParts for CurrentUser {
             return Ok(CurrentUser(None));
         };
         let database = State::<Database>::from_request_parts(ctx)?;
-        let user = database
+        let connection = database
             .connection()
+            .map_err(|unavailable| unavailable.into_response())?;
+        let user = connection
             .query_row(
                 "SELECT id, username FROM user WHERE id = ?1",
                 [user_id],
@@ -114,7 +116,7 @@ pub fn register(
             // Hashed before taking the connection: hashing is slow on purpose, and other
             // requests need the database meanwhile.
             let hash = hash_password(password)?;
-            let inserted = database.connection().execute(
+            let inserted = database.connection()?.execute(
                 "INSERT INTO user (username, password) VALUES (?1, ?2)",
                 (username, hash),
             );
@@ -148,7 +150,7 @@ pub fn login(
         let username = &form["username"];
         let password = &form["password"];
         let found = database
-            .connection()
+            .connection()?
             .query_row(
                 "SELECT id, password FROM user WHERE username = ?1",
                 [username],

@@ -50,7 +50,7 @@ fn all_posts(connection: &Connection) -> rusqlite::Result<Vec<Post>> {
 /// The post `id`, for `user` to change: 404 when there is none, 403 when someone else wrote it.
 fn get_post(database: &Database, id: i64, user: &User) -> Result<Post, carafe::Error> {
     let post = database
-        .connection()
+        .connection()?
         .query_row(
             &format!("{SELECT_POSTS} WHERE p.id = ?1"),
             [id],
@@ -69,7 +69,7 @@ fn get_post(database: &Database, id: i64, user: &User) -> Result<Post, carafe::E
 /// Every post, newest first.
 #[route("/")]
 pub fn index(user: CurrentUser, database: State<Database>) -> Result<Response, carafe::Error> {
-    let posts = all_posts(&database.connection())?;
+    let posts = all_posts(&*database.connection()?)?;
     Ok(render_template(
         "blog/index.html",
         context! { user => user.0, posts => posts },
@@ -86,7 +86,7 @@ pub fn create(
 ) -> Result<Response, carafe::Error> {
     if method == Method::POST {
         if let Some((title, body)) = post_fields(&form) {
-            database.connection().execute(
+            database.connection()?.execute(
                 "INSERT INTO post (title, body, author_id) VALUES (?1, ?2, ?3)",
                 (title, body, user.id),
             )?;
@@ -130,7 +130,7 @@ pub fn update(
     let post = get_post(&database, id, &user)?;
     if method == Method::POST {
         if let Some((title, body)) = post_fields(&form) {
-            database.connection().execute(
+            database.connection()?.execute(
                 "UPDATE post SET title = ?1, body = ?2 WHERE id = ?3",
                 (title, body, id),
             )?;
@@ -152,7 +152,7 @@ pub fn delete(
 ) -> Result<Response, carafe::Error> {
     get_post(&database, id, &user)?;
     database
-        .connection()
+        .connection()?
         .execute("DELETE FROM post WHERE id = ?1", [id])?;
     Ok(redirect(url_for!(index)))
 }

@@ -1,6 +1,7 @@
 //! flaskr, the blog of Flask's tutorial, in carafe: people register, log in, and write, edit
 //! and delete their own posts. Blueprints `auth` (under `/auth`) and `blog` (at the root), a
-//! SQLite database, salted password hashes, the session, flashed messages, templates and a
+//! SQLite database in WAL mode through a pool of connections (readers never wait for a
+//! writer), salted password hashes, the session, flashed messages, templates and a
 //! stylesheet. A database made by Flask's own flaskr serves as it is: its users' Werkzeug
 //! password hashes are read too.
 //!
@@ -20,20 +21,13 @@ mod blog;
 pub mod db;
 mod werkzeug;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use carafe::prelude::*;
 
-/// The app on the SQLite database at `database`, which is created, with its tables, if it is
-/// missing. The templates and the stylesheet come from `templates/` and `static/` beside this
-/// file.
-///
-/// # Panics
-///
-/// When the database cannot be opened or created.
-pub fn app(database: &Path) -> App {
-    let opened = db::Database::open(database)
-        .unwrap_or_else(|error| panic!("cannot open the database {}: {error}", database.display()));
+/// The app on `database`. The templates and the stylesheet come from `templates/` and
+/// `static/` beside this file.
+pub fn app(database: db::Database) -> App {
     let secret_key = std::env::var("SECRET_KEY").unwrap_or_else(|_| "dev".to_owned());
     let auth = Blueprint::new("/auth").mount(routes![auth::register, auth::login, auth::logout]);
     let blog = Blueprint::new("/").mount(routes![
@@ -44,7 +38,7 @@ pub fn app(database: &Path) -> App {
     ]);
     App::new()
         .secret_key(secret_key)
-        .state(opened)
+        .state(database)
         .register(auth)
         .register(blog)
 }
@@ -60,5 +54,11 @@ fn main() {
         println!("Initialized the database.");
         return;
     }
-    app(&database).run();
+    match db::Database::open(&database) {
+        Ok(opened) => app(opened).run(),
+        Err(error) => {
+            eprintln!("cannot open the database {}: {error}", database.display());
+            std::process::exit(1);
+        }
+    }
 }

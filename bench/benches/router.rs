@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use carafe::__private::{
-    Handler, MethodSet, Pace, RequestContext, Response, RouteDef, RouteDoc,
-};
+use carafe::__private::{Handler, MethodSet, Pace, RequestContext, Response, RouteDef, RouteDoc};
 use carafe::router_bench::{Lookup, Router, RouterBuilder};
 use carafe::{IntoResponse, Method};
 use carafe_bench::github::ROUTES;

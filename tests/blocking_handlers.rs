@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -81,6 +82,20 @@ fn wait_with_form(gate: State<Arc<Gate>>, form: Form<HashMap<String, String>>) -
     format!("{answer} {}", form.get("name").map_or("", String::as_str))
 }
 
+/// Whether `/sometimes` blocks: a handler quick for long enough to run in place, that then
+/// turns slow (a query that one day waits on a lock).
+#[derive(Default)]
+struct TurnedSlow(AtomicBool);
+
+#[route("/sometimes")]
+fn sometimes(gate: State<Arc<Gate>>, turned: State<Arc<TurnedSlow>>) -> (&'static str, u16) {
+    if turned.0.load(Ordering::SeqCst) {
+        through(&gate)
+    } else {
+        ("quick", 200)
+    }
+}
+
 #[route("/cheap")]
 fn cheap() -> &'static str {
     "cheap"
@@ -89,6 +104,15 @@ fn cheap() -> &'static str {
 /// Serves the app on a runtime of its own, with [`WORKERS`] worker threads, so that what its
 /// handlers block is the server's workers and never the test's.
 fn serve_on_own_runtime(gate: Arc<Gate>) -> SocketAddr {
+    serve_app_on_own_runtime(move || {
+        App::new()
+            .state(gate)
+            .mount(routes![wait, wait_with_form, cheap])
+    })
+}
+
+/// Serves the app `make` builds as [`serve_on_own_runtime`] does.
+fn serve_app_on_own_runtime(make: impl FnOnce() -> App + Send + 'static) -> SocketAddr {
     let (bound, address) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -99,10 +123,8 @@ fn serve_on_own_runtime(gate: Arc<Gate>) -> SocketAddr {
         runtime.block_on(async move {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             bound.send(listener.local_addr().unwrap()).unwrap();
-            let app = App::new()
-                .state(gate)
-                .mount(routes![wait, wait_with_form, cheap]);
-            app.serve_with_shutdown(listener, std::future::pending())
+            make()
+                .serve_with_shutdown(listener, std::future::pending())
                 .await
                 .unwrap();
         });
@@ -175,5 +197,51 @@ async fn plain_handlers_that_read_a_body_block_without_holding_up_others() {
         let answer = answer.await.unwrap();
         assert_eq!(answer.status, 200);
         assert_eq!(answer.body, format!("through user{index}"));
+    }
+}
+
+#[tokio::test]
+async fn a_quick_handler_that_turns_slow_sends_its_next_calls_to_the_pool_while_it_blocks() {
+    let gate = Arc::new(Gate::default());
+    let turned = Arc::new(TurnedSlow::default());
+    let addr = {
+        let (gate, turned) = (Arc::clone(&gate), Arc::clone(&turned));
+        serve_app_on_own_runtime(move || {
+            App::new()
+                .state(gate)
+                .state(turned)
+                .mount(routes![sometimes, cheap])
+        })
+    };
+    let mut connection = common::Connection::open(addr).await;
+    // Past its trial on the pool: it now runs in place, on a worker.
+    for _ in 0..64 {
+        let answer = connection.send("GET", "/sometimes", &[], "").await;
+        assert_eq!(answer.body, "quick");
+    }
+    turned.0.store(true, Ordering::SeqCst);
+    let first = tokio::spawn(common::send(addr, "GET", "/sometimes", &[], ""));
+    until_waiting(&gate, 1).await;
+    // The call in place now holds one of the two workers; the watcher sees it pass the
+    // threshold within milliseconds. Given far longer, so that a busy machine cannot fail the
+    // test; without the watcher the next call would run in place on the other worker.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut blocked = vec![first];
+    blocked.extend(
+        (1..BLOCKED).map(|_| tokio::spawn(common::send(addr, "GET", "/sometimes", &[], ""))),
+    );
+    until_waiting(&gate, BLOCKED).await;
+    let answer = cheap_answer(addr).await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "cheap")
+    );
+    gate.open();
+    for answer in blocked {
+        let answer = answer.await.unwrap();
+        assert_eq!(
+            (answer.status.as_u16(), answer.body.as_str()),
+            (200, "through")
+        );
     }
 }

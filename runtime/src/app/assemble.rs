@@ -82,6 +82,7 @@ impl App {
             .build()
             .map_err(|problem| self.problems.push(problem));
         let blocking_ticks = pace::ticks(self.data.config.blocking_threshold);
+        pace::watch();
         self.data.config.blocking_ticks = blocking_ticks;
         match router {
             Ok(router) if self.problems.is_empty() => Ok(Arc::new(Shared {

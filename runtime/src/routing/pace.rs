@@ -6,9 +6,16 @@
 //! microseconds, and handing those to another thread would cost more than they do. So each one
 //! is timed. A handler starts on the pool, and runs in place once [`TRIAL_CALLS`] calls in a
 //! row have answered within the app's [blocking threshold](crate::App::blocking_threshold);
-//! one call in place that takes longer sends it back to the pool for good, until it proves
-//! fast again. A handler in place costs two readings of the clock; `async fn` handlers are
-//! not timed: they are the user's to keep from blocking, as in axum.
+//! one call in place that takes longer sends it back to the pool, until it proves fast again.
+//! A handler in place costs two readings of the clock; `async fn` handlers are not timed:
+//! they are the user's to keep from blocking, as in axum.
+//!
+//! A handler proven quick may still block one day (a query that waits on a lock). Its call
+//! holds the worker it runs on, and nothing can move it; but the calls after it must not run
+//! in place too. So each worker thread shows the call it runs in place, if any, and when that
+//! call passes the threshold ([`InPlaceCall`]), and a watcher thread looks every
+//! [`WATCH_PERIOD`]: a call past its deadline sends its handler to the pool at once, not when
+//! it ends. The watcher sleeps while no call runs in place, and the first one wakes it.
 //!
 //! The clock is the processor's time-stamp counter where there is one (x86-64): one
 //! instruction to read, where the system's monotonic clock takes about seventy, a cost every
@@ -19,7 +26,9 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::thread::Thread;
 use std::time::Duration;
 
 use crate::extract::current;
@@ -68,6 +77,11 @@ impl Pace {
         }
     }
 
+    /// A call has been seen to block: the next calls run on the pool.
+    fn blocks(&self) {
+        self.state.store(0, Ordering::Relaxed);
+    }
+
     /// A call made on the pool took `took`: one more answered in time, or the count starts
     /// over.
     fn ran_on_pool(&self, took: Ticks, threshold: Ticks) {
@@ -111,10 +125,14 @@ impl Stopwatch {
     #[inline(always)]
     pub(crate) fn start(pace: &'static Pace, threshold: Ticks, in_place: bool) -> Stopwatch {
         READ_A_FILE.set(false);
+        let started = clock::now();
+        if in_place {
+            InPlaceCall::show(pace, started.saturating_add(threshold));
+        }
         Stopwatch {
             pace,
             threshold,
-            started: clock::now(),
+            started,
             in_place,
         }
     }
@@ -123,6 +141,9 @@ impl Stopwatch {
 impl Drop for Stopwatch {
     #[inline(always)]
     fn drop(&mut self) {
+        if self.in_place {
+            InPlaceCall::ended();
+        }
         let took = if READ_A_FILE.get() {
             Ticks::MAX
         } else {
@@ -134,6 +155,191 @@ impl Drop for Stopwatch {
             self.pace.ran_on_pool(took, self.threshold);
         }
     }
+}
+
+/// What the watcher sees of a thread that runs plain handlers in place: the handler whose call
+/// it runs, if any, and when that call passes the threshold. One per such thread (the workers),
+/// kept for the life of the process and taken again by a later thread once its own has ended.
+struct InPlaceCall {
+    /// The handler's pace, null between calls.
+    pace: AtomicPtr<Pace>,
+    /// The clock's reading past which the call is taken to block.
+    deadline: AtomicU64,
+    /// The runtime whose worker the thread is, to wake (see [`look`]).
+    runtime: Mutex<Option<tokio::runtime::Handle>>,
+}
+
+/// How often the watcher looks at the calls in place: a handler that turns slow holds the
+/// worker it runs on, and its later calls go to the pool once this and the threshold have
+/// passed. A look costs a few microseconds, a fraction of a percent of a core.
+const WATCH_PERIOD: Duration = Duration::from_millis(2);
+
+/// The looks in a row that find no call in place before the watcher sleeps until one starts.
+const LOOKS_BEFORE_SLEEP: u32 = 100;
+
+/// Every thread's [`InPlaceCall`], for the watcher, and those whose threads have ended, for
+/// new threads to take.
+static WATCHED: Mutex<Vec<&'static InPlaceCall>> = Mutex::new(Vec::new());
+static UNUSED: Mutex<Vec<&'static InPlaceCall>> = Mutex::new(Vec::new());
+
+/// Whether the watcher sleeps, for the first call in place to wake it.
+static WATCHER_ASLEEP: AtomicBool = AtomicBool::new(false);
+static WATCHER: OnceLock<Thread> = OnceLock::new();
+
+/// A thread's hold on an [`InPlaceCall`], given back when the thread ends.
+struct Held(&'static InPlaceCall);
+
+thread_local! {
+    static THIS_THREAD: Held = Held::take();
+}
+
+impl Held {
+    fn take() -> Held {
+        let runtime = tokio::runtime::Handle::try_current().ok();
+        if let Some(unused) = UNUSED.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            *unused
+                .runtime
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = runtime;
+            return Held(unused);
+        }
+        let call: &'static InPlaceCall = Box::leak(Box::new(InPlaceCall {
+            pace: AtomicPtr::new(std::ptr::null_mut()),
+            deadline: AtomicU64::new(0),
+            runtime: Mutex::new(runtime),
+        }));
+        WATCHED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(call);
+        Held(call)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.pace.store(std::ptr::null_mut(), Ordering::Relaxed);
+        // Not kept alive by a thread that is gone.
+        self.0
+            .runtime
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        UNUSED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(self.0);
+    }
+}
+
+impl InPlaceCall {
+    /// Shows the watcher a call of `pace`'s handler, in place on this thread until `deadline`.
+    #[inline(always)]
+    fn show(pace: &'static Pace, deadline: Ticks) {
+        // A thread being torn down has no call to show.
+        let _ = THIS_THREAD.try_with(|held| {
+            held.0.deadline.store(deadline, Ordering::Relaxed);
+            held.0
+                .pace
+                .store(std::ptr::from_ref(pace).cast_mut(), Ordering::Release);
+        });
+        if WATCHER_ASLEEP.load(Ordering::Relaxed) {
+            wake_the_watcher();
+        }
+    }
+
+    /// The call this thread showed has ended.
+    #[inline(always)]
+    fn ended() {
+        let _ = THIS_THREAD.try_with(|held| {
+            held.0.pace.store(std::ptr::null_mut(), Ordering::Relaxed);
+        });
+    }
+}
+
+#[cold]
+fn wake_the_watcher() {
+    if WATCHER_ASLEEP.swap(false, Ordering::Relaxed) {
+        if let Some(watcher) = WATCHER.get() {
+            watcher.unpark();
+        }
+    }
+}
+
+/// Starts the watcher, once for the process, when the first app is assembled. A watcher that
+/// cannot start (no thread to be had) leaves each call to be judged when it ends.
+pub(crate) fn watch() {
+    WATCHER.get_or_init(|| {
+        let spawned = std::thread::Builder::new()
+            .name("carafe-pace".to_owned())
+            .spawn(watcher);
+        match spawned {
+            Ok(handle) => handle.thread().clone(),
+            Err(error) => {
+                tracing::warn!("no thread to watch plain handlers that turn slow: {error}");
+                std::thread::current()
+            }
+        }
+    });
+}
+
+/// The watcher's loop: a look every [`WATCH_PERIOD`], asleep while no call runs in place.
+fn watcher() {
+    let mut idle_looks = 0;
+    loop {
+        if look() {
+            idle_looks = 0;
+        } else {
+            idle_looks += 1;
+        }
+        if idle_looks < LOOKS_BEFORE_SLEEP {
+            std::thread::sleep(WATCH_PERIOD);
+            continue;
+        }
+        WATCHER_ASLEEP.store(true, Ordering::Relaxed);
+        // A call shown while the flag was being set finds it clear, and is seen here.
+        if !look() {
+            std::thread::park();
+        }
+        WATCHER_ASLEEP.store(false, Ordering::Relaxed);
+        idle_looks = 0;
+    }
+}
+
+/// Sends to the pool every handler whose call in place has passed its deadline, and wakes its
+/// runtime; whether any call runs in place.
+///
+/// The wake matters: a worker held by a call may be the one that last polled the runtime's
+/// I/O driver, while the others sleep until a task is scheduled, so that no new connection or
+/// request would be seen until the call ends. An empty task spawned on the runtime wakes a
+/// sleeping worker, which then takes the driver.
+fn look() -> bool {
+    let now = clock::now();
+    let mut any = false;
+    for call in WATCHED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+    {
+        let pace = call.pace.load(Ordering::Acquire);
+        if pace.is_null() {
+            continue;
+        }
+        any = true;
+        if now <= call.deadline.load(Ordering::Relaxed) {
+            continue;
+        }
+        // SAFETY: a non-null pointer here was made from a `&'static Pace` in `show`.
+        let pace = unsafe { &*pace };
+        if pace.in_place() {
+            pace.blocks();
+            let runtime = call.runtime.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(runtime) = runtime.as_ref() {
+                drop(runtime.spawn(async {}));
+            }
+        }
+    }
+    any
 }
 
 /// Runs `work` on the blocking pool, in the request's scope, and waits for its value; in place
@@ -313,6 +519,29 @@ mod tests {
             drop(Stopwatch::start(&FILE_PACE, Ticks::MAX - 1, false));
         }
         assert!(!FILE_PACE.in_place());
+    }
+
+    static TURNS_SLOW: Pace = Pace::new();
+
+    #[test]
+    fn a_call_in_place_past_its_deadline_sends_its_handler_to_the_pool_before_it_ends() {
+        watch();
+        for _ in 0..TRIAL_CALLS {
+            TURNS_SLOW.ran_on_pool(QUICK, THRESHOLD);
+        }
+        assert!(TURNS_SLOW.in_place());
+        let threshold = ticks(Duration::from_millis(1));
+        let stopwatch = Stopwatch::start(&TURNS_SLOW, threshold, true);
+        // Still in the call: the watcher sees it pass its deadline.
+        let waited = std::time::Instant::now();
+        while TURNS_SLOW.in_place() && waited.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(
+            !TURNS_SLOW.in_place(),
+            "the watcher did not see the call block"
+        );
+        drop(stopwatch);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 # A whole app: flaskr in carafe (examples/flaskr) against Flask's own flaskr (the tutorial's code,
 # in bench/flask_flaskr) served by gunicorn, on the same database; see bench/README.md.
 #
-#   bash bench/whole_app.sh                       # 3 rounds of 5 s per run, about 8 min
+#   bash bench/whole_app.sh                       # 3 rounds of 5 s per run, about 6 min
 #   ROUNDS=1 DURATION=2 bash bench/whole_app.sh   # a quick smoke run
 #   PROFILE=1 bash bench/whole_app.sh             # and then where carafe's time goes (perf)
 #

@@ -175,12 +175,12 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
         respond.clone()
     } else {
         quote! {
-            ::carafe::__private::answer_plain(
-                &__CARAFE_PACE,
-                ctx,
-                move |ctx: &::carafe::__private::RequestContext| #respond,
-            )
-            .await
+            let __carafe_call = move |ctx: &::carafe::__private::RequestContext| #respond;
+            if __CARAFE_PACE.in_place() {
+                ::carafe::__private::answer_plain_in_place(&__CARAFE_PACE, &ctx, __carafe_call)
+            } else {
+                ::carafe::__private::answer_plain_on_pool(&__CARAFE_PACE, ctx, __carafe_call).await
+            }
         }
     };
     let awaited = {

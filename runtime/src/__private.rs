@@ -8,7 +8,7 @@ pub use crate::response::route_doc::{
 };
 pub use crate::response::{IntoResponse, Response};
 pub use crate::routing::handler::{Handler, PendingResponse};
-pub use crate::routing::pace::{answer_plain, Pace};
+pub use crate::routing::pace::{answer_plain_in_place, answer_plain_on_pool, Pace};
 pub use crate::routing::route::Routes;
 pub use crate::routing::route::{Converter, MethodSet, Part, Route, RouteDef};
 pub use crate::routing::url::{url_for, PathValue};

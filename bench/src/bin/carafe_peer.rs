@@ -110,5 +110,16 @@ fn main() {
             .mount(routes![login, read_session, page, page_constant]),
         Err(_) => app,
     };
+    // Under callgrind every instruction takes tens of times as long, and a quick handler
+    // would be taken for one that blocks and sent to the blocking pool: bench/callgrind.sh sets
+    // `CARAFE_PEER_BLOCKING_THRESHOLD_MS` so that it counts the path a quick handler takes.
+    let app = match std::env::var("CARAFE_PEER_BLOCKING_THRESHOLD_MS") {
+        Ok(millis) => app.blocking_threshold(std::time::Duration::from_millis(
+            millis
+                .parse()
+                .expect("CARAFE_PEER_BLOCKING_THRESHOLD_MS is a whole number of milliseconds"),
+        )),
+        Err(_) => app,
+    };
     carafe_bench::serve_carafe(app);
 }

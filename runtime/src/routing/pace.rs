@@ -25,7 +25,9 @@
 
 use std::any::Any;
 use std::cell::Cell;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::Thread;
@@ -65,7 +67,7 @@ impl Pace {
 
     /// Whether the handler's next call runs in place.
     #[inline(always)]
-    pub(crate) fn in_place(&self) -> bool {
+    pub fn in_place(&self) -> bool {
         self.state.load(Ordering::Relaxed) == IN_PLACE
     }
 
@@ -371,26 +373,35 @@ fn cancelled(error: tokio::task::JoinError) -> Box<dyn Any + Send> {
     ))
 }
 
-/// Calls a plain handler whose arguments had to be awaited (it reads the request's body), in
-/// place or on the pool as its [`Pace`] says, and times the call. What `#[route]` generates
-/// for such a handler calls this once its arguments are extracted; `call` converts the
-/// handler's value into the response.
+/// Calls in place, timed, a plain handler whose arguments had to be awaited (it reads the
+/// request's body), when its [`Pace`] says it runs in place. What `#[route]` generates for such
+/// a handler calls this or [`answer_plain_on_pool`] once its arguments are extracted; `call`
+/// converts the handler's value into the response.
 #[doc(hidden)]
-pub async fn answer_plain(
+#[inline(always)]
+pub fn answer_plain_in_place(
+    pace: &'static Pace,
+    ctx: &RequestContext,
+    call: impl FnOnce(&RequestContext) -> Response,
+) -> Response {
+    let _stopwatch = Stopwatch::start(pace, ctx.app().config.blocking_ticks, true);
+    call(ctx)
+}
+
+/// The same on the blocking pool, timed there, taking the request with it. Boxed (a
+/// `PendingResponse`): the future of the generated handler then holds a pointer for it, not
+/// the request a second time, and stays as small as a handler that runs in place needs.
+#[doc(hidden)]
+pub fn answer_plain_on_pool(
     pace: &'static Pace,
     ctx: RequestContext,
     call: impl FnOnce(&RequestContext) -> Response + Send + 'static,
-) -> Response {
+) -> Pin<Box<dyn Future<Output = Response> + Send>> {
     let threshold = ctx.app().config.blocking_ticks;
-    if pace.in_place() {
-        let _stopwatch = Stopwatch::start(pace, threshold, true);
-        return call(&ctx);
-    }
-    on_pool(move || {
+    Box::pin(on_pool(move || {
         let _stopwatch = Stopwatch::start(pace, threshold, false);
         call(&ctx)
-    })
-    .await
+    }))
 }
 
 /// A span of time on the clock the calls are timed with.

@@ -153,6 +153,28 @@ async fn cheap_answer(addr: SocketAddr) -> common::Answer {
         .expect("the cheap request is answered while plain handlers block")
 }
 
+/// Once every blocked handler waits at the gate: a cheap request is answered, then the gate
+/// opens and blocked request `n` answers 200 with `through(n)`.
+async fn a_cheap_request_passes_then_the_gate_opens(
+    addr: SocketAddr,
+    gate: &Gate,
+    blocked: Vec<tokio::task::JoinHandle<common::Answer>>,
+    through: impl Fn(usize) -> String,
+) {
+    until_waiting(gate, BLOCKED).await;
+    let answer = cheap_answer(addr).await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "cheap")
+    );
+    gate.open();
+    for (index, answer) in blocked.into_iter().enumerate() {
+        let answer = answer.await.unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body, through(index));
+    }
+}
+
 #[tokio::test]
 async fn more_plain_handlers_block_at_once_than_there_are_workers_and_a_cheap_request_passes() {
     let gate = Arc::new(Gate::default());
@@ -160,20 +182,8 @@ async fn more_plain_handlers_block_at_once_than_there_are_workers_and_a_cheap_re
     let blocked: Vec<_> = (0..BLOCKED)
         .map(|_| tokio::spawn(common::send(addr, "GET", "/wait", &[], "")))
         .collect();
-    until_waiting(&gate, BLOCKED).await;
-    let answer = cheap_answer(addr).await;
-    assert_eq!(
-        (answer.status.as_u16(), answer.body.as_str()),
-        (200, "cheap")
-    );
-    gate.open();
-    for answer in blocked {
-        let answer = answer.await.unwrap();
-        assert_eq!(
-            (answer.status.as_u16(), answer.body.as_str()),
-            (200, "through")
-        );
-    }
+    a_cheap_request_passes_then_the_gate_opens(addr, &gate, blocked, |_| "through".to_owned())
+        .await;
 }
 
 #[tokio::test]
@@ -186,18 +196,10 @@ async fn plain_handlers_that_read_a_body_block_without_holding_up_others() {
             tokio::spawn(async move { common::post_form(addr, "/wait", &body).await })
         })
         .collect();
-    until_waiting(&gate, BLOCKED).await;
-    let answer = cheap_answer(addr).await;
-    assert_eq!(
-        (answer.status.as_u16(), answer.body.as_str()),
-        (200, "cheap")
-    );
-    gate.open();
-    for (index, answer) in blocked.into_iter().enumerate() {
-        let answer = answer.await.unwrap();
-        assert_eq!(answer.status, 200);
-        assert_eq!(answer.body, format!("through user{index}"));
-    }
+    a_cheap_request_passes_then_the_gate_opens(addr, &gate, blocked, |index| {
+        format!("through user{index}")
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -230,18 +232,6 @@ async fn a_quick_handler_that_turns_slow_sends_its_next_calls_to_the_pool_while_
     blocked.extend(
         (1..BLOCKED).map(|_| tokio::spawn(common::send(addr, "GET", "/sometimes", &[], ""))),
     );
-    until_waiting(&gate, BLOCKED).await;
-    let answer = cheap_answer(addr).await;
-    assert_eq!(
-        (answer.status.as_u16(), answer.body.as_str()),
-        (200, "cheap")
-    );
-    gate.open();
-    for answer in blocked {
-        let answer = answer.await.unwrap();
-        assert_eq!(
-            (answer.status.as_u16(), answer.body.as_str()),
-            (200, "through")
-        );
-    }
+    a_cheap_request_passes_then_the_gate_opens(addr, &gate, blocked, |_| "through".to_owned())
+        .await;
 }

@@ -166,6 +166,27 @@ pub fn serve_carafe(app: carafe::App) {
     });
 }
 
+/// Serves an axum `Router` on 127.0.0.1:`port()` with `tokio_runtime()`, `TCP_NODELAY` on each
+/// connection, until the process is stopped: the way axum_peer and blocking_axum serve.
+/// Inlined, as [`serve_carafe`] is, so that each server's code is laid out as its own `main`.
+#[inline(always)]
+pub fn serve_axum(app: axum::Router) {
+    use axum::serve::ListenerExt;
+
+    let port = port();
+    tokio_runtime().block_on(async move {
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"))
+            .tap_io(|stream| {
+                if let Err(e) = stream.set_nodelay(true) {
+                    eprintln!("TCP_NODELAY: {e}");
+                }
+            });
+        axum::serve(listener, app).await.expect("server failed");
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 //! `Json`. Extractor rejections are mapped to the shared 404 and 400 bodies
 //! so that every peer answers the same bytes.
 
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -10,39 +9,26 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use carafe_bench::{
     Item, Message, Store, APPLICATION_JSON, BAD_REQUEST, MESSAGE, NOT_FOUND, PLAINTEXT,
 };
-use tokio::net::TcpListener;
 
 fn main() {
-    let port = carafe_bench::port();
-    carafe_bench::tokio_runtime().block_on(async move {
-        let app = Router::new()
-            .route("/plaintext", get(plaintext))
-            .route("/json", get(json))
-            .route("/items/{id}", get(get_item))
-            .route("/items", post(create_item))
-            .fallback(|| async { not_found() })
-            .with_state(Arc::new(Store::seeded()));
-        // For BENCHMARKS.md's cost of a static file: `AXUM_PEER_STATIC=DIR` serves DIR at
-        // /static with tower-http's ServeDir.
-        let app = match std::env::var("AXUM_PEER_STATIC") {
-            Ok(dir) => app.nest_service("/static", tower_http::services::ServeDir::new(dir)),
-            Err(_) => app,
-        };
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"))
-            .tap_io(|stream| {
-                if let Err(e) = stream.set_nodelay(true) {
-                    eprintln!("TCP_NODELAY: {e}");
-                }
-            });
-        axum::serve(listener, app).await.expect("server failed");
-    });
+    let app = Router::new()
+        .route("/plaintext", get(plaintext))
+        .route("/json", get(json))
+        .route("/items/{id}", get(get_item))
+        .route("/items", post(create_item))
+        .fallback(|| async { not_found() })
+        .with_state(Arc::new(Store::seeded()));
+    // For BENCHMARKS.md's cost of a static file: `AXUM_PEER_STATIC=DIR` serves DIR at
+    // /static with tower-http's ServeDir.
+    let app = match std::env::var("AXUM_PEER_STATIC") {
+        Ok(dir) => app.nest_service("/static", tower_http::services::ServeDir::new(dir)),
+        Err(_) => app,
+    };
+    carafe_bench::serve_axum(app);
 }
 
 /// A `&'static str` is answered as `text/plain; charset=utf-8`.

@@ -2,14 +2,10 @@
 //! called directly in the async handler, as a user who does not know `spawn_blocking` writes it.
 //! `Html` answers the `text/html; charset=utf-8` that Flask and carafe give a string.
 
-use std::net::Ipv4Addr;
-
 use axum::response::Html;
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use carafe_bench::{blocking, PLAINTEXT};
-use tokio::net::TcpListener;
 
 async fn cheap() -> Html<&'static str> {
     Html(PLAINTEXT)
@@ -25,20 +21,10 @@ async fn hash() -> Html<String> {
 }
 
 fn main() {
-    let port = carafe_bench::port();
-    carafe_bench::tokio_runtime().block_on(async move {
-        let app = Router::new()
+    carafe_bench::serve_axum(
+        Router::new()
             .route("/cheap", get(cheap))
             .route("/sleep", get(sleep))
-            .route("/hash", get(hash));
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:{port}: {e}"))
-            .tap_io(|stream| {
-                if let Err(e) = stream.set_nodelay(true) {
-                    eprintln!("TCP_NODELAY: {e}");
-                }
-            });
-        axum::serve(listener, app).await.expect("server failed");
-    });
+            .route("/hash", get(hash)),
+    );
 }

@@ -7,8 +7,8 @@
 //! is timed. A handler starts on the pool, and runs in place once [`TRIAL_CALLS`] calls in a
 //! row have answered within the app's [blocking threshold](crate::App::blocking_threshold);
 //! one call in place that takes longer sends it back to the pool, until it proves fast again.
-//! A handler in place costs two readings of the clock; `async fn` handlers are not timed:
-//! they are the user's to keep from blocking, as in axum.
+//! A handler in place costs two readings of the clock and a few stores; `async fn` handlers
+//! are not timed: they are the user's to keep from blocking, as in axum.
 //!
 //! A handler proven quick may still block one day (a query that waits on a lock). Its call
 //! holds the worker it runs on, and nothing can move it; but the calls after it must not run
@@ -20,7 +20,7 @@
 //! The clock is the processor's time-stamp counter where there is one (x86-64): one
 //! instruction to read, where the system's monotonic clock takes about seventy, a cost every
 //! request of a quick plain handler would pay. Its rate is measured once, when the first app
-//! is served. A call that moves between cores whose counters differ reads as slow at worst,
+//! is assembled. A call that moves between cores whose counters differ reads as slow at worst,
 //! and the handler proves itself quick again.
 
 use std::any::Any;
@@ -75,7 +75,7 @@ impl Pace {
     #[inline(always)]
     fn ran_in_place(&self, took: Ticks, threshold: Ticks) {
         if took >= threshold {
-            self.state.store(0, Ordering::Relaxed);
+            self.blocks();
         }
     }
 
@@ -143,15 +143,13 @@ impl Stopwatch {
 impl Drop for Stopwatch {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.in_place {
-            InPlaceCall::ended();
-        }
         let took = if READ_A_FILE.get() {
             Ticks::MAX
         } else {
             clock::now().wrapping_sub(self.started)
         };
         if self.in_place {
+            InPlaceCall::ended();
             self.pace.ran_in_place(took, self.threshold);
         } else {
             self.pace.ran_on_pool(took, self.threshold);
@@ -186,7 +184,8 @@ static UNUSED: Mutex<Vec<&'static InPlaceCall>> = Mutex::new(Vec::new());
 
 /// Whether the watcher sleeps, for the first call in place to wake it.
 static WATCHER_ASLEEP: AtomicBool = AtomicBool::new(false);
-static WATCHER: OnceLock<Thread> = OnceLock::new();
+/// The watcher, once started; none if no thread could be had.
+static WATCHER: OnceLock<Option<Thread>> = OnceLock::new();
 
 /// A thread's hold on an [`InPlaceCall`], given back when the thread ends.
 struct Held(&'static InPlaceCall);
@@ -262,7 +261,7 @@ impl InPlaceCall {
 #[cold]
 fn wake_the_watcher() {
     if WATCHER_ASLEEP.swap(false, Ordering::Relaxed) {
-        if let Some(watcher) = WATCHER.get() {
+        if let Some(Some(watcher)) = WATCHER.get() {
             watcher.unpark();
         }
     }
@@ -276,10 +275,10 @@ pub(crate) fn watch() {
             .name("carafe-pace".to_owned())
             .spawn(watcher);
         match spawned {
-            Ok(handle) => handle.thread().clone(),
+            Ok(handle) => Some(handle.thread().clone()),
             Err(error) => {
                 tracing::warn!("no thread to watch plain handlers that turn slow: {error}");
-                std::thread::current()
+                None
             }
         }
     });

@@ -17,6 +17,12 @@ fn upload(body: Bytes) -> String {
     format!("{} bytes", body.len())
 }
 
+/// The body as it came, to see it was read whole and in order.
+#[route("/echo", POST)]
+fn echo(body: Bytes) -> String {
+    String::from_utf8_lossy(&body).into_owned()
+}
+
 #[route("/status/<int:code>")]
 fn status(code: u32) -> impl IntoResponse {
     ("a body that must not be sent", code)
@@ -40,7 +46,7 @@ async fn slow() -> &'static str {
 }
 
 fn app() -> App {
-    App::new().mount(routes![upload, status, note, slow])
+    App::new().mount(routes![upload, echo, status, note, slow])
 }
 
 #[test]
@@ -105,6 +111,35 @@ async fn over_a_socket_a_body_over_the_limit_is_413() {
     let answer = raw_exchange(addr, &request).await;
     let (head, _) = split_raw(&answer);
     assert!(head.starts_with("http/1.1 413"), "{head}");
+}
+
+#[tokio::test]
+async fn over_a_socket_a_body_sent_in_pieces_is_read_whole_in_order() {
+    let addr = common::serve(app()).await;
+    let pieces = ["first,", "second,", "third"];
+    // Chunked, and then with a declared length: each piece arrives on its own, a pause apart.
+    let chunked = pieces.map(|piece| format!("{:x}\r\n{piece}\r\n", piece.len()));
+    let declared = pieces.map(str::to_owned);
+    for (framing, pieces, end) in [
+        ("Transfer-Encoding: chunked", chunked, "0\r\n\r\n"),
+        ("Content-Length: 18", declared, ""),
+    ] {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /echo HTTP/1.1\r\nHost: localhost\r\n{framing}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        for piece in pieces {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            stream.write_all(piece.as_bytes()).await.unwrap();
+        }
+        stream.write_all(end.as_bytes()).await.unwrap();
+        let answer = closed_by_server(&mut stream).await;
+        let answer = String::from_utf8_lossy(&answer);
+        let (head, body) = split_raw(&answer);
+        assert!(head.starts_with("http/1.1 200"), "{framing}: {head}");
+        assert_eq!(body, "first,second,third", "{framing}");
+    }
 }
 
 /// Reads until the server closes the connection; fails the test if it stays open for 10 s.

@@ -100,8 +100,9 @@ impl Shared {
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let parts = ctx.parts();
+        let head = HeadFacts::of(parts);
         let mut finish = Finish {
-            accepts_json_only: accepts_json_only(&parts.headers),
+            accepts_json_only: head.accepts_json_only,
             access: AccessLog::start(parts, peer),
             // Routing's own errors are the app's; a route's are its blueprint's.
             scope: 0,
@@ -112,7 +113,7 @@ impl Shared {
             session: None,
             teardown_pending: false,
         };
-        if let Some(problem) = host_problem(parts) {
+        if let Some(problem) = head.host_problem(parts.version) {
             // Not a request to route or to run hooks for: its error page alone.
             let mut response = HttpError::new(400).with_message(problem).into_response();
             let mut sent = None;
@@ -346,22 +347,48 @@ impl Shared {
     }
 }
 
-/// Why an HTTP/1.1 request's `Host` is unacceptable: it must have exactly one (RFC 9112 §3.2),
-/// or a proxy and the app may each take a different one for the request's authority. HTTP/1.0
-/// needs none, and HTTP/2 carries the authority in the request line.
-fn host_problem(parts: &http::request::Parts) -> Option<&'static str> {
-    if parts.version != Version::HTTP_11 {
-        return None;
+/// What dispatch reads from a request's headers, found in one walk over them: a request has
+/// a few, and a walk costs less than hashing each name looked up.
+struct HeadFacts {
+    /// How many `Host` headers it has, counted to two.
+    hosts: u8,
+    /// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
+    accepts_json_only: bool,
+}
+
+impl HeadFacts {
+    fn of(parts: &http::request::Parts) -> HeadFacts {
+        let mut facts = HeadFacts {
+            hosts: 0,
+            accepts_json_only: false,
+        };
+        let mut accept_seen = false;
+        for (name, value) in &parts.headers {
+            if *name == header::HOST {
+                facts.hosts = (facts.hosts + 1).min(2);
+            } else if *name == header::ACCEPT && !accept_seen {
+                // The first `Accept`, as a lookup by name finds it.
+                accept_seen = true;
+                facts.accepts_json_only = value.to_str().is_ok_and(|accept| {
+                    accept.contains("application/json") && !accept.contains("text/html")
+                });
+            }
+        }
+        facts
     }
-    // A walk over the few headers a request has costs less than hashing a name to look it up.
-    let mut hosts = parts
-        .headers
-        .iter()
-        .filter(|(name, _)| *name == header::HOST);
-    match (hosts.next(), hosts.next()) {
-        (Some(_), None) => None,
-        (None, _) => Some("The request has no Host header, which HTTP/1.1 requires."),
-        (Some(_), Some(_)) => Some("The request has more than one Host header."),
+
+    /// Why an HTTP/1.1 request's `Host` is unacceptable: it must have exactly one (RFC 9112
+    /// §3.2), or a proxy and the app may each take a different one for the request's
+    /// authority. HTTP/1.0 needs none, and HTTP/2 carries the authority in the request line.
+    fn host_problem(&self, version: Version) -> Option<&'static str> {
+        if version != Version::HTTP_11 {
+            return None;
+        }
+        match self.hosts {
+            1 => None,
+            0 => Some("The request has no Host header, which HTTP/1.1 requires."),
+            _ => Some("The request has more than one Host header."),
+        }
     }
 }
 
@@ -400,14 +427,6 @@ fn method_not_allowed(method: &Method, allowed: MethodSet) -> Response {
         response.headers.insert(header::ALLOW, value);
     }
     response
-}
-
-/// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
-fn accepts_json_only(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
 }
 
 pin_project! {

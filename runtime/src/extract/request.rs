@@ -2,16 +2,15 @@
 
 use std::borrow::Cow;
 use std::future::{poll_fn, Future};
-use std::pin::pin;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::request::Parts;
 use http::{HeaderMap, Method, Uri, Version};
-use http_body_util::{BodyExt, Limited};
 use smallvec::SmallVec;
 
 use crate::extract::app_data::AppData;
@@ -145,27 +144,25 @@ impl RequestContext {
                 .with_message(format!("The request body is larger than {limit} bytes."))
                 .into_response()
         };
-        let declared = self
-            .parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > limit as u64) {
-            return Err(too_large());
-        }
         let timeout = self.app.config.body_read_timeout;
         let version = self.parts.version;
+        // A body declared larger than the limit (its `Content-Length`, which hyper gives as
+        // the body's size) is refused before any of it is read.
         let read = match &mut self.body {
             // The test client's bodies arrive whole: the same limit applies to them.
             RequestBody::Buffered(bytes) if bytes.len() > limit => return Err(too_large()),
             RequestBody::Buffered(bytes) => return Ok(bytes.clone()),
+            RequestBody::Incoming(incoming) if declared_over(incoming, limit) => {
+                return Err(too_large())
+            }
+            RequestBody::Body(body) if declared_over(body, limit) => return Err(too_large()),
             RequestBody::Incoming(incoming) => read_whole(incoming, limit, timeout, version).await,
             RequestBody::Body(body) => read_whole(body, limit, timeout, version).await,
         };
         let bytes = match read? {
-            Ok(collected) => collected,
-            Err(error) if error.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-            Err(error) => {
+            Ok(bytes) => bytes,
+            Err(Unread::TooLarge) => return Err(too_large()),
+            Err(Unread::Failed(error)) => {
                 return Err(HttpError::new(400)
                     .with_message(format!("The request body could not be read: {error}"))
                     .into_response())
@@ -192,29 +189,114 @@ impl RequestContext {
     }
 }
 
-/// Reads `body` whole, within `limit` bytes and `timeout`: its bytes, or the body's error (a
-/// `LengthLimitError` past the limit); the 408 past the timeout.
+/// Whether `body` is known to be larger than `limit` bytes before it is read.
+fn declared_over(body: &impl http_body::Body, limit: usize) -> bool {
+    body.size_hint().lower() > limit as u64
+}
+
+/// Reads `body` whole, within `limit` bytes and `timeout`: its bytes, or why they could not
+/// be read; the 408 past the timeout.
 async fn read_whole<B>(
     body: &mut B,
     limit: usize,
     timeout: Duration,
     version: Version,
-) -> Result<Result<Bytes, BoxError>, Response>
+) -> Result<Result<Bytes, Unread>, Response>
 where
     B: http_body::Body<Data = Bytes> + Unpin,
     B::Error: Into<BoxError>,
 {
-    let mut collect = pin!(Limited::new(body, limit).collect());
+    let mut read = ReadWhole {
+        body,
+        limit,
+        received: Received::default(),
+    };
     // The timer costs a request about 500 instructions: a body already whole at the first
     // poll (often so over HTTP/2, sometimes over HTTP/1) is read without one.
-    let first = poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
-    let collected = match first {
-        Poll::Ready(collected) => collected,
-        Poll::Pending => tokio::time::timeout(timeout, collect)
+    let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut read).poll(cx))).await;
+    match first {
+        Poll::Ready(read) => Ok(read),
+        Poll::Pending => tokio::time::timeout(timeout, read)
             .await
-            .map_err(|_elapsed| body_too_slow(timeout, version))?,
-    };
-    Ok(collected.map(|collected| collected.to_bytes()))
+            .map_err(|_elapsed| body_too_slow(timeout, version)),
+    }
+}
+
+/// Why a body could not be read whole.
+enum Unread {
+    /// It is larger than the limit.
+    TooLarge,
+    /// The connection failed, or the body is malformed (a bad chunk).
+    Failed(BoxError),
+}
+
+/// A body read whole, data frame by data frame, until it ends. Written out rather than
+/// `http_body_util`'s `Limited` and `Collect`: most bodies are one frame, kept as it came,
+/// and the body's own end is trusted without polling it again; trailers are not kept.
+struct ReadWhole<'a, B> {
+    body: &'a mut B,
+    limit: usize,
+    received: Received,
+}
+
+/// The data of a body so far: the first frame as it came, the rest (rarely any) joined.
+#[derive(Default)]
+struct Received {
+    first: Bytes,
+    more: Option<BytesMut>,
+}
+
+impl Received {
+    fn len(&self) -> usize {
+        self.first.len() + self.more.as_ref().map_or(0, BytesMut::len)
+    }
+
+    fn push(&mut self, data: Bytes) {
+        if self.first.is_empty() {
+            self.first = data;
+            return;
+        }
+        let first = &self.first;
+        let more = self.more.get_or_insert_with(|| {
+            let mut more = BytesMut::with_capacity(first.len() + data.len());
+            more.extend_from_slice(first);
+            more
+        });
+        more.extend_from_slice(&data);
+    }
+
+    fn into_bytes(self) -> Bytes {
+        self.more.map_or(self.first, BytesMut::freeze)
+    }
+}
+
+impl<B> Future for ReadWhole<'_, B>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Output = Result<Bytes, Unread>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        loop {
+            if this.body.is_end_stream() {
+                return Poll::Ready(Ok(std::mem::take(&mut this.received).into_bytes()));
+            }
+            match ready!(Pin::new(&mut *this.body).poll_frame(cx)) {
+                None => return Poll::Ready(Ok(std::mem::take(&mut this.received).into_bytes())),
+                Some(Err(error)) => return Poll::Ready(Err(Unread::Failed(error.into()))),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        if this.received.len() + data.len() > this.limit {
+                            return Poll::Ready(Err(Unread::TooLarge));
+                        }
+                        this.received.push(data);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The 408 for a body that did not arrive within `timeout`. Over HTTP/1 it closes the
@@ -239,7 +321,9 @@ fn body_too_slow(timeout: Duration, version: Version) -> Response {
 /// The media type `Content-Type` names, without its parameters, lowercased.
 fn media_type(headers: &HeaderMap) -> Option<Cow<'_, str>> {
     let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
-    let essence = value.split(';').next().unwrap_or_default().trim();
+    // A byte loop: the value is short, and a search for `;` would cost more to set up.
+    let end = value.bytes().position(|byte| byte == b';');
+    let essence = value[..end.unwrap_or(value.len())].trim_ascii();
     // Clients almost always send it in lowercase already: then it is used without a copy.
     Some(if essence.bytes().any(|byte| byte.is_ascii_uppercase()) {
         Cow::Owned(essence.to_ascii_lowercase())

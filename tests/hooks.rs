@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use carafe::prelude::*;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// What the hooks and handlers did, in order.
 #[derive(Clone, Default)]
@@ -20,6 +20,21 @@ impl Trace {
 
     fn take(&self) -> Vec<String> {
         std::mem::take(&mut self.0.lock().unwrap())
+    }
+
+    fn contains(&self, event: &str) -> bool {
+        self.0.lock().unwrap().iter().any(|seen| seen == event)
+    }
+
+    /// Waits up to 10 s for `event`.
+    async fn until(&self, event: &str) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while !self.contains(event) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{event:?} within 10 s; saw {:?}", self.0.lock().unwrap()));
     }
 }
 
@@ -49,6 +64,13 @@ async fn forever(trace: State<Trace>) -> &'static str {
     "never"
 }
 
+/// A plain handler that reads the body: the app reads it after the before hooks.
+#[route("/note", POST)]
+fn note(trace: State<Trace>, form: Form) -> String {
+    trace.push("note handler");
+    format!("noted {}", form.get("text").unwrap_or_default())
+}
+
 mod admin {
     use carafe::prelude::*;
 
@@ -76,7 +98,7 @@ fn app(trace: &Trace) -> App {
         .teardown_request(move |_| bp_teardown.push("admin teardown"));
     App::new()
         .state(trace.clone())
-        .mount(routes![hello, me, boom, forever])
+        .mount(routes![hello, me, boom, forever, note])
         .register(admin)
         .before_request(move |request| {
             first.push(format!("before 1 {}", request.parts().uri.path()));
@@ -273,4 +295,50 @@ async fn teardown_runs_when_the_client_goes_away_mid_request() {
     })
     .await
     .expect("teardown runs once the client is gone");
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The head of a form post declaring 100 bytes, with only the first few sent.
+const HALF_A_FORM: &[u8] = b"POST /note HTTP/1.1\r\nHost: a\r\n\
+    Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ntext=half";
+
+#[tokio::test]
+async fn a_plain_handlers_hooks_run_before_its_body_comes_and_teardown_if_it_never_does() {
+    let trace = Trace::default();
+    let addr = common::serve(app(&trace)).await;
+    let answer = common::send(
+        addr,
+        "POST",
+        "/note",
+        &[("Content-Type", FORM)],
+        "text=whole",
+    )
+    .await;
+    assert_eq!(answer.body, "noted whole");
+    trace.take();
+
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(HALF_A_FORM).await.unwrap();
+    trace.until("before 3").await;
+    drop(stream);
+    trace.until("teardown 1 error=false").await;
+    assert!(!trace.contains("note handler"), "{:?}", trace.take());
+}
+
+#[tokio::test]
+async fn a_before_hook_answers_a_plain_handlers_request_without_waiting_for_its_body() {
+    let trace = Trace::default();
+    let addr = common::serve(app(&trace)).await;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let blocked = String::from_utf8_lossy(HALF_A_FORM).replace("Host: a", "Host: a\r\nX-Block: 1");
+    stream.write_all(blocked.as_bytes()).await.unwrap();
+    let mut answer = [0; 512];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("the hook's answer, while the body is still to come")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert!(!trace.contains("note handler"));
 }

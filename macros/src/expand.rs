@@ -37,7 +37,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     static __CARAFE_PACE: ::carafe::__private::Pace =
                         ::carafe::__private::Pace::new();
                     fn __carafe_at_once(
-                        _: &::carafe::__private::RequestContext,
+                        _: &mut ::carafe::__private::RequestContext,
                     ) -> ::carafe::__private::Response {
                         ::core::unreachable!()
                     }
@@ -147,7 +147,7 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
                     quote!(#open #ty as ::carafe::__private::Extractor<_>>::#extract)
                 }
                 Source::Extractor => quote! {
-                    <#ty as ::carafe::__private::Extractor<_>>::extract_at_once(&ctx)
+                    <#ty as ::carafe::__private::Extractor<_>>::extract_at_once(ctx)
                 },
             };
             quote! {
@@ -203,13 +203,14 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
     };
     // A plain `fn` whose extractors, if any, all read the request head alone has nothing to
     // await: it runs at once, reading the request in place (the app catches its panics around
-    // this call), sparing the boxed future. Which extractors those are is known from their
-    // types, as a constant: the function not chosen is never called.
+    // this call), sparing the boxed future. One whose extractors await the body alone runs
+    // the same way once the app has read the body. Which extractors those are is known from
+    // their types, as constants: the function not chosen is never called.
     let at_once = {
         let extract = extract(false);
         quote! {
             fn __carafe_at_once(
-                ctx: &::carafe::__private::RequestContext,
+                ctx: &mut ::carafe::__private::RequestContext,
             ) -> ::carafe::__private::Response {
                 #(#extract)*
                 #respond
@@ -229,11 +230,16 @@ fn handler_fn(handler: &Handler) -> (TokenStream, TokenStream) {
         let at_once_each = extractors.iter().map(|ty| {
             quote! { <#ty as ::carafe::__private::Extractor<_>>::AT_ONCE }
         });
+        let after_body_each = extractors.iter().map(|ty| {
+            quote! { <#ty as ::carafe::__private::Extractor<_>>::AFTER_BODY }
+        });
         (
             quote!(#pace #at_once #awaited),
             quote! {
                 if #(#at_once_each)&&* {
                     #at_once_handler
+                } else if #(#after_body_each)&&* {
+                    ::carafe::__private::Handler::AfterBody(__carafe_at_once, &__CARAFE_PACE)
                 } else {
                     #awaited_handler
                 }
@@ -379,9 +385,9 @@ mod tests {
         );
         for piece in [
             "if<State<Store>as::carafe::__private::Extractor<_>>::AT_ONCE&&<Query<Page>as::carafe::__private::Extractor<_>>::AT_ONCE{",
-            "fn__carafe_at_once(ctx:&::carafe::__private::RequestContext,)->::carafe::__private::Response{",
-            "<State<Store>as::carafe::__private::Extractor<_>>::extract_at_once(&ctx)",
-            "{::carafe::__private::Handler::AtOnce(__carafe_at_once,&__CARAFE_PACE)}else{::carafe::__private::Handler::Awaited(__carafe_awaited)}",
+            "fn__carafe_at_once(ctx:&mut::carafe::__private::RequestContext,)->::carafe::__private::Response{",
+            "<State<Store>as::carafe::__private::Extractor<_>>::extract_at_once(ctx)",
+            "{::carafe::__private::Handler::AtOnce(__carafe_at_once,&__CARAFE_PACE)}elseif<State<Store>as::carafe::__private::Extractor<_>>::AFTER_BODY&&<Query<Page>as::carafe::__private::Extractor<_>>::AFTER_BODY{::carafe::__private::Handler::AfterBody(__carafe_at_once,&__CARAFE_PACE)}else{::carafe::__private::Handler::Awaited(__carafe_awaited)}",
             "<Query<Page>as::carafe::__private::Extractor<_>>::extract(&mutctx).await",
         ] {
             assert!(out.contains(piece), "{piece} not in {out}");

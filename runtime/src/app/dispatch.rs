@@ -21,14 +21,14 @@ use crate::app::access_log::AccessLog;
 use crate::app::scope::{Scope, Scopes};
 use crate::extract::app_data::AppData;
 use crate::extract::current::{self, Current, CurrentFuture, RequestLine};
-use crate::extract::request::{ParamRanges, RequestBody, RequestContext};
+use crate::extract::request::{BodyRead, ParamRanges, RequestBody, RequestContext};
 use crate::extract::session::SessionSlot;
 use crate::response::abort::Abort;
 use crate::response::body::Body;
 use crate::response::error::HttpError;
 use crate::response::redirect::redirect_with;
 use crate::response::{IntoResponse, Response};
-use crate::routing::handler::{Handler, PendingResponse};
+use crate::routing::handler::{AtOnce, Handler, PendingResponse};
 use crate::routing::pace::{on_pool, Pace, Stopwatch, Ticks};
 use crate::routing::route::MethodSet;
 use crate::routing::router::{Lookup, Router};
@@ -134,31 +134,29 @@ impl Shared {
         }
         let current = self.current(parts, finish.session.clone());
         ctx.set_params(params);
-        if let Some(Handler::Awaited(handler)) = route.map(|route| route.def.handler) {
-            // The scope is cloned only for an app with before hooks: the handler's future
-            // takes it otherwise.
-            let answer = if self.stages.before_hooks {
-                current::enter(current.clone(), || {
-                    self.before_hooks(finish.scope, &mut ctx)
-                })
-            } else {
-                None
-            };
-            let Some(mut response) = answer else {
-                // Making the future runs none of the handler's code: that runs when it is
-                // polled, in the scope, under `catch_unwind`.
-                let handler = AssertUnwindSafe(handler(ctx)).catch_unwind();
-                return ResponseFuture::awaiting(current, handler, finish, Arc::clone(self));
-            };
-            let mut sent = None;
-            current::enter(current, || {
-                self.complete(&mut finish, &mut response, &mut sent)
-            });
-            return ResponseFuture::ready(sent);
+        let handler = route.map(|route| route.def.handler);
+        if let Some(Handler::Awaited(handler)) = handler {
+            if let Some(answered) = self.answer_of_hooks(&current, &mut ctx, &mut finish) {
+                return answered;
+            }
+            // Making the future runs none of the handler's code: that runs when it is
+            // polled, in the scope, under `catch_unwind`.
+            let handler = AssertUnwindSafe(handler(ctx)).catch_unwind();
+            return ResponseFuture::awaiting(current, handler, finish, Arc::clone(self));
         }
-        if let Some(Handler::AtOnce(handler, pace)) = route.map(|route| route.def.handler) {
+        if let Some(Handler::AfterBody(handler, pace)) = handler {
+            if !ctx.body_is_whole() {
+                if let Some(answered) = self.answer_of_hooks(&current, &mut ctx, &mut finish) {
+                    return answered;
+                }
+                let call = self.plain_call(current, ctx, finish, handler, pace);
+                return ResponseFuture::after_body(call);
+            }
+        }
+        if let Some(Handler::AtOnce(handler, pace) | Handler::AfterBody(handler, pace)) = handler {
             if !pace.in_place() {
-                return self.answer_on_pool(current, ctx, finish, handler, pace);
+                let call = self.plain_call(current, ctx, finish, handler, pace);
+                return ResponseFuture::on_pool(call, Hooks::ToRun);
             }
         }
         // The answer is put where it is sent from, rather than returned through the scope:
@@ -166,49 +164,58 @@ impl Shared {
         let mut sent = None;
         current::enter(current, || {
             let answer = self.before_hooks(finish.scope, &mut ctx);
-            let mut response =
-                answer.unwrap_or_else(|| match route.map(|route| route.def.handler) {
-                    Some(Handler::AtOnce(handler, pace)) => {
-                        let _stopwatch = Stopwatch::start(pace, self.blocking_ticks, true);
-                        answer_at_once(handler, &ctx)
-                    }
-                    // Awaited handlers were answered above.
-                    Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
-                });
+            let mut response = answer.unwrap_or_else(|| match handler {
+                Some(Handler::AtOnce(handler, pace) | Handler::AfterBody(handler, pace)) => {
+                    let _stopwatch = Stopwatch::start(pace, self.blocking_ticks, true);
+                    answer_at_once(handler, &mut ctx)
+                }
+                // Awaited handlers were answered above.
+                Some(Handler::Awaited(_)) | None => self.no_route(ctx.parts(), allowed),
+            });
             self.complete(&mut finish, &mut response, &mut sent);
         });
         ResponseFuture::ready(sent)
     }
 
-    /// Answers a request whose plain handler may block on the blocking pool: its hooks, the
-    /// handler and the stages after it, in its scope, as [`dispatch`](Shared::dispatch) would
-    /// in place. They run to the end even if the client goes away, as they would in place.
-    #[cold]
-    #[inline(never)]
-    fn answer_on_pool(
+    /// The before hooks of a handler that waits (for its body, or as an `async fn`), run
+    /// now in the request's scope; the completed answer, if one of them answered.
+    fn answer_of_hooks(
+        &self,
+        current: &Current,
+        ctx: &mut RequestContext,
+        finish: &mut Finish,
+    ) -> Option<ResponseFuture> {
+        // The scope is cloned only for an app with before hooks.
+        if !self.stages.before_hooks {
+            return None;
+        }
+        let mut response =
+            current::enter(current.clone(), || self.before_hooks(finish.scope, ctx))?;
+        let mut sent = None;
+        current::enter(current.clone(), || {
+            self.complete(finish, &mut response, &mut sent)
+        });
+        Some(ResponseFuture::ready(sent))
+    }
+
+    /// A request to a plain handler that does not answer within the dispatch: it waits for
+    /// its body, or runs on the blocking pool. Boxed: it holds the whole request.
+    fn plain_call(
         self: &Arc<Self>,
         current: Current,
-        mut ctx: RequestContext,
-        mut finish: Finish,
-        handler: fn(&RequestContext) -> Response,
+        ctx: RequestContext,
+        finish: Finish,
+        handler: AtOnce,
         pace: &'static Pace,
-    ) -> ResponseFuture {
-        let shared = Arc::clone(self);
-        let answer = on_pool(move || {
-            let mut sent = None;
-            current::enter(current, || {
-                let mut response = match shared.before_hooks(finish.scope, &mut ctx) {
-                    Some(response) => response,
-                    None => {
-                        let _stopwatch = Stopwatch::start(pace, shared.blocking_ticks, false);
-                        answer_at_once(handler, &ctx)
-                    }
-                };
-                shared.complete(&mut finish, &mut response, &mut sent);
-            });
-            sent.expect("complete answers")
-        });
-        ResponseFuture::boxed(async move { Ok(answer.await) })
+    ) -> Box<PlainCall> {
+        Box::new(PlainCall {
+            ctx,
+            current: Some(current),
+            finish,
+            handler,
+            pace,
+            shared: Arc::clone(self),
+        })
     }
 
     /// Routing's answer when no route takes the request: the methods the path has, if it has
@@ -449,6 +456,12 @@ pin_project! {
             #[pin]
             answering: CurrentFuture<Answering>,
         },
+        // A plain handler whose extractors await the body alone, its before hooks run:
+        // the body read, it answers at once, or on the blocking pool.
+        Body {
+            call: Option<Box<PlainCall>>,
+            read: BodyRead,
+        },
         // The answer of the app's tower layers, or of the blocking pool.
         Boxed {
             answer: Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>,
@@ -522,6 +535,25 @@ impl ResponseFuture {
         }
     }
 
+    /// A plain handler's answer once its body is read.
+    fn after_body(call: Box<PlainCall>) -> ResponseFuture {
+        ResponseFuture {
+            waiting: Waiting::Body {
+                call: Some(call),
+                read: BodyRead::default(),
+            },
+        }
+    }
+
+    /// A plain handler's answer from the blocking pool. The call runs to the end even if the
+    /// client goes away, as it would in place.
+    #[cold]
+    #[inline(never)]
+    fn on_pool(mut call: Box<PlainCall>, hooks: Hooks) -> ResponseFuture {
+        let answer = on_pool(move || call.answer(hooks, Timed::OnPool));
+        ResponseFuture::boxed(async move { Ok(answer.await) })
+    }
+
     /// An answer still to come from elsewhere: a stack of tower layers, or the blocking pool.
     pub(crate) fn boxed(
         answer: impl Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
@@ -534,10 +566,90 @@ impl ResponseFuture {
     }
 }
 
+/// A request to a plain handler that does not answer within the dispatch, with all that
+/// answering it needs: it waits for its body, or is taken to the blocking pool.
+struct PlainCall {
+    ctx: RequestContext,
+    /// The request's scope, until the call enters it to answer.
+    current: Option<Current>,
+    finish: Finish,
+    handler: AtOnce,
+    pace: &'static Pace,
+    shared: Arc<Shared>,
+}
+
+/// Whether a plain call still has its before hooks to run.
+#[derive(Clone, Copy)]
+enum Hooks {
+    ToRun,
+    /// Run in place before its body was read.
+    Done,
+}
+
+/// Where a plain call runs, for its pace.
+#[derive(Clone, Copy)]
+enum Timed {
+    InPlace,
+    OnPool,
+}
+
+impl PlainCall {
+    /// The before hooks if still to run, the handler, then the stages after it, in the
+    /// request's scope: the response hyper sends.
+    fn answer(&mut self, hooks: Hooks, timed: Timed) -> http::Response<Body> {
+        self.in_scope(|call| {
+            let answer = match hooks {
+                Hooks::ToRun => call.shared.before_hooks(call.finish.scope, &mut call.ctx),
+                Hooks::Done => None,
+            };
+            answer.unwrap_or_else(|| {
+                let in_place = matches!(timed, Timed::InPlace);
+                let _stopwatch = Stopwatch::start(call.pace, call.shared.blocking_ticks, in_place);
+                answer_at_once(call.handler, &mut call.ctx)
+            })
+        })
+    }
+
+    /// `response` in the handler's place, through the stages after it.
+    fn complete_with(&mut self, response: Response) -> http::Response<Body> {
+        self.in_scope(|_| response)
+    }
+
+    /// `respond`, then the stages after the handler, in the request's scope.
+    fn in_scope(
+        &mut self,
+        respond: impl FnOnce(&mut PlainCall) -> Response,
+    ) -> http::Response<Body> {
+        let current = self.current.take().expect("a plain call answered once");
+        let mut sent = None;
+        current::enter(current, || {
+            let mut response = respond(self);
+            self.shared
+                .complete(&mut self.finish, &mut response, &mut sent);
+        });
+        sent.expect("complete answers")
+    }
+}
+
+impl Drop for PlainCall {
+    /// A call dropped before it answered (the client went away while its body came, or the
+    /// server shut down before the pool ran it): its request is over all the same, and its
+    /// teardown hooks run, in its scope, with no error to tell.
+    fn drop(&mut self) {
+        if self.finish.teardown_pending {
+            self.finish.teardown_pending = false;
+            if let Some(current) = self.current.take() {
+                let (shared, scope) = (&self.shared, self.finish.scope);
+                current::enter(current, || shared.teardown_hooks(scope, None));
+            }
+        }
+    }
+}
+
 /// The answer of a handler that runs at once, reading the request in place: its response, or
 /// the page of its panic.
 #[inline(always)]
-fn answer_at_once(handler: fn(&RequestContext) -> Response, ctx: &RequestContext) -> Response {
+fn answer_at_once(handler: AtOnce, ctx: &mut RequestContext) -> Response {
     std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx))).unwrap_or_else(response_for_panic)
 }
 
@@ -565,14 +677,34 @@ struct DebugRequest(String);
 impl Future for ResponseFuture {
     type Output = Result<http::Response<Body>, Infallible>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().waiting.project() {
-            WaitingProjection::Ready { response } => Poll::Ready(Ok(response
-                .take()
-                .expect("a response future polled after completion, or not answered"))),
-            WaitingProjection::Handler { answering } => answering.poll(cx).map(Ok),
-            WaitingProjection::Boxed { answer } => answer.as_mut().poll(cx),
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let pooled = match self.as_mut().project().waiting.project() {
+            WaitingProjection::Ready { response } => {
+                return Poll::Ready(Ok(response
+                    .take()
+                    .expect("a response future polled after completion, or not answered")))
+            }
+            WaitingProjection::Handler { answering } => return answering.poll(cx).map(Ok),
+            WaitingProjection::Boxed { answer } => return answer.as_mut().poll(cx),
+            WaitingProjection::Body { call, read } => {
+                let reading = call
+                    .as_mut()
+                    .expect("a response future polled after completion");
+                let read = ready!(reading.ctx.poll_body_bytes(read, cx));
+                let mut call = call.take().expect("a body read once");
+                match read {
+                    // 413, 408 or 400: through the stages after the handler, as an
+                    // extractor's error is.
+                    Err(response) => return Poll::Ready(Ok(call.complete_with(response))),
+                    Ok(_) if call.pace.in_place() => {
+                        return Poll::Ready(Ok(call.answer(Hooks::Done, Timed::InPlace)))
+                    }
+                    Ok(_) => ResponseFuture::on_pool(call, Hooks::Done),
+                }
+            }
+        };
+        self.set(pooled);
+        self.poll(cx)
     }
 }
 

@@ -339,7 +339,7 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
 /// app starts).
 static DOCUMENT_PACE: Pace = Pace::new();
 
-fn serve_document(ctx: &RequestContext) -> Response {
+fn serve_document(ctx: &mut RequestContext) -> Response {
     match ctx.state::<DocumentJson>() {
         Some(document) => Response::with_content_type(
             Body::from(document.0.clone()),

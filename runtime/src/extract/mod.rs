@@ -18,7 +18,9 @@ use std::any::type_name;
 use std::borrow::Cow;
 use std::future::Future;
 use std::ops::Deref;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -96,6 +98,13 @@ pub trait FromRequest: Sized {
         ctx: &mut RequestContext,
     ) -> impl Future<Output = Result<Self, Response>> + Send;
 
+    /// Whether it awaits nothing but [`RequestContext::body_bytes`], as `Json`, `Form`,
+    /// `Bytes` and `Request` do: the app then reads the body first, and a plain `fn` handler
+    /// taking it runs at once, without a boxed future. An extractor that awaits anything else
+    /// leaves it `false`; one that claims it and awaits more answers 500.
+    #[doc(hidden)]
+    const BODY_ALONE: bool = false;
+
     /// Declares what the app must hold for this extractor to work, checked before it serves
     /// (see [`Needs`]). Nothing, unless the extractor says otherwise.
     fn needs(needs: &mut Needs<'_>) {
@@ -130,14 +139,20 @@ pub trait Extractor<M>: Sized {
     /// extractors all do runs without a boxed future.
     const AT_ONCE: bool;
 
+    /// Whether it extracts at once once the body is whole in memory: then a plain `fn`
+    /// handler whose extractors all do runs without a boxed future, after the app has read
+    /// the body.
+    const AFTER_BODY: bool;
+
     /// Declares what it needs from the app, naming itself.
     fn needs(needs: &mut Needs<'_>);
 
     /// Tells the OpenAPI document what it reads and how it fails.
     fn describe(operation: &mut Operation<'_>);
 
-    /// Extracts at once; called only when [`AT_ONCE`](Extractor::AT_ONCE) is true.
-    fn extract_at_once(ctx: &RequestContext) -> Result<Self, Response>;
+    /// Extracts at once; called only when [`AT_ONCE`](Extractor::AT_ONCE) is true, or
+    /// [`AFTER_BODY`](Extractor::AFTER_BODY) is and the body is whole.
+    fn extract_at_once(ctx: &mut RequestContext) -> Result<Self, Response>;
 
     /// Extracts, waiting for the body if it reads it.
     fn extract(ctx: &mut RequestContext) -> impl Future<Output = Result<Self, Response>> + Send;
@@ -145,6 +160,7 @@ pub trait Extractor<M>: Sized {
 
 impl<T: FromRequestParts + Send> Extractor<ViaParts> for T {
     const AT_ONCE: bool = true;
+    const AFTER_BODY: bool = true;
 
     fn needs(needs: &mut Needs<'_>) {
         needs.of_extractor::<T>(T::needs);
@@ -154,7 +170,7 @@ impl<T: FromRequestParts + Send> Extractor<ViaParts> for T {
         T::describe(operation);
     }
 
-    fn extract_at_once(ctx: &RequestContext) -> Result<Self, Response> {
+    fn extract_at_once(ctx: &mut RequestContext) -> Result<Self, Response> {
         T::from_request_parts(ctx)
     }
 
@@ -165,6 +181,7 @@ impl<T: FromRequestParts + Send> Extractor<ViaParts> for T {
 
 impl<T: FromRequest> Extractor<ViaBody> for T {
     const AT_ONCE: bool = false;
+    const AFTER_BODY: bool = T::BODY_ALONE;
 
     fn needs(needs: &mut Needs<'_>) {
         needs.of_extractor::<T>(T::needs);
@@ -174,10 +191,22 @@ impl<T: FromRequest> Extractor<ViaBody> for T {
         T::describe(operation);
     }
 
-    /// Never called: the generated code reads `AT_ONCE` first, a constant, and the branch
-    /// that would call this is compiled out for body extractors.
-    fn extract_at_once(_: &RequestContext) -> Result<Self, Response> {
-        unreachable!("a body extractor is always awaited")
+    /// Called once the body is whole, for an extractor that awaits nothing else: its future
+    /// is then ready at its first poll.
+    fn extract_at_once(ctx: &mut RequestContext) -> Result<Self, Response> {
+        let mut extracting = pin!(T::from_request(ctx));
+        match extracting
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(extracted) => extracted,
+            Poll::Pending => Err(HttpError::misconfigured(format!(
+                "the extractor {} says it awaits the body alone (FromRequest::BODY_ALONE) but \
+                 awaited something else: leave BODY_ALONE false",
+                type_name::<T>()
+            ))
+            .into_response()),
+        }
     }
 
     fn extract(ctx: &mut RequestContext) -> impl Future<Output = Result<Self, Response>> + Send {
@@ -338,6 +367,8 @@ impl<T> Deref for Form<T> {
 }
 
 impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
+    const BODY_ALONE: bool = true;
+
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         // Owned: reading the body below needs the context to itself.
         let media_type = ctx.media_type().map(Cow::into_owned);
@@ -372,6 +403,8 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
 }
 
 impl FromRequest for Request {
+    const BODY_ALONE: bool = true;
+
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         Request::extract(ctx).await
     }
@@ -393,6 +426,8 @@ impl FromRequestParts for Method {
 
 /// The raw request body.
 impl FromRequest for Bytes {
+    const BODY_ALONE: bool = true;
+
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         ctx.body_bytes().await
     }
@@ -404,6 +439,8 @@ impl FromRequest for Bytes {
 }
 
 impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
+    const BODY_ALONE: bool = true;
+
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         let media_type = ctx.media_type();
         let is_json = media_type

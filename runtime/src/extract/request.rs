@@ -136,40 +136,68 @@ impl RequestContext {
     }
 
     /// The whole body, read once (within the app's size limit) and kept for later extractors;
-    /// 413 when it is larger, 400 when it cannot be read.
+    /// 413 when it is larger, 400 when it cannot be read, 408 when it does not arrive within
+    /// the app's body read timeout.
     pub async fn body_bytes(&mut self) -> Result<Bytes, Response> {
+        let mut read = BodyRead::default();
+        poll_fn(|cx| self.poll_body_bytes(&mut read, cx)).await
+    }
+
+    /// Whether the body is already whole in memory: extractors of it need no waiting.
+    pub(crate) fn body_is_whole(&self) -> bool {
+        matches!(self.body, RequestBody::Buffered(_))
+    }
+
+    /// [`body_bytes`](RequestContext::body_bytes) as a poll, with `read` keeping what has come:
+    /// for a future of the app's own that holds the request.
+    pub(crate) fn poll_body_bytes(
+        &mut self,
+        read: &mut BodyRead,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Bytes, Response>> {
         let limit = self.app.config.body_limit;
-        let too_large = || {
-            HttpError::new(413)
-                .with_message(format!("The request body is larger than {limit} bytes."))
-                .into_response()
-        };
-        let timeout = self.app.config.body_read_timeout;
-        let version = self.parts.version;
         // A body declared larger than the limit (its `Content-Length`, which hyper gives as
         // the body's size) is refused before any of it is read.
-        let read = match &mut self.body {
+        let polled = match &mut self.body {
             // The test client's bodies arrive whole: the same limit applies to them.
-            RequestBody::Buffered(bytes) if bytes.len() > limit => return Err(too_large()),
-            RequestBody::Buffered(bytes) => return Ok(bytes.clone()),
-            RequestBody::Incoming(incoming) if declared_over(incoming, limit) => {
-                return Err(too_large())
+            RequestBody::Buffered(bytes) if bytes.len() > limit => {
+                Poll::Ready(Err(Unread::TooLarge))
             }
-            RequestBody::Body(body) if declared_over(body, limit) => return Err(too_large()),
-            RequestBody::Incoming(incoming) => read_whole(incoming, limit, timeout, version).await,
-            RequestBody::Body(body) => read_whole(body, limit, timeout, version).await,
+            RequestBody::Buffered(bytes) => return Poll::Ready(Ok(bytes.clone())),
+            RequestBody::Incoming(incoming) if declared_over(incoming, limit) => {
+                Poll::Ready(Err(Unread::TooLarge))
+            }
+            RequestBody::Body(body) if declared_over(body, limit) => {
+                Poll::Ready(Err(Unread::TooLarge))
+            }
+            RequestBody::Incoming(incoming) => read.poll_whole(incoming, limit, cx),
+            RequestBody::Body(body) => read.poll_whole(body, limit, cx),
         };
-        let bytes = match read? {
-            Ok(bytes) => bytes,
-            Err(Unread::TooLarge) => return Err(too_large()),
-            Err(Unread::Failed(error)) => {
-                return Err(HttpError::new(400)
+        let bytes = match polled {
+            Poll::Ready(Ok(bytes)) => bytes,
+            Poll::Ready(Err(Unread::TooLarge)) => {
+                return Poll::Ready(Err(HttpError::new(413)
+                    .with_message(format!("The request body is larger than {limit} bytes."))
+                    .into_response()))
+            }
+            Poll::Ready(Err(Unread::Failed(error))) => {
+                return Poll::Ready(Err(HttpError::new(400)
                     .with_message(format!("The request body could not be read: {error}"))
-                    .into_response())
+                    .into_response()))
+            }
+            Poll::Pending => {
+                // The timer costs a request about 500 instructions: a body already whole at
+                // the first poll (most small ones, over either protocol) is read without one.
+                let timeout = self.app.config.body_read_timeout;
+                let deadline = read
+                    .deadline
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                ready!(deadline.as_mut().poll(cx));
+                return Poll::Ready(Err(body_too_slow(timeout, self.parts.version)));
             }
         };
         self.body = RequestBody::Buffered(bytes.clone());
-        Ok(bytes)
+        Poll::Ready(Ok(bytes))
     }
 
     /// 413 when a urlencoded form has more fields than the app allows.
@@ -194,34 +222,6 @@ fn declared_over(body: &impl http_body::Body, limit: usize) -> bool {
     body.size_hint().lower() > limit as u64
 }
 
-/// Reads `body` whole, within `limit` bytes and `timeout`: its bytes, or why they could not
-/// be read; the 408 past the timeout.
-async fn read_whole<B>(
-    body: &mut B,
-    limit: usize,
-    timeout: Duration,
-    version: Version,
-) -> Result<Result<Bytes, Unread>, Response>
-where
-    B: http_body::Body<Data = Bytes> + Unpin,
-    B::Error: Into<BoxError>,
-{
-    let mut read = ReadWhole {
-        body,
-        limit,
-        received: Received::default(),
-    };
-    // The timer costs a request about 500 instructions: a body already whole at the first
-    // poll (often so over HTTP/2, sometimes over HTTP/1) is read without one.
-    let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut read).poll(cx))).await;
-    match first {
-        Poll::Ready(read) => Ok(read),
-        Poll::Pending => tokio::time::timeout(timeout, read)
-            .await
-            .map_err(|_elapsed| body_too_slow(timeout, version)),
-    }
-}
-
 /// Why a body could not be read whole.
 enum Unread {
     /// It is larger than the limit.
@@ -230,23 +230,49 @@ enum Unread {
     Failed(BoxError),
 }
 
-/// A body read whole, data frame by data frame, until it ends. Written out rather than
-/// `http_body_util`'s `Limited` and `Collect`: most bodies are one frame, kept as it came,
-/// and the body's own end is trusted without polling it again; trailers are not kept.
-struct ReadWhole<'a, B> {
-    body: &'a mut B,
-    limit: usize,
-    received: Received,
-}
-
-/// The data of a body so far: the first frame as it came, the rest (rarely any) joined.
+/// A read of a whole body under way: its data so far, the first frame as it came and the
+/// rest (rarely any) joined, and the timer, started once the body is found not yet whole.
+/// Written out rather than `http_body_util`'s `Limited` and `Collect`: most bodies are one
+/// frame, kept as it came without a copy; trailers are not kept.
 #[derive(Default)]
-struct Received {
+pub(crate) struct BodyRead {
     first: Bytes,
     more: Option<BytesMut>,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl Received {
+impl BodyRead {
+    /// Reads `body` until it ends, within `limit` bytes.
+    fn poll_whole<B>(
+        &mut self,
+        body: &mut B,
+        limit: usize,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Bytes, Unread>>
+    where
+        B: http_body::Body<Data = Bytes> + Unpin,
+        B::Error: Into<BoxError>,
+    {
+        // The body's own end is trusted without polling it again.
+        while !body.is_end_stream() {
+            match ready!(Pin::new(&mut *body).poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        if self.len() + data.len() > limit {
+                            return Poll::Ready(Err(Unread::TooLarge));
+                        }
+                        self.push(data);
+                    }
+                }
+                Some(Err(error)) => return Poll::Ready(Err(Unread::Failed(error.into()))),
+                // The end of a body that could not tell it would end there (chunked).
+                None => break,
+            }
+        }
+        let first = std::mem::take(&mut self.first);
+        Poll::Ready(Ok(self.more.take().map_or(first, BytesMut::freeze)))
+    }
+
     fn len(&self) -> usize {
         self.first.len() + self.more.as_ref().map_or(0, BytesMut::len)
     }
@@ -263,39 +289,6 @@ impl Received {
             more
         });
         more.extend_from_slice(&data);
-    }
-
-    fn into_bytes(self) -> Bytes {
-        self.more.map_or(self.first, BytesMut::freeze)
-    }
-}
-
-impl<B> Future for ReadWhole<'_, B>
-where
-    B: http_body::Body<Data = Bytes> + Unpin,
-    B::Error: Into<BoxError>,
-{
-    type Output = Result<Bytes, Unread>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        loop {
-            if this.body.is_end_stream() {
-                return Poll::Ready(Ok(std::mem::take(&mut this.received).into_bytes()));
-            }
-            match ready!(Pin::new(&mut *this.body).poll_frame(cx)) {
-                None => return Poll::Ready(Ok(std::mem::take(&mut this.received).into_bytes())),
-                Some(Err(error)) => return Poll::Ready(Err(Unread::Failed(error.into()))),
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        if this.received.len() + data.len() > this.limit {
-                            return Poll::Ready(Err(Unread::TooLarge));
-                        }
-                        this.received.push(data);
-                    }
-                }
-            }
-        }
     }
 }
 

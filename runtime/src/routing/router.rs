@@ -530,7 +530,7 @@ mod tests {
 
     static PACE: Pace = Pace::new();
 
-    fn handler(_: &RequestContext) -> crate::Response {
+    fn handler(_: &mut RequestContext) -> crate::Response {
         crate::IntoResponse::into_response(())
     }
 
@@ -801,7 +801,7 @@ mod properties {
 
     static PACE: Pace = Pace::new();
 
-    fn handler(_: &RequestContext) -> crate::Response {
+    fn handler(_: &mut RequestContext) -> crate::Response {
         crate::IntoResponse::into_response(())
     }
 

@@ -50,6 +50,23 @@ impl MethodSet {
         ("OPTIONS", MethodSet::OPTIONS),
     ];
 
+    /// The methods that change state, which cross-site request protection refuses from pages
+    /// of another origin: POST, PUT, PATCH and DELETE. GET, HEAD and OPTIONS are safe
+    /// (RFC 9110 §9.2.1): any page may make a browser send them.
+    pub const UNSAFE: MethodSet = MethodSet::POST
+        .union(MethodSet::PUT)
+        .union(MethodSet::PATCH)
+        .union(MethodSet::DELETE);
+
+    /// Whether `method` may change state: one of [`MethodSet::UNSAFE`], or a method this set
+    /// does not know (an extension, whose meaning is the app's), but not `TRACE`.
+    pub fn is_unsafe(method: &Method) -> bool {
+        match MethodSet::from_method(method) {
+            Some(set) => set.intersects(MethodSet::UNSAFE),
+            None => *method != Method::TRACE,
+        }
+    }
+
     /// The one-method set a name stands for, as written in `#[route]`: uppercase.
     pub fn from_name(name: &str) -> Option<MethodSet> {
         MethodSet::ALL
@@ -137,6 +154,23 @@ mod tests {
             assert_eq!(set.names().collect::<Vec<_>>(), [name]);
         }
         assert_eq!(MethodSet::from_name("get"), None);
+    }
+
+    #[test]
+    fn the_methods_that_change_state() {
+        for (method, unsafe_) in [
+            (Method::GET, false),
+            (Method::HEAD, false),
+            (Method::OPTIONS, false),
+            (Method::TRACE, false),
+            (Method::POST, true),
+            (Method::PUT, true),
+            (Method::PATCH, true),
+            (Method::DELETE, true),
+            (Method::from_bytes(b"PROPFIND").unwrap(), true),
+        ] {
+            assert_eq!(MethodSet::is_unsafe(&method), unsafe_, "{method}");
+        }
     }
 
     #[test]

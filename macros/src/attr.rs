@@ -21,6 +21,16 @@ pub struct RouteAttr {
     /// `responses(404 = "No such item")`: responses described for the OpenAPI document,
     /// which the body may not show.
     pub responses: Vec<(u16, String)>,
+    /// `cross_origin`: the route takes unsafe requests from pages of any origin.
+    pub cross_origin: bool,
+}
+
+/// The options an attribute may give after its path and methods.
+#[derive(Default)]
+struct Options {
+    responses: Vec<(u16, String)>,
+    /// Where `cross_origin` was written, if it was.
+    cross_origin: Option<Span>,
 }
 
 /// The method `name` stands for, or a message naming the fix.
@@ -55,7 +65,7 @@ pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     let args = errors.ok(parse_list(args))?;
     let (path, rest) = split_path(&args, "route", "\"/items\", GET", errors)?;
     let mut methods = MethodSet::EMPTY;
-    let (responses, rest) = take_responses(rest, errors);
+    let (options, rest) = take_options(rest, errors);
     for arg in &rest {
         for (method, span) in parse_methods(arg, &path, errors) {
             if methods.intersects(method) {
@@ -74,37 +84,70 @@ pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     if rest.is_empty() {
         methods = MethodSet::GET;
     }
-    Some(RouteAttr {
-        path,
-        methods,
-        responses,
-    })
+    Some(options.into_attr(path, methods, errors))
 }
 
-/// The `responses(..)` argument, checked, and the other arguments.
-fn take_responses<'a>(args: &'a [Expr], errors: &Ctxt) -> (Vec<(u16, String)>, Vec<&'a Expr>) {
-    let mut responses = Vec::new();
+impl Options {
+    /// The attribute, once the options are checked against the methods.
+    fn into_attr(self, path: LitStr, methods: MethodSet, errors: &Ctxt) -> RouteAttr {
+        if let Some(span) = self.cross_origin {
+            if !methods.is_empty() && !methods.intersects(MethodSet::UNSAFE) {
+                errors.error(
+                    span,
+                    format!(
+                        "`cross_origin` has no effect on a {} route: cross-site protection \
+                         refuses only POST, PUT, PATCH and DELETE; remove it",
+                        methods.names().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+        }
+        RouteAttr {
+            path,
+            methods,
+            responses: self.responses,
+            cross_origin: self.cross_origin.is_some(),
+        }
+    }
+}
+
+/// The options (`responses(..)`, `cross_origin`), checked, and the other arguments.
+fn take_options<'a>(args: &'a [Expr], errors: &Ctxt) -> (Options, Vec<&'a Expr>) {
+    let mut options = Options::default();
     let mut rest = Vec::new();
     for arg in args {
         match arg {
             Expr::Call(call) if is_word(&call.func, "responses") => {
                 for described in &call.args {
                     if let Some(response) = parse_response(described, errors) {
-                        if responses.iter().any(|(status, _)| *status == response.0) {
+                        if options
+                            .responses
+                            .iter()
+                            .any(|(status, _)| *status == response.0)
+                        {
                             errors.push(syn::Error::new_spanned(
                                 described,
                                 format!("status {} is described twice: remove one", response.0),
                             ));
                         } else {
-                            responses.push(response);
+                            options.responses.push(response);
                         }
                     }
                 }
             }
+            Expr::Path(_) if is_word(arg, "cross_origin") => {
+                if options.cross_origin.is_some() {
+                    errors.push(syn::Error::new_spanned(
+                        arg,
+                        "`cross_origin` is written twice: remove this one",
+                    ));
+                }
+                options.cross_origin = Some(arg.span());
+            }
             _ => rest.push(arg),
         }
     }
-    (responses, rest)
+    (options, rest)
 }
 
 /// One `404 = "No such item"` of `responses(..)`.
@@ -151,23 +194,19 @@ pub fn parse_shorthand(method: MethodSet, args: TokenStream, errors: &Ctxt) -> O
     let name = method_name(method);
     let attr = name.to_ascii_lowercase();
     let (path, rest) = split_path(&args, &attr, "\"/items\"", errors)?;
-    let (responses, rest) = take_responses(rest, errors);
+    let (options, rest) = take_options(rest, errors);
     if let Some(extra) = rest.first() {
         errors.push(syn::Error::new_spanned(
             extra,
             format!(
-                "`#[{attr}]` takes only the path: for more methods, write \
+                "`#[{attr}]` names its method itself: for more methods, write \
                  `#[route({}, {}, ..)]`",
                 quote::quote!(#path),
                 name,
             ),
         ));
     }
-    Some(RouteAttr {
-        path,
-        methods: method,
-        responses,
-    })
+    Some(options.into_attr(path, method, errors))
 }
 
 fn parse_list(args: TokenStream) -> syn::Result<Vec<Expr>> {
@@ -340,7 +379,7 @@ mod tests {
         assert_eq!(args.methods, MethodSet::DELETE);
         assert_eq!(
             messages(shorthand(MethodSet::GET, quote!("/items", POST))),
-            ["`#[get]` takes only the path: for more methods, write `#[route(\"/items\", GET, ..)]`"]
+            ["`#[get]` names its method itself: for more methods, write `#[route(\"/items\", GET, ..)]`"]
         );
         assert_eq!(
             messages(shorthand(MethodSet::POST, quote!())),

@@ -81,6 +81,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         (Some(attr), Some(_)) => attr.methods,
         _ => MethodSet::EMPTY,
     });
+    let cross_origin = route.attr.is_some_and(|attr| attr.cross_origin);
     let url_for = url_for::hidden_macro(name, &path_lit, &signed);
     // `url_for!` imports the struct to find the handler, wherever in the crate it is named
     // from, as it reaches the hidden macro: so the struct is seen at least as widely.
@@ -109,6 +110,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     path: #path_lit,
                     parts: &[#(#parts),*],
                     methods: #methods,
+                    cross_origin: #cross_origin,
                     needs: #needs,
                     handler: #handler,
                     doc: #doc,

@@ -46,7 +46,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "app",
         &[
-            &["access_log", "hooks"],
+            &["access_log", "cross_site", "hooks"],
             &["scope"],
             &["blueprint", "static_files", "openapi"],
             &["template"],

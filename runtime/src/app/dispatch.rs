@@ -18,6 +18,7 @@ use pin_project_lite::pin_project;
 use smallvec::SmallVec;
 
 use crate::app::access_log::AccessLog;
+use crate::app::cross_site::{CrossSite, Provenance};
 use crate::app::scope::{Scope, Scopes};
 use crate::extract::app_data::AppData;
 use crate::extract::current::{self, Current, CurrentFuture, RequestLine};
@@ -100,7 +101,7 @@ impl Shared {
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let parts = ctx.parts();
-        let head = HeadFacts::of(parts);
+        let head = HeadFacts::of(parts, &self.data.config.trusted_origins);
         let mut finish = Finish {
             accepts_json_only: head.accepts_json_only,
             access: AccessLog::start(parts, peer),
@@ -135,6 +136,18 @@ impl Shared {
         let current = self.current(parts, finish.session.clone());
         ctx.set_params(params);
         let handler = route.map(|route| route.def.handler);
+        if let Some(cross_site) = &head.cross_site {
+            if route.is_some_and(|route| !route.def.cross_origin) {
+                // Refused before any of the app's code runs; its after and teardown hooks
+                // still see the 403, as they see routing's errors.
+                let mut response = cross_site.refusal(&ctx.parts().method);
+                let mut sent = None;
+                current::enter(current, || {
+                    self.complete(&mut finish, &mut response, &mut sent)
+                });
+                return ResponseFuture::ready(sent);
+            }
+        }
         if let Some(Handler::Awaited(handler)) = handler {
             if let Some(answered) = self.answer_of_hooks(&current, &mut ctx, &mut finish) {
                 return answered;
@@ -361,25 +374,42 @@ struct HeadFacts {
     hosts: u8,
     /// Whether the client asked for JSON and not HTML, so error pages answer in JSON.
     accepts_json_only: bool,
+    /// Why it is refused, when it is an unsafe request a page of another origin sent.
+    cross_site: Option<CrossSite>,
 }
 
 impl HeadFacts {
-    fn of(parts: &http::request::Parts) -> HeadFacts {
+    fn of(parts: &http::request::Parts, trusted_origins: &[Box<str>]) -> HeadFacts {
         let mut facts = HeadFacts {
             hosts: 0,
             accepts_json_only: false,
+            cross_site: None,
         };
         let mut accept_seen = false;
+        let mut host = None;
+        // Where the request was sent from matters only to the methods that change state.
+        let mut provenance = MethodSet::is_unsafe(&parts.method).then(Provenance::default);
         for (name, value) in &parts.headers {
             if *name == header::HOST {
                 facts.hosts = (facts.hosts + 1).min(2);
+                host.get_or_insert(value);
             } else if *name == header::ACCEPT && !accept_seen {
                 // The first `Accept`, as a lookup by name finds it.
                 accept_seen = true;
                 facts.accepts_json_only = value.to_str().is_ok_and(|accept| {
                     accept.contains("application/json") && !accept.contains("text/html")
                 });
+            } else if let Some(provenance) = &mut provenance {
+                provenance.note(name, value);
             }
+        }
+        if let Some(provenance) = provenance {
+            // HTTP/2 carries the authority in the request line, HTTP/1.1 in `Host`.
+            let authority = match host {
+                Some(host) => host.to_str().ok(),
+                None => parts.uri.authority().map(|authority| authority.as_str()),
+            };
+            facts.cross_site = provenance.cross_site(authority, trusted_origins);
         }
         facts
     }

@@ -3,6 +3,7 @@
 pub(crate) mod access_log;
 pub(crate) mod assemble;
 pub(crate) mod blueprint;
+pub(crate) mod cross_site;
 pub(crate) mod dispatch;
 pub(crate) mod hooks;
 pub(crate) mod listing;
@@ -292,6 +293,27 @@ impl App {
     /// ```
     pub fn body_limit(mut self, bytes: usize) -> App {
         self.data.config.body_limit = bytes;
+        self
+    }
+
+    /// Admits unsafe requests (POST, PUT, PATCH, DELETE) that pages of `origin` send, written
+    /// `scheme://host[:port]` as browsers send it in `Origin`. Cross-site request protection
+    /// is on by default: a browser's unsafe request sent by a page of another origin than the
+    /// app's (its `Sec-Fetch-Site`, or else its `Origin` against the request's host) answers
+    /// 403, while clients that send neither (curl, other servers) pass. Behind a proxy that
+    /// rewrites `Host`, trust the public origin here. A route's `cross_origin` admits any
+    /// origin. An origin that is not `scheme://host[:port]` stops the app from starting.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().trusted_origin("https://admin.example.com");
+    /// ```
+    pub fn trusted_origin(mut self, origin: &str) -> App {
+        match cross_site::parse_trusted_origin(origin) {
+            Ok(origin) => self.data.config.trusted_origins.push(origin),
+            Err(problem) => self.problems.push(problem),
+        }
         self
     }
 

@@ -328,6 +328,7 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         path: "",
         parts: &[Part::Static("")],
         methods: MethodSet::GET,
+        cross_origin: false,
         needs: crate::routing::route::needs_nothing,
         handler: Handler::AtOnce(serve_document, &DOCUMENT_PACE),
         doc: &RouteDoc::undocumented(&[(200, Media::Json)]),

@@ -33,6 +33,9 @@ pub(crate) struct Config {
     pub(crate) blocking_ticks: u64,
     /// Most threads the blocking pool of the runtime `App::run` builds may have.
     pub(crate) blocking_threads: usize,
+    /// The origins whose pages may send unsafe requests, besides the app's own
+    /// (`scheme://host[:port]`, lowercased).
+    pub(crate) trusted_origins: Vec<Box<str>>,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             blocking_ticks: 0,
             // tokio's default.
             blocking_threads: 512,
+            trusted_origins: Vec::new(),
             // As Flask reads FLASK_DEBUG.
             debug: std::env::var("CARAFE_DEBUG").is_ok_and(|value| value == "1"),
         }

@@ -34,6 +34,9 @@ pub struct RouteDef {
     pub parts: &'static [Part<'static>],
     /// The methods this handler answers.
     pub methods: MethodSet,
+    /// Whether it takes unsafe requests from pages of any origin (`cross_origin` in its
+    /// attribute): a webhook, an API for other sites' scripts.
+    pub cross_origin: bool,
     /// Declares what its extractor arguments need from the app, checked when the app starts.
     pub needs: fn(&mut Needs<'_>),
     /// The generated function that extracts the arguments and calls the handler.

@@ -1,4 +1,4 @@
-// A shorthand takes only the path.
+// A shorthand names its method itself: a second method is refused.
 use carafe::prelude::*;
 
 #[get("/items", POST)]

@@ -1,0 +1,219 @@
+//! Cross-site request protection, on by default: a browser's unsafe request (POST, PUT, PATCH,
+//! DELETE) sent by a page of another origin is refused with 403, without tokens, as Go 1.25's
+//! `CrossOriginProtection` decides. Browsers say where a request comes from: `Sec-Fetch-Site`
+//! (every current browser), else `Origin`, compared with the request's own host. A client that
+//! sends neither is no browser, and no page can make a browser send a request without them:
+//! it passes. `App::trusted_origin` admits an origin; a route's `cross_origin` admits any.
+
+use http::header::{self, HeaderName, HeaderValue};
+use http::Method;
+
+use crate::response::error::HttpError;
+use crate::response::{IntoResponse, Response};
+
+/// `Sec-Fetch-Site`, which `http` has no constant for.
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// What a request's headers say of where it was sent from, gathered during dispatch's one
+/// walk over them: the first `Sec-Fetch-Site` and the first `Origin`.
+#[derive(Default)]
+pub(crate) struct Provenance<'a> {
+    fetch_site: Option<&'a HeaderValue>,
+    origin: Option<&'a HeaderValue>,
+}
+
+/// Why a request was refused, for its 403's message.
+pub(crate) enum CrossSite {
+    /// The browser said so: `Sec-Fetch-Site` was neither `same-origin` nor `none`.
+    FetchSite(HeaderValue),
+    /// An older browser's `Origin` names another host than the request's.
+    Origin(HeaderValue),
+}
+
+impl<'a> Provenance<'a> {
+    /// Notes the header if it is one of the two.
+    #[inline]
+    pub(crate) fn note(&mut self, name: &HeaderName, value: &'a HeaderValue) {
+        if *name == header::ORIGIN {
+            self.origin.get_or_insert(value);
+        } else if *name == SEC_FETCH_SITE {
+            self.fetch_site.get_or_insert(value);
+        }
+    }
+
+    /// Whether a request with these headers, for `authority` (its `Host`, or HTTP/2's
+    /// `:authority`), comes from another origin than the app's or those it trusts.
+    pub(crate) fn cross_site(
+        &self,
+        authority: Option<&str>,
+        trusted: &[Box<str>],
+    ) -> Option<CrossSite> {
+        if self.fetch_site.is_none() && self.origin.is_none() {
+            return None;
+        }
+        if let Some(origin) = self.origin {
+            let origin = origin.to_str().unwrap_or_default();
+            if trusted
+                .iter()
+                .any(|trusted| trusted.eq_ignore_ascii_case(origin))
+            {
+                return None;
+            }
+        }
+        if let Some(fetch_site) = self.fetch_site {
+            return match fetch_site.as_bytes() {
+                // `none`: the user typed the address or used a bookmark.
+                b"same-origin" | b"none" => None,
+                _ => Some(CrossSite::FetchSite(fetch_site.clone())),
+            };
+        }
+        let origin = self.origin?;
+        let host = origin
+            .to_str()
+            .ok()
+            .and_then(|origin| origin.split_once("://"))
+            .map(|(_, host)| host);
+        match (host, authority) {
+            (Some(host), Some(authority)) if host.eq_ignore_ascii_case(authority) => None,
+            _ => Some(CrossSite::Origin(origin.clone())),
+        }
+    }
+}
+
+impl CrossSite {
+    /// The 403 that refuses `method`, saying what the browser said and how to admit it.
+    pub(crate) fn refusal(&self, method: &Method) -> Response {
+        let said = match self {
+            CrossSite::FetchSite(site) => format!("Sec-Fetch-Site: {}", show(site)),
+            CrossSite::Origin(origin) => format!("Origin: {}", show(origin)),
+        };
+        HttpError::new(403)
+            .with_message(format!(
+                "Cross-site {method} refused: the browser says a page of another origin sent \
+                 it ({said}). To accept it, trust that origin with \
+                 App::trusted_origin(\"https://..\"), or mark the route `cross_origin`."
+            ))
+            .into_response()
+    }
+}
+
+fn show(value: &HeaderValue) -> String {
+    String::from_utf8_lossy(value.as_bytes()).into_owned()
+}
+
+/// An origin as `App::trusted_origin` takes it, `scheme://host[:port]`, lowercased; or what
+/// is wrong with it.
+pub(crate) fn parse_trusted_origin(origin: &str) -> Result<Box<str>, String> {
+    let example = "App::trusted_origin(\"https://example.com\")";
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return Err(format!(
+            "trusted_origin({origin:?}): an origin is a scheme and a host, as in {example}"
+        ));
+    };
+    if !matches!(scheme, "http" | "https") {
+        return Err(format!(
+            "trusted_origin({origin:?}): browsers send web origins as http or https, as in {example}"
+        ));
+    }
+    if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+        let host = host.split(['/', '?', '#']).next().unwrap_or_default();
+        return Err(format!(
+            "trusted_origin({origin:?}): an origin has no path, query or fragment: write \
+             \"{scheme}://{host}\""
+        ));
+    }
+    Ok(origin.to_ascii_lowercase().into_boxed_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(headers: &[(&str, &str)], authority: &str, trusted: &[&str]) -> bool {
+        let values: Vec<(HeaderName, HeaderValue)> = headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(value).unwrap(),
+                )
+            })
+            .collect();
+        let mut provenance = Provenance::default();
+        for (name, value) in &values {
+            provenance.note(name, value);
+        }
+        let trusted: Vec<Box<str>> = trusted
+            .iter()
+            .map(|origin| parse_trusted_origin(origin).unwrap())
+            .collect();
+        provenance.cross_site(Some(authority), &trusted).is_some()
+    }
+
+    #[test]
+    fn decides_as_gos_cross_origin_protection() {
+        let host = "example.com";
+        // No browser header: not a browser, passes.
+        assert!(!verdict(&[], host, &[]));
+        // Sec-Fetch-Site decides when present.
+        assert!(!verdict(&[("sec-fetch-site", "same-origin")], host, &[]));
+        assert!(!verdict(&[("sec-fetch-site", "none")], host, &[]));
+        assert!(verdict(&[("sec-fetch-site", "cross-site")], host, &[]));
+        assert!(verdict(&[("sec-fetch-site", "same-site")], host, &[]));
+        // Even over an Origin that matches: the browser's word wins.
+        let same = ("origin", "https://example.com");
+        assert!(verdict(
+            &[("sec-fetch-site", "cross-site"), same],
+            host,
+            &[]
+        ));
+        // Without it, Origin against the host.
+        assert!(!verdict(&[same], host, &[]));
+        assert!(!verdict(&[("origin", "https://EXAMPLE.com")], host, &[]));
+        assert!(verdict(
+            &[("origin", "https://attacker.example")],
+            host,
+            &[]
+        ));
+        assert!(verdict(&[("origin", "null")], host, &[]));
+        assert!(verdict(&[same], "example.com:8080", &[]));
+        // A trusted origin passes, even when the browser says cross-site.
+        let partner = ("origin", "https://partner.example");
+        let trusted = ["https://partner.example"];
+        assert!(!verdict(&[partner], host, &trusted));
+        assert!(!verdict(
+            &[("sec-fetch-site", "cross-site"), partner],
+            host,
+            &trusted
+        ));
+        assert!(verdict(
+            &[("origin", "http://partner.example")],
+            host,
+            &trusted
+        ));
+    }
+
+    #[test]
+    fn trusted_origins_are_scheme_and_host() {
+        assert_eq!(
+            &*parse_trusted_origin("https://Partner.example:8443").unwrap(),
+            "https://partner.example:8443"
+        );
+        for (wrong, says) in [
+            ("partner.example", "a scheme and a host"),
+            ("ftp://partner.example", "http or https"),
+            (
+                "https://partner.example/",
+                "write \"https://partner.example\"",
+            ),
+            (
+                "https://partner.example/hook?x=1",
+                "no path, query or fragment",
+            ),
+            ("https://", "no path"),
+        ] {
+            let error = parse_trusted_origin(wrong).unwrap_err();
+            assert!(error.contains(says), "{wrong}: {error}");
+        }
+    }
+}

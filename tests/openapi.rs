@@ -78,7 +78,7 @@ mod api {
     }
 }
 
-#[route("/opaque", PUT)]
+#[route("/opaque", PUT, body_limit = "8 MiB")]
 fn opaque(Json(_body): Json<Opaque>) -> &'static str {
     "kept"
 }
@@ -188,10 +188,18 @@ fn request_bodies_and_queries_with_their_schemas() {
         "The book's title."
     );
     // A type without JsonSchema: a plain object.
+    let opaque = &paths["/opaque"]["put"]["requestBody"];
     assert_eq!(
-        paths["/opaque"]["put"]["requestBody"]["content"]["application/json"]["schema"],
+        opaque["content"]["application/json"]["schema"],
         serde_json::json!({ "type": "object" })
     );
+    // Its route's own body limit, in words and in bytes; none on a route without one.
+    assert_eq!(
+        opaque["description"],
+        "At most 8 MiB (the route's body_limit); a larger body answers 413."
+    );
+    assert_eq!(opaque["x-body-limit"], 8 * 1024 * 1024);
+    assert!(add["requestBody"].get("x-body-limit").is_none());
     // Query<T>: a parameter per field.
     let list = &paths["/api/v1/books"]["get"]["parameters"];
     assert_eq!(list[0]["name"], "page");

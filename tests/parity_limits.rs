@@ -17,6 +17,12 @@ fn upload(body: Bytes) -> String {
     format!("{} bytes", body.len())
 }
 
+/// An upload route that takes more than the app's limit.
+#[route("/upload/large", POST, body_limit = "4 KiB")]
+fn upload_large(body: Bytes) -> String {
+    format!("{} bytes", body.len())
+}
+
 /// The body as it came, to see it was read whole and in order.
 #[route("/echo", POST)]
 fn echo(body: Bytes) -> String {
@@ -46,7 +52,7 @@ async fn slow() -> &'static str {
 }
 
 fn app() -> App {
-    App::new().mount(routes![upload, echo, status, note, slow])
+    App::new().mount(routes![upload, upload_large, echo, status, note, slow])
 }
 
 #[test]
@@ -58,7 +64,9 @@ fn body_limit_defaults_to_2_mib() {
     let response = client.post("/upload").body(vec![b'x'; limit + 1]).send();
     assert_eq!(response.status(), 413);
     assert!(
-        response.text().contains("larger than 2097152 bytes"),
+        response
+            .text()
+            .contains("larger than the app's limit of 2 MiB (2097152 bytes; App::body_limit)"),
         "{}",
         response.text()
     );
@@ -111,6 +119,46 @@ async fn over_a_socket_a_body_over_the_limit_is_413() {
     let answer = raw_exchange(addr, &request).await;
     let (head, _) = split_raw(&answer);
     assert!(head.starts_with("http/1.1 413"), "{head}");
+}
+
+#[tokio::test]
+async fn over_a_socket_a_route_sets_its_own_body_limit() {
+    let addr = common::serve(app().body_limit(1024)).await;
+    let two_kib = "x".repeat(2048);
+    let answer = common::send(addr, "POST", "/upload/large", &[], &two_kib).await;
+    assert_eq!(answer.body, "2048 bytes");
+    // The app's limit still holds elsewhere.
+    let answer = common::send(addr, "POST", "/upload", &[], &two_kib).await;
+    assert_eq!(answer.status, 413);
+    assert!(
+        answer.body.contains("the app's limit of 1 KiB"),
+        "{}",
+        answer.body
+    );
+    // Past the route's, declared or not: the 413 names the route's setting.
+    let five_kib = "x".repeat(5 * 1024);
+    let answer = common::send(addr, "POST", "/upload/large", &[], &five_kib).await;
+    assert_eq!(answer.status, 413);
+    assert!(
+        answer
+            .body
+            .contains("this route's limit of 4 KiB (4096 bytes; `body_limit` in its #[route])"),
+        "{}",
+        answer.body
+    );
+    let mut chunked = b"POST /upload/large HTTP/1.1\r\nHost: localhost\r\n\
+        Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        .to_vec();
+    for _ in 0..5 {
+        chunked.extend_from_slice(b"400\r\n");
+        chunked.extend_from_slice(&[b'x'; 0x400]);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let answer = raw_exchange(addr, &chunked).await;
+    let (head, body) = split_raw(&answer);
+    assert!(head.starts_with("http/1.1 413"), "{head}");
+    assert!(body.contains("this route's limit"), "{body}");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 use carafe::prelude::*;
-use carafe::MethodSet;
+use carafe::{Bytes, MethodSet};
 
 /// The line of `item`'s name, which the listing must give.
 const ITEM_LINE: u32 = line!() + 3;
@@ -22,6 +22,11 @@ fn item(item_id: u32) -> impl IntoResponse {
 #[route("/ping")]
 fn ping() -> &'static str {
     "pong"
+}
+
+#[route("/upload", POST, body_limit = "64 MiB")]
+fn upload(body: Bytes) -> String {
+    format!("{} bytes", body.len())
 }
 
 #[test]
@@ -101,4 +106,20 @@ fn an_example_run_with_routes_prints_the_table_and_exits() {
     for cell in ["POST", "/items", "201, 400"] {
         assert!(create.contains(cell), "{create}");
     }
+}
+
+#[test]
+fn a_routes_own_body_limit_is_listed_in_a_column_of_its_own() {
+    let app = App::new().mount(routes![ping, upload]);
+    let routes = app.routes();
+    assert_eq!(routes[0].body_limit, None);
+    assert_eq!(routes[1].body_limit, Some(64 * 1024 * 1024));
+    let table = app.routes_table().to_string();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].contains("Statuses  Body limit  Source"), "{table}");
+    let upload_row = lines.iter().find(|line| line.contains("/upload")).unwrap();
+    assert!(upload_row.contains("64 MiB"), "{table}");
+    // Without such a route, no such column.
+    let table = App::new().mount(routes![ping]).routes_table().to_string();
+    assert!(!table.contains("Body limit"), "{table}");
 }

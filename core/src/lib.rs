@@ -13,6 +13,7 @@ pub mod media;
 pub mod message;
 pub mod method;
 pub mod path;
+pub mod size;
 pub mod status;
 #[doc(hidden)]
 pub mod suggest;

@@ -23,6 +23,8 @@ pub struct RouteAttr {
     pub responses: Vec<(u16, String)>,
     /// `cross_origin`: the route takes unsafe requests from pages of any origin.
     pub cross_origin: bool,
+    /// `body_limit = "64 MiB"`: the largest body the route reads, in bytes, over the app's.
+    pub body_limit: Option<u64>,
 }
 
 /// The options an attribute may give after its path and methods.
@@ -31,6 +33,7 @@ struct Options {
     responses: Vec<(u16, String)>,
     /// Where `cross_origin` was written, if it was.
     cross_origin: Option<Span>,
+    body_limit: Option<u64>,
 }
 
 /// The method `name` stands for, or a message naming the fix.
@@ -107,11 +110,13 @@ impl Options {
             methods,
             responses: self.responses,
             cross_origin: self.cross_origin.is_some(),
+            body_limit: self.body_limit,
         }
     }
 }
 
-/// The options (`responses(..)`, `cross_origin`), checked, and the other arguments.
+/// The options (`responses(..)`, `cross_origin`, `body_limit = ".."`), checked, and the other
+/// arguments.
 fn take_options<'a>(args: &'a [Expr], errors: &Ctxt) -> (Options, Vec<&'a Expr>) {
     let mut options = Options::default();
     let mut rest = Vec::new();
@@ -144,10 +149,40 @@ fn take_options<'a>(args: &'a [Expr], errors: &Ctxt) -> (Options, Vec<&'a Expr>)
                 }
                 options.cross_origin = Some(arg.span());
             }
+            Expr::Assign(assign) if is_word(&assign.left, "body_limit") => {
+                options.body_limit = parse_body_limit(&assign.right, errors);
+            }
             _ => rest.push(arg),
         }
     }
     (options, rest)
+}
+
+/// The size of `body_limit = "64 MiB"`, in bytes.
+fn parse_body_limit(size: &Expr, errors: &Ctxt) -> Option<u64> {
+    let Some(lit) = as_str(size) else {
+        // A number of bytes: say it with its unit.
+        let example = match size {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(bytes),
+                ..
+            }) => bytes.base10_parse::<u64>().ok(),
+            _ => None,
+        }
+        .map_or_else(|| "64 MiB".to_owned(), carafe_core::size::show);
+        errors.push(syn::Error::new_spanned(
+            size,
+            format!("write the body limit as a string with its unit: `body_limit = \"{example}\"`"),
+        ));
+        return None;
+    };
+    match carafe_core::size::parse(&lit.value()) {
+        Ok(bytes) => Some(bytes),
+        Err(error) => {
+            errors.error(lit.span(), format!("body_limit: {error}"));
+            None
+        }
+    }
 }
 
 /// One `404 = "No such item"` of `responses(..)`.

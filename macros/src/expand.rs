@@ -82,6 +82,10 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         _ => MethodSet::EMPTY,
     });
     let cross_origin = route.attr.is_some_and(|attr| attr.cross_origin);
+    let body_limit = match route.attr.and_then(|attr| attr.body_limit) {
+        Some(bytes) => quote!(::core::option::Option::Some(#bytes)),
+        None => quote!(::core::option::Option::None),
+    };
     let url_for = url_for::hidden_macro(name, &path_lit, &signed);
     // `url_for!` imports the struct to find the handler, wherever in the crate it is named
     // from, as it reaches the hidden macro: so the struct is seen at least as widely.
@@ -111,6 +115,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     parts: &[#(#parts),*],
                     methods: #methods,
                     cross_origin: #cross_origin,
+                    body_limit: #body_limit,
                     needs: #needs,
                     handler: #handler,
                     doc: #doc,

@@ -134,7 +134,7 @@ impl Shared {
             finish.session = Some(SessionSlot::new(&parts.headers));
         }
         let current = self.current(parts, finish.session.clone());
-        ctx.set_params(params);
+        ctx.set_route(params, route.and_then(|route| route.def.body_limit));
         let handler = route.map(|route| route.def.handler);
         if let Some(cross_site) = &head.cross_site {
             if route.is_some_and(|route| !route.def.cross_origin) {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use carafe_core::size;
+
 use crate::app::App;
 use crate::routing::route::MethodSet;
 
@@ -30,6 +32,9 @@ pub struct RouteInfo {
     /// handler's body, those its extractors, path and return type answer, and those of
     /// `responses(..)`; `[200]`, the default status, when none is known.
     pub statuses: Vec<u16>,
+    /// The largest body it reads, when its attribute sets one over the app's
+    /// (`body_limit = "64 MiB"`).
+    pub body_limit: Option<u64>,
 }
 
 impl App {
@@ -50,6 +55,7 @@ impl App {
                 file: route.file().to_owned(),
                 line: route.def.line,
                 statuses: crate::app::openapi::statuses(&route.def),
+                body_limit: route.def.body_limit,
             })
             .collect()
     }
@@ -72,26 +78,37 @@ pub struct RoutesTable(Vec<RouteInfo>);
 
 impl fmt::Display for RoutesTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: Vec<[String; 5]> = self
+        // A column for the routes' own body limits only when one sets one, as `flask routes`
+        // shows domains only when an app has subdomains.
+        let limits = self.0.iter().any(|route| route.body_limit.is_some());
+        let rows: Vec<Vec<String>> = self
             .0
             .iter()
             .map(|route| {
                 let methods: Vec<String> = route.methods.iter().map(|m| m.to_string()).collect();
                 let statuses: Vec<String> = route.statuses.iter().map(u16::to_string).collect();
-                [
+                let mut row = vec![
                     route.handler.clone(),
                     methods.join(", "),
                     route.path.clone(),
                     statuses.join(", "),
-                    // The static folder's route has a folder, not a line of source.
-                    match route.line {
-                        0 => route.file.clone(),
-                        line => format!("{}:{line}", route.file),
-                    },
-                ]
+                ];
+                if limits {
+                    row.push(route.body_limit.map(size::show).unwrap_or_default());
+                }
+                // The static folder's route has a folder, not a line of source.
+                row.push(match route.line {
+                    0 => route.file.clone(),
+                    line => format!("{}:{line}", route.file),
+                });
+                row
             })
             .collect();
-        let header = ["Endpoint", "Methods", "Rule", "Statuses", "Source"];
+        let mut header = vec!["Endpoint", "Methods", "Rule", "Statuses"];
+        if limits {
+            header.push("Body limit");
+        }
+        header.push("Source");
         let widths: Vec<usize> = (0..header.len())
             .map(|column| {
                 rows.iter()

@@ -152,6 +152,15 @@ fn operation_object(
             "required": true,
             "content": { *media: { "schema": schema } },
         });
+        // A route's own limit, where it raises or lowers the app's, in words and in bytes.
+        if let Some(bytes) = route.body_limit {
+            object["requestBody"]["description"] = format!(
+                "At most {} (the route's body_limit); a larger body answers 413.",
+                carafe_core::size::show(bytes)
+            )
+            .into();
+            object["requestBody"]["x-body-limit"] = bytes.into();
+        }
     }
     object["responses"] = responses(route, doc, operation, reads_body);
     object
@@ -329,6 +338,7 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         parts: &[Part::Static("")],
         methods: MethodSet::GET,
         cross_origin: false,
+        body_limit: None,
         needs: crate::routing::route::needs_nothing,
         handler: Handler::AtOnce(serve_document, &DOCUMENT_PACE),
         doc: &RouteDoc::undocumented(&[(200, Media::Json)]),

@@ -69,7 +69,16 @@ pub struct RequestContext {
     parts: Parts,
     body: RequestBody,
     params: ParamRanges,
+    /// The largest body read: the app's, or its route's.
+    body_limit: BodyLimit,
     app: Arc<AppData>,
+}
+
+/// A limit on the bodies read, and who set it, for the 413 to name.
+#[derive(Clone, Copy)]
+struct BodyLimit {
+    bytes: u64,
+    by_route: bool,
 }
 
 impl RequestContext {
@@ -79,18 +88,28 @@ impl RequestContext {
             parts,
             body,
             params: ParamRanges::new(),
+            body_limit: BodyLimit {
+                bytes: app.config.body_limit as u64,
+                by_route: false,
+            },
             app,
         }
     }
 
-    /// Where routing found the path parameters.
     /// The state and settings of the app answering the request.
     pub(crate) fn app(&self) -> &AppData {
         &self.app
     }
 
-    pub(crate) fn set_params(&mut self, params: ParamRanges) {
+    /// Where routing found the path parameters, and the route's body limit if it sets one.
+    pub(crate) fn set_route(&mut self, params: ParamRanges, body_limit: Option<u64>) {
         self.params = params;
+        if let Some(bytes) = body_limit {
+            self.body_limit = BodyLimit {
+                bytes,
+                by_route: true,
+            };
+        }
     }
 
     /// The request line and headers.
@@ -155,7 +174,8 @@ impl RequestContext {
         read: &mut BodyRead,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Bytes, Response>> {
-        let limit = self.app.config.body_limit;
+        // Past the address space, no body can be held anyway.
+        let limit = usize::try_from(self.body_limit.bytes).unwrap_or(usize::MAX);
         // A body declared larger than the limit (its `Content-Length`, which hyper gives as
         // the body's size) is refused before any of it is read.
         let polled = match &mut self.body {
@@ -176,9 +196,7 @@ impl RequestContext {
         let bytes = match polled {
             Poll::Ready(Ok(bytes)) => bytes,
             Poll::Ready(Err(Unread::TooLarge)) => {
-                return Poll::Ready(Err(HttpError::new(413)
-                    .with_message(format!("The request body is larger than {limit} bytes."))
-                    .into_response()))
+                return Poll::Ready(Err(self.body_limit.refusal()))
             }
             Poll::Ready(Err(Unread::Failed(error))) => {
                 return Poll::Ready(Err(HttpError::new(400)
@@ -220,6 +238,24 @@ impl RequestContext {
 /// Whether `body` is known to be larger than `limit` bytes before it is read.
 fn declared_over(body: &impl http_body::Body, limit: usize) -> bool {
     body.size_hint().lower() > limit as u64
+}
+
+impl BodyLimit {
+    /// The 413 for a body past the limit, naming it and where it is set.
+    fn refusal(self) -> Response {
+        let (whose, setting) = if self.by_route {
+            ("this route's", "`body_limit` in its #[route]")
+        } else {
+            ("the app's", "App::body_limit")
+        };
+        HttpError::new(413)
+            .with_message(format!(
+                "The request body is larger than {whose} limit of {} ({} bytes; {setting}).",
+                carafe_core::size::show(self.bytes),
+                self.bytes
+            ))
+            .into_response()
+    }
 }
 
 /// Why a body could not be read whole.

@@ -37,6 +37,9 @@ pub struct RouteDef {
     /// Whether it takes unsafe requests from pages of any origin (`cross_origin` in its
     /// attribute): a webhook, an API for other sites' scripts.
     pub cross_origin: bool,
+    /// The largest body it reads, in bytes, when its attribute sets one
+    /// (`body_limit = "64 MiB"`) over the app's (`App::body_limit`).
+    pub body_limit: Option<u64>,
     /// Declares what its extractor arguments need from the app, checked when the app starts.
     pub needs: fn(&mut Needs<'_>),
     /// The generated function that extracts the arguments and calls the handler.

@@ -1,0 +1,21 @@
+// A route's body limit that is no size: each says which units there are.
+use carafe::prelude::*;
+
+#[route("/upload", POST, body_limit = "64 mb")]
+fn upload(body: Bytes) -> String {
+    format!("{} bytes", body.len())
+}
+
+#[route("/archive", POST, body_limit = "lots")]
+fn archive(body: Bytes) -> String {
+    format!("{} bytes", body.len())
+}
+
+#[post("/avatar", body_limit = 65536)]
+fn avatar(body: Bytes) -> String {
+    format!("{} bytes", body.len())
+}
+
+fn main() {
+    App::new().mount(routes![upload, archive, avatar]);
+}

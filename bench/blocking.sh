@@ -33,11 +33,8 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=$BENCH/target/release
 VENV=$BENCH/target/flask-venv
 URL=http://127.0.0.1:$PORT
-
-die() {
-    echo "blocking.sh: $*" >&2
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$BENCH/lib.sh"
 
 read -r -a servers <<<"${SERVERS:-${ALL_SERVERS[*]}}"
 for name in "${servers[@]}"; do
@@ -50,18 +47,7 @@ fi
 for tool in curl python3; do
     command -v "$tool" >/dev/null || die "$tool is missing"
 done
-# Other work on the CPUs skews every number: warn when they are more than 10 % busy over a
-# second before the start.
-cpu_busy_and_total() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
-read -r busy0 total0 < <(cpu_busy_and_total)
-sleep 1
-read -r busy1 total1 < <(cpu_busy_and_total)
-busy=$((100 * (busy1 - busy0) / (total1 - total0)))
-if ((busy > 10)); then
-    echo "warning: the CPUs are $busy % busy before the start: other work will skew the numbers" >&2
-fi
+warn_if_cpus_busy
 
 cargo build --release --manifest-path "$BENCH/Cargo.toml" --bin blocking_carafe --bin blocking_axum
 # Flask from PyPI in a virtual environment of its own, made once, so that a fresh machine
@@ -79,33 +65,13 @@ server_pid=
 tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
-# Whether a process runs: a child that exited stays a zombie until waited.
-running() {
-    local stat
-    stat=$(<"/proc/$1/stat") || return 1
-    [[ ${stat##*) } != Z* ]]
-}
-
 start_server() {
-    if curl -s -o /dev/null "$URL/"; then
-        die "something already answers on port $PORT; set PORT to a free one"
-    fi
+    ensure_port_free
     local command=("$BIN/blocking_$1" "$PORT")
     [[ $1 != flask ]] || command=("$VENV/bin/python" "$BENCH/flask/blocking_app.py" "$PORT")
     "${command[@]}" >"$tmp/$1.log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "$URL/cheap" && return
-        running "$server_pid" || die "$1 exited at start: $(cat "$tmp/$1.log")"
-        sleep 0.1
-    done
-    die "$1 did not answer on port $PORT within 10 s"
-}
-stop_server() {
-    [[ -n $server_pid ]] || return 0
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
+    wait_for_server "$1" /cheap "$tmp/$1.log"
 }
 
 # --- Preflight: every server answers each route with the first one's status line, content
@@ -231,9 +197,4 @@ for name in "${servers[@]}"; do
 done
 echo "raw results: $results"
 
-failed=$(awk -F'\t' 'NR > 1 && $13 > 0' "$results")
-if [[ -n $failed ]]; then
-    echo "blocking.sh: some runs had non-2xx answers or socket errors:" >&2
-    echo "$failed" >&2
-    exit 1
-fi
+exit_if_runs_failed "$results" "non-2xx answers or socket errors" 13

@@ -29,6 +29,8 @@ CLIENT_CPU=1
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=$BENCH/target/release
 URL=http://127.0.0.1:$PORT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$BENCH/lib.sh"
 
 # The routes: the path wrk loads and, for some, its script and arguments.
 ALL_ROUTES=(plaintext json item post pipelined)
@@ -45,11 +47,6 @@ declare -A ROUTE_SCRIPT=(
 declare -A WARMUP_SCRIPT=(
     [post]="-s $BENCH/lua/post.lua -- 500000000000"
 )
-
-die() {
-    echo "run.sh: $*" >&2
-    exit 1
-}
 
 for route in "${ROUTES[@]}"; do
     [[ -n ${ROUTE_PATH[$route]:-} ]] || die "unknown route $route: the routes are ${ALL_ROUTES[*]}"
@@ -73,18 +70,7 @@ for tool in curl taskset getconf; do
 done
 (($(nproc) > CLIENT_CPU)) || die "needs CPU $SERVER_CPU for the servers and CPU $CLIENT_CPU for wrk"
 CLK_TCK=$(getconf CLK_TCK)
-# Other work on the CPUs skews requests per second and CPU time alike: warn
-# when they are more than 10 % busy over a second before the start.
-cpu_busy_and_total() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
-read -r busy0 total0 < <(cpu_busy_and_total)
-sleep 1
-read -r busy1 total1 < <(cpu_busy_and_total)
-busy=$((100 * (busy1 - busy0) / (total1 - total0)))
-if ((busy > 10)); then
-    echo "warning: the CPUs are $busy % busy before the start: other work will skew the numbers" >&2
-fi
+warn_if_cpus_busy
 
 cargo build --release --manifest-path "$BENCH/Cargo.toml" --bins
 
@@ -93,31 +79,11 @@ server_pid=
 tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
-# Whether a process runs: a child that exited stays a zombie until waited.
-running() {
-    local stat
-    stat=$(<"/proc/$1/stat") || return 1
-    [[ ${stat##*) } != Z* ]]
-}
-
 start_server() {
-    if curl -s -o /dev/null "$URL/"; then
-        die "something already answers on port $PORT; set PORT to a free one"
-    fi
+    ensure_port_free
     taskset -c "$SERVER_CPU" "$BIN/$1" "$PORT" &
     server_pid=$!
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "$URL/plaintext" && return
-        running "$server_pid" || die "$1 exited at start"
-        sleep 0.1
-    done
-    die "$1 did not answer on port $PORT within 10 s"
-}
-stop_server() {
-    [[ -n $server_pid ]] || return 0
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
+    wait_for_server "$1" /plaintext
 }
 # User + system CPU time of a process, all its threads, in clock ticks.
 cpu_ticks() {
@@ -249,9 +215,4 @@ for route in "${ROUTES[@]}"; do
 done
 echo "raw results: $results"
 
-failed=$(awk -F'\t' 'NR > 1 && ($9 > 0 || $10 > 0)' "$results")
-if [[ -n $failed ]]; then
-    echo "run.sh: some runs had non-2xx answers or socket errors:" >&2
-    echo "$failed" >&2
-    exit 1
-fi
+exit_if_runs_failed "$results" "non-2xx answers or socket errors" 9 10

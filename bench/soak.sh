@@ -23,11 +23,8 @@ CLIENT_CPU=1
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 URL=http://127.0.0.1:$PORT
-
-die() {
-    echo "soak.sh: $*" >&2
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$BENCH/lib.sh"
 
 if ! command -v wrk >/dev/null; then
     apt-get update && apt-get install -y wrk
@@ -50,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-curl -s -o /dev/null "$URL/" && die "something already answers on port $PORT; set PORT to a free one"
+ensure_port_free
 # The panics are on purpose: their messages go to a file, not over the report.
 taskset -c "$SERVER_CPU" "$BENCH/target/release/soak_server" "$PORT" 2>"$tmp/server.log" &
 server_pid=$!

@@ -41,11 +41,8 @@ WORK=$BENCH/target/whole_app
 VENV=$WORK/venv
 URL=http://127.0.0.1:$PORT
 SERVERS=(carafe flask)
-
-die() {
-    echo "whole_app.sh: $*" >&2
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$BENCH/lib.sh"
 
 for load in "${LOADS[@]}"; do
     [[ $load =~ ^(index|login|mixed)$ ]] || die "unknown load $load: the loads are index, login and mixed"
@@ -62,18 +59,7 @@ if ((PROFILE)) && ! command -v perf >/dev/null; then
     apt-get update && apt-get install -y linux-perf
 fi
 
-# Other work on the CPUs skews the numbers: warn when they are more than 10 % busy over a second
-# before the start.
-cpu_busy_and_total() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
-read -r busy0 total0 < <(cpu_busy_and_total)
-sleep 1
-read -r busy1 total1 < <(cpu_busy_and_total)
-busy=$((100 * (busy1 - busy0) / (total1 - total0)))
-if ((busy > 10)); then
-    echo "warning: the CPUs are $busy % busy before the start: other work will skew the numbers" >&2
-fi
+warn_if_cpus_busy
 
 # --- Flask's flaskr, installed from bench/flask_flaskr into a virtual environment of its own,
 # where it keeps its database in its instance folder, as the tutorial deploys it.
@@ -109,13 +95,6 @@ trap 'stop_server; rm -rf "$tmp"' EXIT
 "$VENV/bin/python" "$BENCH/whole_app_db.py" "$BENCH/flask_flaskr/flaskr/schema.sql" "$tmp/seed.sqlite" \
     "$USERNAME" "$PASSWORD" "$ITERATIONS" "$POSTS"
 
-# Whether a process runs: a child that exited stays a zombie until waited.
-running() {
-    local stat
-    stat=$(<"/proc/$1/stat") || return 1
-    [[ ${stat##*) } != Z* ]]
-}
-
 # User + system CPU time of a process and of its children (gunicorn's worker), all their
 # threads, in clock ticks.
 cpu_ticks() {
@@ -138,9 +117,7 @@ fresh_database() {
 }
 
 start_server() {
-    if curl -s -o /dev/null "$URL/"; then
-        die "something already answers on port $PORT; set PORT to a free one"
-    fi
+    ensure_port_free
     case $1 in
     carafe)
         fresh_database "$tmp/carafe.sqlite"
@@ -156,18 +133,7 @@ start_server() {
         ;;
     esac
     server_pid=$!
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "$URL/" && return
-        running "$server_pid" || die "$1 exited at start: $(tail -5 "$tmp/$1.log")"
-        sleep 0.1
-    done
-    die "$1 did not answer on port $PORT within 10 s"
-}
-stop_server() {
-    [[ -n $server_pid ]] || return 0
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
+    wait_for_server "$1" / "$tmp/$1.log" 5
 }
 
 bench_wrk() { # duration concurrency load
@@ -293,9 +259,4 @@ if ((PROFILE)); then
     echo "profile: $profile"
 fi
 
-failed=$(awk -F'\t' 'NR > 1 && $9 > 0' "$results")
-if [[ -n $failed ]]; then
-    echo "whole_app.sh: some runs had answers other than 2xx and 3xx, or socket errors:" >&2
-    echo "$failed" >&2
-    exit 1
-fi
+exit_if_runs_failed "$results" "answers other than 2xx and 3xx, or socket errors" 9

@@ -1,4 +1,4 @@
-//! A urlencoded form may have at most `App::max_form_fields` fields (1,000 by default, as
+//! A urlencoded form may have at most `App::max_form_parts` fields (1,000 by default, as
 //! Werkzeug): more answer 413 before any is parsed, over a real socket.
 
 mod common;
@@ -65,7 +65,7 @@ async fn a_form_of_more_fields_than_the_limit_answers_413() {
 
 #[test]
 fn the_limit_is_the_apps() {
-    let client = app().max_form_fields(2).test_client();
+    let client = app().max_form_parts(2).test_client();
     let ok = client
         .post("/signup")
         .form(&[("a", "1"), ("b", "2")])

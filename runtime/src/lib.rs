@@ -38,11 +38,15 @@ pub use app::App;
 pub use cookie;
 pub use extract::app_data::Needs;
 pub use extract::cookies::Cookies;
+#[cfg(feature = "uploads")]
+pub use extract::filename::secure_filename;
 pub use extract::flash::{
     flash, flash_with, get_flashed_messages, get_flashed_messages_with_categories,
 };
 pub use extract::form::FormData;
 pub use extract::lock::RwLock;
+#[cfg(feature = "uploads")]
+pub use extract::multipart::{Files, Multipart, Part, UploadedFile};
 pub use extract::request::{Request, RequestBuilder, RequestContext};
 pub use extract::session::Session;
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};

@@ -25,8 +25,9 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
         "extract",
         &[
             // `lock` imports nothing, but its docs link to the function `crate::abort`.
-            &["app_data", "form", "lock"],
+            &["app_data", "form", "lock", "filename"],
             &["request"],
+            &["multipart"],
             &["extract"],
             &["cookies"],
             &["session"],

@@ -317,16 +317,31 @@ impl App {
         self
     }
 
-    /// Sets the most fields a urlencoded form (`Form`, `Request::form`) may have; more answer
-    /// 413. Default 1,000, as Werkzeug's `max_form_parts`.
+    /// Sets the most fields a form may have (`Form`, `Request::form`, `Files`, `Multipart`):
+    /// a urlencoded body's fields, a multipart body's parts (its text fields and files); more
+    /// answer 413. Default 1,000, as Werkzeug's `max_form_parts`.
     ///
     /// ```
     /// use carafe_runtime::App;
     ///
-    /// let app = App::new().max_form_fields(50);
+    /// let app = App::new().max_form_parts(50);
     /// ```
-    pub fn max_form_fields(mut self, fields: usize) -> App {
-        self.data.config.max_form_fields = fields;
+    pub fn max_form_parts(mut self, parts: usize) -> App {
+        self.data.config.max_form_parts = parts;
+        self
+    }
+
+    /// Sets the most bytes a multipart form's text fields may hold in all, which are kept in
+    /// memory; more answer 413. Files do not count: one past 500 kB goes to a temporary file.
+    /// Default 500 kB, as Werkzeug's `max_form_memory_size`.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().max_form_memory_size(64 * 1024);
+    /// ```
+    pub fn max_form_memory_size(mut self, bytes: usize) -> App {
+        self.data.config.max_form_memory_size = bytes;
         self
     }
 

@@ -23,9 +23,13 @@ pub(crate) struct Config {
     pub(crate) shutdown_grace: Duration,
     /// Whether error pages show the internal detail of an error and the request line.
     pub(crate) debug: bool,
-    /// Most fields a urlencoded form may have (Werkzeug's default, 1,000): a 2 MiB form of a
-    /// million empty fields would otherwise cost tens of megabytes to parse.
-    pub(crate) max_form_fields: usize,
+    /// Most fields a form may have, urlencoded or multipart (Werkzeug's `max_form_parts`,
+    /// 1,000): a 2 MiB form of a million empty fields would otherwise cost tens of megabytes
+    /// to parse.
+    pub(crate) max_form_parts: usize,
+    /// Most bytes a multipart form's text fields may hold in all, in memory (Werkzeug's
+    /// `max_form_memory_size`, 500 kB); files do not count.
+    pub(crate) max_form_memory_size: usize,
     /// How long a plain handler may take in place before it moves to the blocking pool (see
     /// `routing::pace`).
     pub(crate) blocking_threshold: Duration,
@@ -46,7 +50,8 @@ impl Default for Config {
             body_read_timeout: Duration::from_secs(30),
             max_connections: default_max_connections(),
             shutdown_grace: Duration::from_secs(10),
-            max_form_fields: 1000,
+            max_form_parts: 1000,
+            max_form_memory_size: 500_000,
             blocking_threshold: DEFAULT_BLOCKING_THRESHOLD,
             blocking_ticks: 0,
             // tokio's default.

@@ -35,6 +35,12 @@ impl FormData {
         FormData(serde_urlencoded::from_bytes(encoded).unwrap_or_default())
     }
 
+    /// Fields already decoded, as a multipart body's text parts are.
+    #[cfg(feature = "uploads")]
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs)
+    }
+
     /// The first value of `field`.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.iter()
@@ -103,7 +109,7 @@ impl<'de> serde::Deserialize<'de> for FormData {
     }
 }
 
-/// The field count that `max_form_fields` judges a body by is the parser's own.
+/// The field count that `max_form_parts` judges a body by is the parser's own.
 #[cfg(test)]
 mod properties {
     use proptest::prelude::*;

@@ -8,9 +8,13 @@
 pub(crate) mod app_data;
 pub(crate) mod cookies;
 pub(crate) mod current;
+#[cfg(feature = "uploads")]
+pub(crate) mod filename;
 pub(crate) mod flash;
 pub(crate) mod form;
 pub(crate) mod lock;
+#[cfg(feature = "uploads")]
+pub(crate) mod multipart;
 pub(crate) mod request;
 pub(crate) mod session;
 
@@ -372,6 +376,15 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
         // Owned: reading the body below needs the context to itself.
         let media_type = ctx.media_type().map(Cow::into_owned);
+        // A multipart form's text fields, read as a urlencoded body's: re-encoded, so that
+        // `T`'s fields parse from text the same way whichever way the form was sent.
+        #[cfg(feature = "uploads")]
+        if media_type.as_deref() == Some(multipart::MULTIPART_MEDIA_TYPE) {
+            let parsed = multipart::parsed_form(ctx).await?;
+            let fields: Vec<(&str, &str)> = parsed.fields.iter().collect();
+            let encoded = serde_urlencoded::to_string(fields).expect("text fields encode");
+            return deserialize_form(encoded.as_bytes());
+        }
         let body = ctx.body_bytes().await?;
         let is_form = media_type.as_deref() == Some(FORM_MEDIA_TYPE);
         if !is_form && !body.is_empty() {
@@ -383,13 +396,7 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
                 .into_response());
         }
         ctx.check_form_fields(&body)?;
-        serde_urlencoded::from_bytes(&body)
-            .map(Form)
-            .map_err(|error| {
-                HttpError::new(400)
-                    .with_message(format!("Invalid form: {error}."))
-                    .into_response()
-            })
+        deserialize_form(&body)
     }
 
     /// A urlencoded body of `T`'s schema (written `Form` alone, fields of any names), and
@@ -400,6 +407,43 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
             || json!({ "type": "object", "additionalProperties": { "type": "string" } }),
         ));
     }
+}
+
+/// The files of a multipart form body (see [`Files`](crate::Files)).
+#[cfg(feature = "uploads")]
+impl FromRequest for multipart::Files {
+    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        multipart::Files::of(ctx).await
+    }
+
+    /// A multipart body, and 400 and 413.
+    fn describe(operation: &mut Operation<'_>) {
+        operation.request_multipart();
+    }
+}
+
+/// A multipart form body's parts as they come (see [`Multipart`](crate::Multipart)).
+#[cfg(feature = "uploads")]
+impl FromRequest for multipart::Multipart {
+    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
+        multipart::Multipart::of(ctx)
+    }
+
+    /// A multipart body, and 400, 413 and 415.
+    fn describe(operation: &mut Operation<'_>) {
+        operation.request_multipart();
+    }
+}
+
+/// `T` from a urlencoded form; 400 with the parser's words when it does not fit.
+fn deserialize_form<T: DeserializeOwned>(encoded: &[u8]) -> Result<Form<T>, Response> {
+    serde_urlencoded::from_bytes(encoded)
+        .map(Form)
+        .map_err(|error| {
+            HttpError::new(400)
+                .with_message(format!("Invalid form: {error}."))
+                .into_response()
+        })
 }
 
 impl FromRequest for Request {

@@ -162,6 +162,27 @@ impl RequestContext {
         poll_fn(|cx| self.poll_body_bytes(&mut read, cx)).await
     }
 
+    /// The body, taken for a reader of its own (a multipart parser); an empty one is left.
+    #[cfg(feature = "uploads")]
+    pub(crate) fn take_body(&mut self) -> RequestBody {
+        std::mem::replace(&mut self.body, RequestBody::Buffered(Bytes::new()))
+    }
+
+    /// The largest body read for this request, in bytes: the app's limit or its route's.
+    #[cfg(feature = "uploads")]
+    pub(crate) fn body_limit_bytes(&self) -> u64 {
+        self.body_limit.bytes
+    }
+
+    /// The app's body read timeout, for a reader of the body's own.
+    #[cfg(feature = "uploads")]
+    pub(crate) fn body_read_timeout(&self) -> BodyReadTimeout {
+        BodyReadTimeout {
+            timeout: self.app.config.body_read_timeout,
+            version: self.parts.version,
+        }
+    }
+
     /// Whether the body is already whole in memory: extractors of it need no waiting.
     pub(crate) fn body_is_whole(&self) -> bool {
         matches!(self.body, RequestBody::Buffered(_))
@@ -220,12 +241,14 @@ impl RequestContext {
 
     /// 413 when a urlencoded form has more fields than the app allows.
     pub(crate) fn check_form_fields(&self, body: &[u8]) -> Result<(), Response> {
-        let limit = self.app.config.max_form_fields;
+        let limit = self.app.config.max_form_parts;
         if count_fields(body) <= limit {
             return Ok(());
         }
         Err(HttpError::new(413)
-            .with_message(format!("The form has more than {limit} fields."))
+            .with_message(format!(
+                "The form has more than {limit} fields (App::max_form_parts)."
+            ))
             .into_response())
     }
 
@@ -255,6 +278,24 @@ impl BodyLimit {
                 self.bytes
             ))
             .into_response()
+    }
+}
+
+/// How long a request's body may take to arrive, and what the 408 past it closes.
+#[cfg(feature = "uploads")]
+#[derive(Clone, Copy)]
+pub(crate) struct BodyReadTimeout {
+    timeout: Duration,
+    version: Version,
+}
+
+#[cfg(feature = "uploads")]
+impl BodyReadTimeout {
+    /// `reading`, within the timeout: the 408 past it.
+    pub(crate) async fn within<T>(self, reading: impl Future<Output = T>) -> Result<T, Response> {
+        tokio::time::timeout(self.timeout, reading)
+            .await
+            .map_err(|_elapsed| body_too_slow(self.timeout, self.version))
     }
 }
 

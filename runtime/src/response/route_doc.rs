@@ -9,6 +9,10 @@ use std::marker::PhantomData;
 use carafe_core::media::Media;
 use serde_json::{json, Map, Value};
 
+/// The media types of form bodies, as the document names them.
+const FORM_MEDIA: &str = "application/x-www-form-urlencoded";
+const MULTIPART_MEDIA: &str = "multipart/form-data";
+
 /// What `#[route]` tells the document about a handler. Users never build this by hand.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
@@ -163,7 +167,30 @@ impl<'g> Operation<'g> {
     /// A urlencoded form body of this schema; a request that does not fit answers 400, 413 or
     /// 415.
     pub fn request_form(&mut self, schema: Value) {
-        self.body = Some(("application/x-www-form-urlencoded", schema));
+        // Beside files (`Files`), the form's fields are the text parts of a multipart body.
+        self.body = Some(match self.body.take() {
+            Some((MULTIPART_MEDIA, files)) => {
+                (MULTIPART_MEDIA, json!({ "allOf": [schema, files] }))
+            }
+            _ => (FORM_MEDIA, schema),
+        });
+        self.body_failures.extend([400, 413, 415]);
+    }
+
+    /// A multipart form body (`Files`, `Multipart`): its files as binary strings, beside the
+    /// text fields a `Form` of the same handler describes; a request that does not fit
+    /// answers 400, 413 or 415.
+    pub fn request_multipart(&mut self) {
+        let files = json!({
+            "type": "object",
+            "additionalProperties": { "type": "string", "format": "binary" },
+        });
+        let schema = match self.body.take() {
+            Some((FORM_MEDIA, fields)) => json!({ "allOf": [fields, files] }),
+            Some((MULTIPART_MEDIA, schema)) => schema,
+            _ => files,
+        };
+        self.body = Some((MULTIPART_MEDIA, schema));
         self.body_failures.extend([400, 413, 415]);
     }
 

@@ -118,6 +118,7 @@ thread_local! {
 
 /// Tells the call being timed on this thread, if any, that it read a file (`send_file`), so
 /// that its handler stays on the pool.
+#[cfg_attr(not(feature = "static-files"), allow(dead_code))]
 pub(crate) fn reading_a_file() {
     READ_A_FILE.set(true);
 }

@@ -56,5 +56,7 @@ pub mod prelude {
         HttpError, IntoResponse, Json, Method, Query, Request, Response, RwLock, State, StatusCode,
         G,
     };
+    #[cfg(feature = "uploads")]
+    pub use carafe_runtime::{secure_filename, Files, Multipart, UploadedFile};
     pub use serde_json::json;
 }

@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use carafe::prelude::*;
-use carafe::{Files, Multipart};
 use common::{split_raw, Connection};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

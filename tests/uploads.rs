@@ -294,12 +294,15 @@ async fn hostile_bodies_answer_400_or_413_never_500() {
     );
     // No parts at all, only garbage.
     let garbage = b"this is not a multipart body at all".to_vec();
+    // A NUL in a file name: no header may hold one.
+    let nul_name = multipart(&[file("f", "photo\0.png", b"x")]);
     for (case, body) in [
         ("premature end", premature.to_vec()),
         ("no Content-Disposition", nameless.into_bytes()),
         ("bare LF line endings", bare_lf.into_bytes()),
         ("1 MiB part header", huge_header.into_bytes()),
         ("garbage", garbage),
+        ("NUL in a file name", nul_name),
     ] {
         for path in ["/profile", "/comment", "/stream"] {
             let answer = post(addr, path, &body).await;
@@ -417,4 +420,63 @@ async fn a_body_that_stops_mid_file_answers_and_leaves_no_file_behind() {
     let mut connection = Connection::open(addr).await;
     let answer = connection.send("POST", "/comment", &[], "").await;
     assert_eq!(answer.status, 200);
+}
+
+/// Werkzeug's `tests/test_formparser.py`, case by case where carafe reads the body as it does.
+#[tokio::test]
+async fn werkzeugs_form_parser_cases() {
+    let addr = common::serve(app()).await;
+    // test_basic: browsers quote the boundary in the Content-Type.
+    let body = multipart(&[text("name", "quoted"), file("photo", "a.png", b"png")]);
+    let quoted = format!("multipart/form-data; boundary=\"{BOUNDARY}\"");
+    let answer = post_as(addr, "/profile", &quoted, &body).await;
+    assert!(
+        answer.body.starts_with("name=quoted photo=a.png:"),
+        "{}",
+        answer.body
+    );
+    // test_file_no_content_type: a file part without Content-Type keeps its name and data.
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"test\"; filename=\"test.txt\"\r\n\r\n\
+         file contents\r\n--{BOUNDARY}--"
+    );
+    let answer = post(addr, "/profile", body.as_bytes()).await;
+    assert_eq!(
+        answer.body,
+        format!("name=- test=test.txt:-:13:memory:{}", sum(b"file contents"))
+    );
+    // test_headers: other part headers are kept out of the way; the type keeps its charset.
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"foo\"; filename=\"foo.txt\"\r\n\
+         X-Custom-Header: blah\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         file contents, just the contents\r\n--{BOUNDARY}--"
+    );
+    let answer = post(addr, "/profile", body.as_bytes()).await;
+    assert!(
+        answer
+            .body
+            .starts_with("name=- foo=foo.txt:text/plain; charset=utf-8:32:"),
+        "{}",
+        answer.body
+    );
+    // test_extra_newline: blank lines before the first boundary are a preamble.
+    let body = format!(
+        "\r\n\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\na string\r\n--{BOUNDARY}--"
+    );
+    let answer = post(addr, "/comment", body.as_bytes()).await;
+    assert_eq!(answer.body, "a string by -");
+    // test_limiting: a field over max_form_memory_size, through the app's setting.
+    let addr = common::serve(app().max_form_memory_size(7)).await;
+    let body = multipart(&[text("text", "Hello World")]);
+    assert_eq!(post(addr, "/comment", &body).await.status, 413);
+    let addr = common::serve(app().max_form_memory_size(400)).await;
+    assert_eq!(post(addr, "/comment", &body).await.body, "Hello World by -");
+    // test_missing_multipart_boundary: Werkzeug gives an empty form; carafe says why it
+    // cannot read one.
+    assert_eq!(
+        post_as(addr, "/comment", "multipart/form-data", &body)
+            .await
+            .status,
+        400
+    );
 }

@@ -54,7 +54,7 @@ fn case(method: &str, path: &'static str) -> Case {
 
 static PACE: Pace = Pace::new();
 
-fn handler(_: &RequestContext) -> Response {
+fn handler(_: &mut RequestContext) -> Response {
     "ok".into_response()
 }
 
@@ -76,6 +76,8 @@ fn carafe_router(cases: &[Case]) -> Router {
                     .parts,
             ),
             methods: MethodSet::from_method(&case.method).expect("a standard method"),
+            cross_origin: false,
+            body_limit: None,
             needs: |_| {},
             handler: Handler::AtOnce(handler, &PACE),
             doc: &RouteDoc::UNKNOWN,

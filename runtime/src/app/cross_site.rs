@@ -6,7 +6,7 @@
 //! it passes. `App::trusted_origin` admits an origin; a route's `cross_origin` admits any.
 
 use http::header::{self, HeaderName, HeaderValue};
-use http::Method;
+use http::{Method, Uri};
 
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
@@ -41,14 +41,20 @@ impl<'a> Provenance<'a> {
         }
     }
 
-    /// Whether a request with these headers, for `authority` (its `Host`, or HTTP/2's
-    /// `:authority`), comes from another origin than the app's or those it trusts.
+    /// Whether a browser sent the request: it says where from.
+    pub(crate) fn is_from_a_browser(&self) -> bool {
+        self.fetch_site.is_some() || self.origin.is_some()
+    }
+
+    /// Whether a request with these headers, for `host` (its `Host`, or else HTTP/2's
+    /// `:authority` in `uri`), comes from another origin than the app's or those it trusts.
     pub(crate) fn cross_site(
         &self,
-        authority: Option<&str>,
+        host: Option<&HeaderValue>,
+        uri: &Uri,
         trusted: &[Box<str>],
     ) -> Option<CrossSite> {
-        if self.fetch_site.is_none() && self.origin.is_none() {
+        if !self.is_from_a_browser() {
             return None;
         }
         if let Some(origin) = self.origin {
@@ -68,6 +74,10 @@ impl<'a> Provenance<'a> {
             };
         }
         let origin = self.origin?;
+        let authority = match host {
+            Some(host) => host.to_str().ok(),
+            None => uri.authority().map(|authority| authority.as_str()),
+        };
         let host = origin
             .to_str()
             .ok()
@@ -147,7 +157,10 @@ mod tests {
             .iter()
             .map(|origin| parse_trusted_origin(origin).unwrap())
             .collect();
-        provenance.cross_site(Some(authority), &trusted).is_some()
+        let host = HeaderValue::from_str(authority).unwrap();
+        provenance
+            .cross_site(Some(&host), &Uri::from_static("/"), &trusted)
+            .is_some()
     }
 
     #[test]

@@ -20,7 +20,7 @@ use smallvec::SmallVec;
 use crate::app::access_log::AccessLog;
 use crate::app::cross_site::{CrossSite, Provenance};
 use crate::app::scope::{Scope, Scopes};
-use crate::extract::app_data::AppData;
+use crate::extract::app_data::{AppData, Config};
 use crate::extract::current::{self, Current, CurrentFuture, RequestLine};
 use crate::extract::request::{BodyRead, ParamRanges, RequestBody, RequestContext};
 use crate::extract::session::SessionSlot;
@@ -101,7 +101,7 @@ impl Shared {
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let parts = ctx.parts();
-        let head = HeadFacts::of(parts, &self.data.config.trusted_origins);
+        let head = HeadFacts::of(parts, &self.data.config);
         let mut finish = Finish {
             accepts_json_only: head.accepts_json_only,
             access: AccessLog::start(parts, peer),
@@ -379,7 +379,7 @@ struct HeadFacts {
 }
 
 impl HeadFacts {
-    fn of(parts: &http::request::Parts, trusted_origins: &[Box<str>]) -> HeadFacts {
+    fn of(parts: &http::request::Parts, config: &Config) -> HeadFacts {
         let mut facts = HeadFacts {
             hosts: 0,
             accepts_json_only: false,
@@ -403,13 +403,9 @@ impl HeadFacts {
                 provenance.note(name, value);
             }
         }
-        if let Some(provenance) = provenance {
-            // HTTP/2 carries the authority in the request line, HTTP/1.1 in `Host`.
-            let authority = match host {
-                Some(host) => host.to_str().ok(),
-                None => parts.uri.authority().map(|authority| authority.as_str()),
-            };
-            facts.cross_site = provenance.cross_site(authority, trusted_origins);
+        // Most unsafe requests come from no browser: nothing more to look at.
+        if let Some(provenance) = provenance.filter(Provenance::is_from_a_browser) {
+            facts.cross_site = provenance.cross_site(host, &parts.uri, &config.trusted_origins);
         }
         facts
     }

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use carafe::prelude::*;
-use common::{split_raw, Connection};
+use common::Connection;
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -139,28 +139,12 @@ async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> common::Answer {
 }
 
 async fn post_as(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> common::Answer {
-    // The test helper sends text bodies: a body of any bytes goes raw.
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(body);
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(&request).await.unwrap();
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
-        .await
-        .expect("an answer within 10 s")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = split_raw(&answer);
+    let (head, body) = common::post_raw(addr, path, content_type, "", body).await;
     let status = head[9..12].parse().unwrap();
     common::Answer {
         status: carafe::StatusCode::from_u16(status).unwrap(),
         headers: carafe::HeaderMap::new(),
-        body: body.to_owned(),
+        body,
     }
 }
 

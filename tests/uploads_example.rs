@@ -9,9 +9,6 @@ mod uploads;
 
 use std::net::SocketAddr;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
 const BOUNDARY: &str = "----WebKitFormBoundarydK2qWsHnzcXcF3yH";
 
 /// The body a browser sends for the form's one file input.
@@ -26,22 +23,11 @@ fn form_with_file(filename: &str, content_type: &str, data: &[u8]) -> Vec<u8> {
     body
 }
 
-/// Posts `body` as the form does, with these extra headers; the raw answer, head lowercased.
+/// Posts `body` as the form does, with these extra headers: the answer's head, lowercased,
+/// and body.
 async fn post(addr: SocketAddr, body: &[u8], headers: &str) -> (String, String) {
-    let mut request = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
-         Content-Length: {}\r\nConnection: close\r\n{headers}\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(body);
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(&request).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = common::split_raw(&answer);
-    (head, body.to_owned())
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    common::post_raw(addr, "/", &content_type, headers, body).await
 }
 
 #[tokio::test]

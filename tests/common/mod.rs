@@ -163,6 +163,27 @@ pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
     String::from_utf8_lossy(&received).into_owned()
 }
 
+/// Posts `body`, any bytes, with this `Content-Type` and these extra header lines (each
+/// ending in `\r\n`), on a connection of its own: the answer's head, lowercased, and body.
+pub async fn post_raw(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    extra_headers: &str,
+    body: &[u8],
+) -> (String, String) {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n{extra_headers}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    let answer = raw_exchange(addr, &request).await;
+    let (head, body) = split_raw(&answer);
+    (head, body.to_owned())
+}
+
 /// A raw answer split at the blank line: the status line and headers, lowercased, and the body.
 pub fn split_raw(answer: &str) -> (String, &str) {
     let (head, body) = answer

@@ -54,11 +54,9 @@ impl<'a> Provenance<'a> {
         uri: &Uri,
         trusted: &[Box<str>],
     ) -> Option<CrossSite> {
-        if !self.is_from_a_browser() {
-            return None;
-        }
-        if let Some(origin) = self.origin {
-            let origin = origin.to_str().unwrap_or_default();
+        // Neither header: no browser sent it, and every branch below lets it pass.
+        let origin_text = self.origin.and_then(|origin| origin.to_str().ok());
+        if let Some(origin) = origin_text {
             if trusted
                 .iter()
                 .any(|trusted| trusted.eq_ignore_ascii_case(origin))
@@ -78,9 +76,7 @@ impl<'a> Provenance<'a> {
             Some(host) => host.to_str().ok(),
             None => uri.authority().map(|authority| authority.as_str()),
         };
-        let host = origin
-            .to_str()
-            .ok()
+        let host = origin_text
             .and_then(|origin| origin.split_once("://"))
             .map(|(_, host)| host);
         match (host, authority) {

@@ -33,7 +33,7 @@ use serde_json::json;
 
 use crate::extract::app_data::Needs;
 use crate::extract::form::{FormData, FORM_MEDIA_TYPE};
-use crate::extract::request::{Request, RequestContext};
+use crate::extract::request::{unsupported_media_type, Request, RequestContext};
 use crate::response::error::HttpError;
 use crate::response::json::{parse_json, Json};
 use crate::response::route_doc::Operation;
@@ -388,12 +388,8 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
         let body = ctx.body_bytes().await?;
         let is_form = media_type.as_deref() == Some(FORM_MEDIA_TYPE);
         if !is_form && !body.is_empty() {
-            let found = media_type.unwrap_or_else(|| "no Content-Type".to_owned());
-            return Err(HttpError::new(415)
-                .with_message(format!(
-                    "Expected a form sent as {FORM_MEDIA_TYPE}, got {found}."
-                ))
-                .into_response());
+            let found = media_type.map(Cow::Owned);
+            return Err(unsupported_media_type("a form", FORM_MEDIA_TYPE, found));
         }
         ctx.check_form_fields(&body)?;
         deserialize_form(&body)
@@ -491,12 +487,11 @@ impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
             .as_deref()
             .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"));
         if !is_json {
-            let found = media_type.unwrap_or(Cow::Borrowed("no Content-Type"));
-            return Err(HttpError::new(415)
-                .with_message(format!(
-                    "Expected a body sent as application/json, got {found}."
-                ))
-                .into_response());
+            return Err(unsupported_media_type(
+                "a body",
+                "application/json",
+                media_type,
+            ));
         }
         let body = ctx.body_bytes().await?;
         parse_json(&body)

@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::extract::form::FormData;
-use crate::extract::request::{RequestBody, RequestContext};
+use crate::extract::request::{unsupported_media_type, BodyLimit, RequestBody, RequestContext};
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
 
@@ -169,9 +169,7 @@ impl Files {
     pub fn iter(&self) -> impl Iterator<Item = &UploadedFile> {
         self.0.iter().flat_map(|parsed| &parsed.files)
     }
-}
 
-impl Files {
     /// The files of the request's body: none unless it is a multipart form.
     pub(crate) async fn of(ctx: &mut RequestContext) -> Result<Files, Response> {
         match ctx.media_type().as_deref() {
@@ -205,7 +203,7 @@ pub(crate) async fn parsed_form(ctx: &mut RequestContext) -> Result<Arc<ParsedFo
 /// The limits a multipart body is read within.
 #[derive(Clone, Copy)]
 struct Limits {
-    body: u64,
+    body: BodyLimit,
     text: usize,
     parts: usize,
 }
@@ -214,7 +212,7 @@ impl Limits {
     fn of(ctx: &RequestContext) -> Limits {
         let config = &ctx.app().config;
         Limits {
-            body: ctx.body_limit_bytes(),
+            body: ctx.body_limit(),
             text: config.max_form_memory_size,
             parts: config.max_form_parts,
         }
@@ -272,7 +270,11 @@ async fn read_form(
     let mut files = Vec::new();
     let mut parts = 0;
     let mut text = 0;
-    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| malformed(error, limits.body))?
+    {
         parts += 1;
         if parts > limits.parts {
             return Err(too_many_parts(limits.parts));
@@ -280,15 +282,19 @@ async fn read_form(
         let name = field_name(&field)?;
         check_headers(&field)?;
         let Some(filename) = filename(&field) else {
-            let mut value = BytesMut::new();
-            while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+            let mut value = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|error| malformed(error, limits.body))?
+            {
                 text += chunk.len();
                 if text > limits.text {
                     return Err(text_too_large(limits.text));
                 }
                 value.extend_from_slice(&chunk);
             }
-            let value = String::from_utf8(value.to_vec()).map_err(|_| {
+            let value = String::from_utf8(value).map_err(|_| {
                 HttpError::new(400)
                     .with_message(format!("The form field \"{name}\" is not UTF-8 text."))
                     .into_response()
@@ -297,7 +303,7 @@ async fn read_form(
             continue;
         };
         let content_type = field.content_type().map(ToString::to_string);
-        let contents = read_file(&mut field, spool).await?;
+        let contents = read_file(&mut field, spool, limits.body).await?;
         files.push(UploadedFile {
             field: name,
             filename: Some(filename),
@@ -317,16 +323,24 @@ fn parser(
     boundary: String,
     limits: Limits,
 ) -> multer::Multipart<'static> {
-    let constraints =
-        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limits.body));
+    let constraints = multer::Constraints::new()
+        .size_limit(multer::SizeLimit::new().whole_stream(limits.body.bytes));
     multer::Multipart::with_constraints(body, boundary, constraints)
 }
 
 /// A file's contents: in memory up to 500 kB, then, when `spool`, in a temporary file.
-async fn read_file(field: &mut multer::Field<'static>, spool: bool) -> Result<Contents, Response> {
+async fn read_file(
+    field: &mut multer::Field<'static>,
+    spool: bool,
+    body_limit: BodyLimit,
+) -> Result<Contents, Response> {
     let mut held = BytesMut::new();
     let mut disk: Option<(tokio::fs::File, u64)> = None;
-    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|error| malformed(error, body_limit))?
+    {
         if let Some((file, len)) = &mut disk {
             file.write_all(&chunk).await.map_err(spool_failed)?;
             *len += chunk.len() as u64;
@@ -425,17 +439,10 @@ fn ie_basename(filename: &str) -> String {
     }
 }
 
-/// What multer found wrong: past the body limit 413, anything else 400.
-fn malformed(error: multer::Error) -> Response {
+/// What multer found wrong: past `limit`, the body's, its 413; anything else 400.
+fn malformed(error: multer::Error, limit: BodyLimit) -> Response {
     match error {
-        multer::Error::StreamSizeExceeded { limit }
-        | multer::Error::FieldSizeExceeded { limit, .. } => HttpError::new(413)
-            .with_message(format!(
-                "The request body is larger than its limit of {} ({limit} bytes; \
-                     App::body_limit, or the route's body_limit).",
-                carafe_core::size::show(limit)
-            ))
-            .into_response(),
+        multer::Error::StreamSizeExceeded { .. } => limit.refusal(),
         multer::Error::StreamReadFailed(error) => HttpError::new(400)
             .with_message(format!("The request body could not be read: {error}"))
             .into_response(),
@@ -491,24 +498,25 @@ fn spool_failed(error: io::Error) -> Response {
 pub struct Multipart {
     parser: multer::Multipart<'static>,
     parts: usize,
-    limit: usize,
+    limits: Limits,
 }
 
 /// One part of a [`Multipart`] body.
-pub struct Part(multer::Field<'static>);
+pub struct Part {
+    field: multer::Field<'static>,
+    body_limit: BodyLimit,
+}
 
 impl Multipart {
     /// The parts of the request's body as they come; 415 unless it is a multipart form.
     pub(crate) fn of(ctx: &mut RequestContext) -> Result<Multipart, Response> {
-        if ctx.media_type().as_deref() != Some(MULTIPART_MEDIA_TYPE) {
-            let found = ctx
-                .media_type()
-                .map_or("no Content-Type".into(), |found| found.into_owned());
-            return Err(HttpError::new(415)
-                .with_message(format!(
-                    "Expected a body sent as {MULTIPART_MEDIA_TYPE}, got {found}."
-                ))
-                .into_response());
+        let media_type = ctx.media_type();
+        if media_type.as_deref() != Some(MULTIPART_MEDIA_TYPE) {
+            return Err(unsupported_media_type(
+                "a body",
+                MULTIPART_MEDIA_TYPE,
+                media_type,
+            ));
         }
         let limits = Limits::of(ctx);
         let boundary = boundary(ctx)?;
@@ -516,23 +524,25 @@ impl Multipart {
         Ok(Multipart {
             parser: parser(body, boundary, limits),
             parts: 0,
-            limit: limits.parts,
+            limits,
         })
     }
 
     /// The next part, or `None` after the last; 400 for a malformed body or a part without a
     /// field name, 413 past a limit.
     pub async fn next_part(&mut self) -> Result<Option<Part>, HttpError> {
-        let Some(field) = self.parser.next_field().await.map_err(into_error)? else {
+        let body_limit = self.limits.body;
+        let next = self.parser.next_field().await;
+        let Some(field) = next.map_err(|error| into_error(error, body_limit))? else {
             return Ok(None);
         };
         self.parts += 1;
-        if self.parts > self.limit {
-            return Err(into_error_response(too_many_parts(self.limit)));
+        if self.parts > self.limits.parts {
+            return Err(into_error_response(too_many_parts(self.limits.parts)));
         }
         field_name(&field).map_err(into_error_response)?;
         check_headers(&field).map_err(into_error_response)?;
-        Ok(Some(Part(field)))
+        Ok(Some(Part { field, body_limit }))
     }
 }
 
@@ -540,27 +550,31 @@ impl Part {
     /// The name of its form field.
     pub fn field(&self) -> &str {
         // `next_part` refuses a part without one.
-        self.0.name().unwrap_or_default()
+        self.field.name().unwrap_or_default()
     }
 
     /// The file name the client gave it, if it is a file.
     pub fn filename(&self) -> Option<String> {
-        filename(&self.0)
+        filename(&self.field)
     }
 
     /// Its `Content-Type`, if it has one.
     pub fn content_type(&self) -> Option<String> {
-        self.0.content_type().map(ToString::to_string)
+        self.field.content_type().map(ToString::to_string)
     }
 
     /// Its next piece of data, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, HttpError> {
-        self.0.chunk().await.map_err(into_error)
+        let body_limit = self.body_limit;
+        self.field
+            .chunk()
+            .await
+            .map_err(|error| into_error(error, body_limit))
     }
 }
 
-fn into_error(error: multer::Error) -> HttpError {
-    into_error_response(malformed(error))
+fn into_error(error: multer::Error, body_limit: BodyLimit) -> HttpError {
+    into_error_response(malformed(error, body_limit))
 }
 
 /// The error a refusal stands for.

@@ -69,15 +69,15 @@ pub struct RequestContext {
     parts: Parts,
     body: RequestBody,
     params: ParamRanges,
-    /// The largest body read: the app's, or its route's.
-    body_limit: BodyLimit,
+    /// The route's own body limit, if its attribute sets one over the app's.
+    route_body_limit: Option<u64>,
     app: Arc<AppData>,
 }
 
 /// A limit on the bodies read, and who set it, for the 413 to name.
 #[derive(Clone, Copy)]
-struct BodyLimit {
-    bytes: u64,
+pub(crate) struct BodyLimit {
+    pub(crate) bytes: u64,
     by_route: bool,
 }
 
@@ -88,10 +88,7 @@ impl RequestContext {
             parts,
             body,
             params: ParamRanges::new(),
-            body_limit: BodyLimit {
-                bytes: app.config.body_limit as u64,
-                by_route: false,
-            },
+            route_body_limit: None,
             app,
         }
     }
@@ -104,11 +101,20 @@ impl RequestContext {
     /// Where routing found the path parameters, and the route's body limit if it sets one.
     pub(crate) fn set_route(&mut self, params: ParamRanges, body_limit: Option<u64>) {
         self.params = params;
-        if let Some(bytes) = body_limit {
-            self.body_limit = BodyLimit {
+        self.route_body_limit = body_limit;
+    }
+
+    /// The largest body read for this request: its route's limit, or the app's.
+    pub(crate) fn body_limit(&self) -> BodyLimit {
+        match self.route_body_limit {
+            Some(bytes) => BodyLimit {
                 bytes,
                 by_route: true,
-            };
+            },
+            None => BodyLimit {
+                bytes: self.app.config.body_limit as u64,
+                by_route: false,
+            },
         }
     }
 
@@ -168,12 +174,6 @@ impl RequestContext {
         std::mem::replace(&mut self.body, RequestBody::Buffered(Bytes::new()))
     }
 
-    /// The largest body read for this request, in bytes: the app's limit or its route's.
-    #[cfg(feature = "uploads")]
-    pub(crate) fn body_limit_bytes(&self) -> u64 {
-        self.body_limit.bytes
-    }
-
     /// The app's body read timeout, for a reader of the body's own.
     #[cfg(feature = "uploads")]
     pub(crate) fn body_read_timeout(&self) -> BodyReadTimeout {
@@ -195,8 +195,9 @@ impl RequestContext {
         read: &mut BodyRead,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Bytes, Response>> {
+        let body_limit = self.body_limit();
         // Past the address space, no body can be held anyway.
-        let limit = usize::try_from(self.body_limit.bytes).unwrap_or(usize::MAX);
+        let limit = usize::try_from(body_limit.bytes).unwrap_or(usize::MAX);
         // A body declared larger than the limit (its `Content-Length`, which hyper gives as
         // the body's size) is refused before any of it is read.
         let polled = match &mut self.body {
@@ -216,9 +217,7 @@ impl RequestContext {
         };
         let bytes = match polled {
             Poll::Ready(Ok(bytes)) => bytes,
-            Poll::Ready(Err(Unread::TooLarge)) => {
-                return Poll::Ready(Err(self.body_limit.refusal()))
-            }
+            Poll::Ready(Err(Unread::TooLarge)) => return Poll::Ready(Err(body_limit.refusal())),
             Poll::Ready(Err(Unread::Failed(error))) => {
                 return Poll::Ready(Err(HttpError::new(400)
                     .with_message(format!("The request body could not be read: {error}"))
@@ -265,7 +264,7 @@ fn declared_over(body: &impl http_body::Body, limit: usize) -> bool {
 
 impl BodyLimit {
     /// The 413 for a body past the limit, naming it and where it is set.
-    fn refusal(self) -> Response {
+    pub(crate) fn refusal(self) -> Response {
         let (whose, setting) = if self.by_route {
             ("this route's", "`body_limit` in its #[route]")
         } else {
@@ -386,6 +385,19 @@ fn body_too_slow(timeout: Duration, version: Version) -> Response {
         );
     }
     response
+}
+
+/// The 415 for a body of another type than `expected`: what `what` was expected as, and what
+/// came (the request's media type, or none).
+pub(crate) fn unsupported_media_type(
+    what: &str,
+    expected: &str,
+    found: Option<Cow<'_, str>>,
+) -> Response {
+    let found = found.unwrap_or(Cow::Borrowed("no Content-Type"));
+    HttpError::new(415)
+        .with_message(format!("Expected {what} sent as {expected}, got {found}."))
+        .into_response()
 }
 
 /// The media type `Content-Type` names, without its parameters, lowercased.

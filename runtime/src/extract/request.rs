@@ -224,13 +224,8 @@ impl RequestContext {
                     .into_response()))
             }
             Poll::Pending => {
-                // The timer costs a request about 500 instructions: a body already whole at
-                // the first poll (most small ones, over either protocol) is read without one.
                 let timeout = self.app.config.body_read_timeout;
-                let deadline = read
-                    .deadline
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-                ready!(deadline.as_mut().poll(cx));
+                ready!(read.deadline.poll_passed(timeout, cx));
                 return Poll::Ready(Err(body_too_slow(timeout, self.parts.version)));
             }
         };
@@ -284,17 +279,31 @@ impl BodyLimit {
 #[cfg(feature = "uploads")]
 #[derive(Clone, Copy)]
 pub(crate) struct BodyReadTimeout {
-    timeout: Duration,
+    pub(crate) timeout: Duration,
     version: Version,
 }
 
 #[cfg(feature = "uploads")]
 impl BodyReadTimeout {
-    /// `reading`, within the timeout: the 408 past it.
-    pub(crate) async fn within<T>(self, reading: impl Future<Output = T>) -> Result<T, Response> {
-        tokio::time::timeout(self.timeout, reading)
-            .await
-            .map_err(|_elapsed| body_too_slow(self.timeout, self.version))
+    /// The 408 for a body that did not arrive in time.
+    pub(crate) fn refusal(self) -> Response {
+        body_too_slow(self.timeout, self.version)
+    }
+}
+
+/// A body read's timer, started the first time the body is found not yet whole: the timer
+/// costs a request about 500 instructions, and a body already whole at its first poll (most
+/// small ones, over either protocol) needs none.
+#[derive(Default)]
+pub(crate) struct Deadline(Option<Pin<Box<tokio::time::Sleep>>>);
+
+impl Deadline {
+    /// Ready once `timeout` has passed since the first call.
+    pub(crate) fn poll_passed(&mut self, timeout: Duration, cx: &mut Context<'_>) -> Poll<()> {
+        self.0
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)))
+            .as_mut()
+            .poll(cx)
     }
 }
 
@@ -314,7 +323,7 @@ enum Unread {
 pub(crate) struct BodyRead {
     first: Bytes,
     more: Option<BytesMut>,
-    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    deadline: Deadline,
 }
 
 impl BodyRead {
@@ -402,7 +411,12 @@ pub(crate) fn unsupported_media_type(
 
 /// The media type `Content-Type` names, without its parameters, lowercased.
 fn media_type(headers: &HeaderMap) -> Option<Cow<'_, str>> {
-    let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+    // A walk, not `get`: a request has a few headers, and comparing each name costs less
+    // than hashing the one looked up. The first `Content-Type`, as `get` finds it.
+    let (_, value) = headers
+        .iter()
+        .find(|(name, _)| *name == http::header::CONTENT_TYPE)?;
+    let value = value.to_str().ok()?;
     // A byte loop: the value is short, and a search for `;` would cost more to set up.
     let end = value.bytes().position(|byte| byte == b';');
     let essence = value[..end.unwrap_or(value.len())].trim_ascii();

@@ -196,6 +196,36 @@ async fn text_fields_and_files_as_flasks_request_form_and_files() {
 }
 
 #[tokio::test]
+async fn the_test_client_sends_a_form_with_files_as_a_browser_does() {
+    let client = app().test_client();
+    let photo: Vec<u8> = (0..=255).cycle().take(3000).collect();
+    // A file whose contents hold the first boundary the client would pick: it picks another.
+    let tricky = b"--carafe-test-form-0\r\n".to_vec();
+    let response = client
+        .post("/profile")
+        .form(&[("name", "Sam \"the cat\"")])
+        .file("photo", "me.png", photo.clone())
+        .file("notes", "notes.txt", tricky.clone())
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text());
+    assert_eq!(
+        response.text(),
+        format!(
+            "name=Sam \"the cat\" photo=me.png:application/octet-stream:3000:memory:{} \
+             notes=notes.txt:application/octet-stream:22:memory:{}",
+            sum(&photo),
+            sum(&tricky)
+        )
+    );
+    // Without a file, the form is urlencoded, as before.
+    let response = client
+        .post("/signup")
+        .form(&[("username", "sam"), ("age", "41")])
+        .await;
+    assert_eq!(response.text(), "sam is 41");
+}
+
+#[tokio::test]
 async fn a_file_past_500_kb_goes_to_a_temporary_file_and_reads_back_whole() {
     let _spooling = SPOOLING.lock().await;
     let addr = common::serve(app().body_limit(4 << 20)).await;
@@ -407,6 +437,33 @@ async fn a_body_that_stops_mid_file_answers_and_leaves_no_file_behind() {
 }
 
 /// Werkzeug's `tests/test_formparser.py`, case by case where carafe reads the body as it does.
+#[tokio::test]
+async fn a_body_streamed_part_by_part_is_read_within_the_body_read_timeout_too() {
+    let addr = common::serve(app().body_read_timeout(Duration::from_millis(300))).await;
+    let body = multipart(&[
+        text("note", "first"),
+        file("video", "clip.bin", &[b'v'; 4096]),
+    ]);
+    let mut request = format!(
+        "POST /stream HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; \
+         boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    // The first part and some of the file; then the client stalls.
+    request.extend_from_slice(&body[..body.len() / 2]);
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(&request).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("an answer once the body read timeout passes")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 0.3 s"), "{answer}");
+}
+
 #[tokio::test]
 async fn werkzeugs_form_parser_cases() {
     let addr = common::serve(app()).await;

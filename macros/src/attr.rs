@@ -33,7 +33,8 @@ struct Options {
     responses: Vec<(u16, String)>,
     /// Where `cross_origin` was written, if it was.
     cross_origin: Option<Span>,
-    body_limit: Option<u64>,
+    /// Whether `body_limit = ".."` was written, and its size when it parses.
+    body_limit: Option<Option<u64>>,
 }
 
 /// The method `name` stands for, or a message naming the fix.
@@ -99,8 +100,9 @@ impl Options {
                     span,
                     format!(
                         "`cross_origin` has no effect on a {} route: cross-site protection \
-                         refuses only POST, PUT, PATCH and DELETE; remove it",
-                        methods.names().collect::<Vec<_>>().join(", ")
+                         refuses only {}; remove it",
+                        methods.names().collect::<Vec<_>>().join(", "),
+                        suggest::and_list(MethodSet::UNSAFE.names())
                     ),
                 );
             }
@@ -110,7 +112,7 @@ impl Options {
             methods,
             responses: self.responses,
             cross_origin: self.cross_origin.is_some(),
-            body_limit: self.body_limit,
+            body_limit: self.body_limit.flatten(),
         }
     }
 }
@@ -150,7 +152,13 @@ fn take_options<'a>(args: &'a [Expr], errors: &Ctxt) -> (Options, Vec<&'a Expr>)
                 options.cross_origin = Some(arg.span());
             }
             Expr::Assign(assign) if is_word(&assign.left, "body_limit") => {
-                options.body_limit = parse_body_limit(&assign.right, errors);
+                if options.body_limit.is_some() {
+                    errors.push(syn::Error::new_spanned(
+                        arg,
+                        "`body_limit` is written twice: remove this one",
+                    ));
+                }
+                options.body_limit = Some(parse_body_limit(&assign.right, errors));
             }
             _ => rest.push(arg),
         }

@@ -90,6 +90,17 @@ impl Handler {
                 }
                 _ => Source::Extractor,
             };
+            if sig.asyncness.is_none() && type_name(&input.ty).as_deref() == Some("Multipart") {
+                errors.push(syn::Error::new_spanned(
+                    &input.ty,
+                    format!(
+                        "`Multipart` hands over the parts as they arrive, and only an `async fn` \
+                         can await them: write `async fn {handler}`, or take `Form` and `Files` \
+                         to have the whole form at once",
+                        handler = sig.ident,
+                    ),
+                ));
+            }
             args.push(Arg {
                 ty: (*input.ty).clone(),
                 source,

@@ -75,7 +75,7 @@ impl TestClient {
         TestRequest {
             served: self.served.clone(),
             request: http::Request::builder().method(method).uri(uri),
-            body: Bytes::new(),
+            body: Payload::Raw(Bytes::new()),
         }
     }
 
@@ -104,7 +104,98 @@ impl TestClient {
 pub struct TestRequest {
     served: Served,
     request: http::request::Builder,
-    body: Bytes,
+    body: Payload,
+}
+
+/// A test request's body: as given, or a form encoded when the request is sent, urlencoded
+/// or, once it has a file, as `multipart/form-data`.
+enum Payload {
+    Raw(Bytes),
+    Form {
+        fields: Vec<(String, String)>,
+        files: Vec<TestFile>,
+    },
+}
+
+/// A file of a test form: its field, file name and contents.
+struct TestFile {
+    field: String,
+    filename: String,
+    data: Bytes,
+}
+
+impl Payload {
+    /// The body's bytes, and the `Content-Type` it is sent as, if the request sets it.
+    fn encode(self) -> (Bytes, Option<String>) {
+        match self {
+            Payload::Raw(bytes) => (bytes, None),
+            Payload::Form { fields, files } if files.is_empty() => {
+                let encoded = serde_urlencoded::to_string(fields).expect("form fields encode");
+                (
+                    encoded.into(),
+                    Some("application/x-www-form-urlencoded".to_owned()),
+                )
+            }
+            Payload::Form { fields, files } => {
+                let boundary = boundary_for(&fields, &files);
+                let mut body = Vec::new();
+                let mut part = |disposition: String, content_type: &str, data: &[u8]| {
+                    body.extend_from_slice(format!("--{boundary}\r\n{disposition}\r\n").as_bytes());
+                    body.extend_from_slice(content_type.as_bytes());
+                    body.extend_from_slice(b"\r\n");
+                    body.extend_from_slice(data);
+                    body.extend_from_slice(b"\r\n");
+                };
+                for (name, value) in &fields {
+                    let disposition =
+                        format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+                    part(disposition, "", value.as_bytes());
+                }
+                for file in &files {
+                    let disposition = format!(
+                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"",
+                        quoted(&file.field),
+                        quoted(&file.filename)
+                    );
+                    part(
+                        disposition,
+                        "Content-Type: application/octet-stream\r\n",
+                        &file.data,
+                    );
+                }
+                body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                (
+                    body.into(),
+                    Some(format!("multipart/form-data; boundary={boundary}")),
+                )
+            }
+        }
+    }
+}
+
+/// A boundary that none of the form's contents holds.
+fn boundary_for(fields: &[(String, String)], files: &[TestFile]) -> String {
+    let contents = || {
+        let fields = fields.iter().map(|(_, value)| value.as_bytes());
+        fields.chain(files.iter().map(|file| &file.data[..]))
+    };
+    (0..)
+        .map(|attempt| format!("carafe-test-form-{attempt}"))
+        .find(|boundary| {
+            !contents().any(|data| {
+                data.windows(boundary.len())
+                    .any(|w| w == boundary.as_bytes())
+            })
+        })
+        .expect("some boundary is in none of the contents")
+}
+
+/// A name as a browser writes it inside a quoted `Content-Disposition` parameter (the HTML
+/// standard's multipart encoding): `"`, CR and LF percent-encoded.
+fn quoted(name: &str) -> String {
+    name.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 impl TestRequest {
@@ -114,11 +205,55 @@ impl TestRequest {
         self
     }
 
-    /// Sends `fields` as an `application/x-www-form-urlencoded` body.
-    pub fn form(self, fields: &[(&str, &str)]) -> TestRequest {
-        let encoded = serde_urlencoded::to_string(fields).expect("form fields encode");
-        self.header(CONTENT_TYPE.as_str(), "application/x-www-form-urlencoded")
-            .body(encoded)
+    /// Sends `fields` as a form, as a browser does: an `application/x-www-form-urlencoded`
+    /// body, or `multipart/form-data` once the request has a [`file`](TestRequest::file).
+    pub fn form(mut self, fields: &[(&str, &str)]) -> TestRequest {
+        let fields = fields
+            .iter()
+            .map(|&(name, value)| (name.to_owned(), value.to_owned()));
+        match &mut self.body {
+            Payload::Form { fields: held, .. } => held.extend(fields),
+            Payload::Raw(_) => {
+                self.body = Payload::Form {
+                    fields: fields.collect(),
+                    files: Vec::new(),
+                }
+            }
+        }
+        self
+    }
+
+    /// Adds a file to the form, which is then sent as `multipart/form-data` with the fields of
+    /// [`form`](TestRequest::form), as a browser sends a form with a file input; its
+    /// `Content-Type` is `application/octet-stream`.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let response = App::new()
+    ///     .test_client()
+    ///     .post("/upload")
+    ///     .form(&[("title", "Sam")])
+    ///     .file("photo", "cat.png", &b"\x89PNG..."[..])
+    ///     .send();
+    /// assert_eq!(response.status(), 404);
+    /// ```
+    pub fn file(mut self, field: &str, filename: &str, data: impl Into<Bytes>) -> TestRequest {
+        let file = TestFile {
+            field: field.to_owned(),
+            filename: filename.to_owned(),
+            data: data.into(),
+        };
+        match &mut self.body {
+            Payload::Form { files, .. } => files.push(file),
+            Payload::Raw(_) => {
+                self.body = Payload::Form {
+                    fields: Vec::new(),
+                    files: vec![file],
+                }
+            }
+        }
+        self
     }
 
     /// Sends `value` as an `application/json` body.
@@ -130,7 +265,7 @@ impl TestRequest {
 
     /// Sets the raw body.
     pub fn body(mut self, body: impl Into<Bytes>) -> TestRequest {
-        self.body = body.into();
+        self.body = Payload::Raw(body.into());
         self
     }
 
@@ -165,10 +300,15 @@ impl IntoFuture for TestRequest {
     type IntoFuture = Pin<Box<dyn Future<Output = TestResponse> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
+        let (body, content_type) = self.body.encode();
         let mut request = self
             .request
-            .body(RequestBody::Buffered(self.body))
+            .body(RequestBody::Buffered(body))
             .expect("a valid test request (method, URI and headers)");
+        if let Some(content_type) = content_type {
+            let value = HeaderValue::try_from(content_type).expect("a form's Content-Type");
+            request.headers_mut().insert(CONTENT_TYPE, value);
+        }
         // As a browser or curl would, and as Werkzeug's test client does: HTTP/1.1 requires it.
         request
             .headers_mut()

@@ -9,6 +9,7 @@
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::task::{ready, Poll};
 
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, BoxStream, StreamExt};
@@ -16,7 +17,9 @@ use http_body_util::BodyExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::extract::form::FormData;
-use crate::extract::request::{unsupported_media_type, BodyLimit, RequestBody, RequestContext};
+use crate::extract::request::{
+    unsupported_media_type, BodyLimit, BodyReadTimeout, Deadline, RequestBody, RequestContext,
+};
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
 
@@ -187,15 +190,8 @@ pub(crate) async fn parsed_form(ctx: &mut RequestContext) -> Result<Arc<ParsedFo
     }
     let limits = Limits::of(ctx);
     let boundary = boundary(ctx)?;
-    let timeout = ctx.body_read_timeout();
-    let (body, whole) = take_body(ctx);
-    let reading = read_form(body, boundary, limits, !whole);
-    let parsed = if whole {
-        reading.await?
-    } else {
-        timeout.within(reading).await??
-    };
-    let parsed = Arc::new(parsed);
+    let (body, whole) = take_body(ctx, limits.read_timeout);
+    let parsed = Arc::new(read_form(body, boundary, limits, !whole).await?);
     ctx.insert(Arc::clone(&parsed));
     Ok(parsed)
 }
@@ -206,6 +202,7 @@ struct Limits {
     body: BodyLimit,
     text: usize,
     parts: usize,
+    read_timeout: BodyReadTimeout,
 }
 
 impl Limits {
@@ -215,6 +212,7 @@ impl Limits {
             body: ctx.body_limit(),
             text: config.max_form_memory_size,
             parts: config.max_form_parts,
+            read_timeout: ctx.body_read_timeout(),
         }
     }
 }
@@ -238,23 +236,44 @@ fn boundary(ctx: &RequestContext) -> Result<String, Response> {
 }
 
 /// The body as a stream of its data, taken from the request (which keeps an empty one), and
-/// whether it was already whole in memory.
-fn take_body(ctx: &mut RequestContext) -> (BoxStream<'static, Result<Bytes, io::Error>>, bool) {
+/// whether it was already whole in memory. One still arriving must arrive within the body
+/// read timeout: past it, the stream fails, and the parser with it (see `is_body_too_slow`).
+fn take_body(
+    ctx: &mut RequestContext,
+    timeout: BodyReadTimeout,
+) -> (BoxStream<'static, Result<Bytes, io::Error>>, bool) {
     match ctx.take_body() {
         RequestBody::Buffered(bytes) => (stream::iter([Ok(bytes)]).boxed(), true),
-        RequestBody::Incoming(incoming) => (data_stream(incoming), false),
-        RequestBody::Body(body) => (data_stream(body), false),
+        RequestBody::Incoming(incoming) => (data_stream(incoming, timeout), false),
+        RequestBody::Body(body) => (data_stream(body, timeout), false),
     }
 }
 
-fn data_stream<B>(body: B) -> BoxStream<'static, Result<Bytes, io::Error>>
+fn data_stream<B>(body: B, timeout: BodyReadTimeout) -> BoxStream<'static, Result<Bytes, io::Error>>
 where
-    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + Unpin + 'static,
     B::Error: Into<crate::response::body::BoxError>,
 {
-    body.into_data_stream()
-        .map(|data| data.map_err(|error| io::Error::other(error.into())))
-        .boxed()
+    let mut data = body
+        .into_data_stream()
+        .map(|data| data.map_err(|error| io::Error::other(error.into())));
+    let mut deadline = Deadline::default();
+    stream::poll_fn(move |cx| {
+        if let Poll::Ready(next) = data.poll_next_unpin(cx) {
+            return Poll::Ready(next);
+        }
+        ready!(deadline.poll_passed(timeout.timeout, cx));
+        Poll::Ready(Some(Err(io::ErrorKind::TimedOut.into())))
+    })
+    .boxed()
+}
+
+/// Whether the body stream failed because the body read timeout passed: the only error of
+/// kind `TimedOut` it gives, as a body's own errors come wrapped as `Other`.
+fn is_body_too_slow(error: &(dyn std::error::Error + 'static)) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|error| error.kind() == io::ErrorKind::TimedOut)
 }
 
 /// Reads the parts of a multipart body: text fields into memory, files into memory or, past
@@ -273,7 +292,7 @@ async fn read_form(
     while let Some(mut field) = multipart
         .next_field()
         .await
-        .map_err(|error| malformed(error, limits.body))?
+        .map_err(|error| malformed(error, limits))?
     {
         parts += 1;
         if parts > limits.parts {
@@ -286,7 +305,7 @@ async fn read_form(
             while let Some(chunk) = field
                 .chunk()
                 .await
-                .map_err(|error| malformed(error, limits.body))?
+                .map_err(|error| malformed(error, limits))?
             {
                 text += chunk.len();
                 if text > limits.text {
@@ -303,7 +322,7 @@ async fn read_form(
             continue;
         };
         let content_type = field.content_type().map(ToString::to_string);
-        let contents = read_file(&mut field, spool, limits.body).await?;
+        let contents = read_file(&mut field, spool, limits).await?;
         files.push(UploadedFile {
             field: name,
             filename: Some(filename),
@@ -332,14 +351,14 @@ fn parser(
 async fn read_file(
     field: &mut multer::Field<'static>,
     spool: bool,
-    body_limit: BodyLimit,
+    limits: Limits,
 ) -> Result<Contents, Response> {
     let mut held = BytesMut::new();
     let mut disk: Option<(tokio::fs::File, u64)> = None;
     while let Some(chunk) = field
         .chunk()
         .await
-        .map_err(|error| malformed(error, body_limit))?
+        .map_err(|error| malformed(error, limits))?
     {
         if let Some((file, len)) = &mut disk {
             file.write_all(&chunk).await.map_err(spool_failed)?;
@@ -440,9 +459,12 @@ fn ie_basename(filename: &str) -> String {
 }
 
 /// What multer found wrong: past `limit`, the body's, its 413; anything else 400.
-fn malformed(error: multer::Error, limit: BodyLimit) -> Response {
+fn malformed(error: multer::Error, limits: Limits) -> Response {
     match error {
-        multer::Error::StreamSizeExceeded { .. } => limit.refusal(),
+        multer::Error::StreamSizeExceeded { .. } => limits.body.refusal(),
+        multer::Error::StreamReadFailed(error) if is_body_too_slow(&*error) => {
+            limits.read_timeout.refusal()
+        }
         multer::Error::StreamReadFailed(error) => HttpError::new(400)
             .with_message(format!("The request body could not be read: {error}"))
             .into_response(),
@@ -504,7 +526,7 @@ pub struct Multipart {
 /// One part of a [`Multipart`] body.
 pub struct Part {
     field: multer::Field<'static>,
-    body_limit: BodyLimit,
+    limits: Limits,
 }
 
 impl Multipart {
@@ -520,7 +542,7 @@ impl Multipart {
         }
         let limits = Limits::of(ctx);
         let boundary = boundary(ctx)?;
-        let (body, _) = take_body(ctx);
+        let (body, _) = take_body(ctx, limits.read_timeout);
         Ok(Multipart {
             parser: parser(body, boundary, limits),
             parts: 0,
@@ -531,9 +553,9 @@ impl Multipart {
     /// The next part, or `None` after the last; 400 for a malformed body or a part without a
     /// field name, 413 past a limit.
     pub async fn next_part(&mut self) -> Result<Option<Part>, HttpError> {
-        let body_limit = self.limits.body;
+        let limits = self.limits;
         let next = self.parser.next_field().await;
-        let Some(field) = next.map_err(|error| into_error(error, body_limit))? else {
+        let Some(field) = next.map_err(|error| into_error(error, limits))? else {
             return Ok(None);
         };
         self.parts += 1;
@@ -542,7 +564,7 @@ impl Multipart {
         }
         field_name(&field).map_err(into_error_response)?;
         check_headers(&field).map_err(into_error_response)?;
-        Ok(Some(Part { field, body_limit }))
+        Ok(Some(Part { field, limits }))
     }
 }
 
@@ -565,16 +587,16 @@ impl Part {
 
     /// Its next piece of data, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, HttpError> {
-        let body_limit = self.body_limit;
+        let limits = self.limits;
         self.field
             .chunk()
             .await
-            .map_err(|error| into_error(error, body_limit))
+            .map_err(|error| into_error(error, limits))
     }
 }
 
-fn into_error(error: multer::Error, body_limit: BodyLimit) -> HttpError {
-    into_error_response(malformed(error, body_limit))
+fn into_error(error: multer::Error, limits: Limits) -> HttpError {
+    into_error_response(malformed(error, limits))
 }
 
 /// The error a refusal stands for.

@@ -1,4 +1,4 @@
-// A route's body limit that is no size: each says which units there are.
+// A route's body limit that is no size: each says which units there are; one written twice.
 use carafe::prelude::*;
 
 #[route("/upload", POST, body_limit = "64 mb")]
@@ -16,6 +16,11 @@ fn avatar(body: Bytes) -> String {
     format!("{} bytes", body.len())
 }
 
+#[post("/backup", body_limit = "1 MiB", body_limit = "2 MiB")]
+fn backup(body: Bytes) -> String {
+    format!("{} bytes", body.len())
+}
+
 fn main() {
-    App::new().mount(routes![upload, archive, avatar]);
+    App::new().mount(routes![upload, archive, avatar, backup]);
 }

@@ -36,6 +36,10 @@
 //! }
 //! ```
 
+/// The macro `render_template!` (checked when the crate compiles) beside the function
+/// `render_template` (for a name chosen at run time): one name, as in Flask.
+#[cfg(feature = "templates")]
+pub use carafe_macros::render_template;
 pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes, url_for};
 pub use carafe_runtime::*;
 

@@ -130,7 +130,6 @@ async fn a_failing_template_answers_500_and_the_log_names_it_and_its_line() {
     let addr = common::serve(app()).await;
     for (name, logged) in [
         ("broken.html", "template broken.html, line 2"),
-        ("bad_link.html", "url_for('show_item') needs `item_id`"),
         (
             "refused_value.html",
             "url_for('show_item'): `<int:item_id>` takes a whole number from 0 up, such as 7, \
@@ -147,6 +146,36 @@ async fn a_failing_template_answers_500_and_the_log_names_it_and_its_line() {
     }
     // The server goes on.
     assert_eq!(send(addr, "GET", "/note", &[], "").await.status, 200);
+}
+
+#[test]
+fn a_templates_url_for_that_cannot_build_a_path_refuses_to_start_naming_the_template_and_line() {
+    let folder = folder_with(
+        "links",
+        "{{ url_for('show_item', item_id=7) }}\n\
+         {{ url_for('show_itme', item_id=7) }}\n\
+         {{ url_for('show_item') }}\n\
+         {{ url_for('blog.post', id=3, page=2) }}\n\
+         {% for n in range(3) %}{{ url_for('blog.post', **{'id': n}) }}{% endfor %}\n\
+         {{ url_for(endpoint_chosen_at_run_time) }}\n",
+    );
+    std::fs::write(folder.join("broken.html"), "{% if %}").unwrap();
+    let problem = common::refusal(|| app().template_folder(&folder));
+    for expected in [
+        "template note.txt, line 2: url_for: no handler is named `show_itme`: did you mean \
+         `show_item`?",
+        "template note.txt, line 3: url_for('show_item') needs `item_id`: write \
+         url_for('show_item', item_id=..)",
+        "template note.txt, line 4: url_for('blog.post') has no parameter `page`: it takes `id` \
+         (for a query string, write url_for('blog.post') ~ '?' ~ {'page': ..}|urlencode)",
+        "template broken.html, line 1: syntax error: unexpected end of block",
+    ] {
+        assert!(problem.contains(expected), "{expected}\nin\n{problem}");
+    }
+    // Lines 1, 5 and 6 are fine, or cannot be known before they render.
+    for line in ["line 1:", "line 5", "line 6"] {
+        assert!(!problem.contains(&format!("note.txt, {line}")), "{problem}");
+    }
 }
 
 #[tokio::test]
@@ -280,9 +309,10 @@ async fn session_and_request_are_read_when_a_template_reads_them() {
 #[tokio::test]
 async fn an_error_handler_renders_a_template_in_an_app_with_no_hooks_and_no_session() {
     // The error page is a stage of the request's one pipeline, in its scope, whatever else
-    // the app has: here, only templates.
+    // the app has: here, only templates (a folder of its own: the shared one links to routes
+    // this app lacks, which would refuse to start).
     let app = App::new()
-        .template_folder(FOLDER)
+        .template_folder(folder_with("error-page", "raw: {{ text }}"))
         .mount(routes![note])
         .error_handler(404, |_| {
             render_template("note.txt", context! { text => "<no such page>" })

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod converter;
+pub mod folder;
 pub mod header;
 pub mod media;
 pub mod message;
@@ -17,6 +18,8 @@ pub mod size;
 pub mod status;
 #[doc(hidden)]
 pub mod suggest;
+#[cfg(feature = "templates")]
+pub mod template;
 
 pub use converter::Converter;
 pub use method::MethodSet;

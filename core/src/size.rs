@@ -113,7 +113,7 @@ pub fn parse(text: &str) -> Result<u64, SizeError> {
 pub fn show(bytes: u64) -> String {
     let whole = UNITS
         .iter()
-        .filter(|(_, size)| *size > 1 && bytes >= *size && bytes % size == 0)
+        .filter(|(_, size)| *size > 1 && bytes >= *size && bytes.is_multiple_of(*size))
         .max_by_key(|(_, size)| *size);
     match whole {
         Some((unit, size)) => format!("{} {unit}", bytes / size),

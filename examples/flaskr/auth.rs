@@ -5,7 +5,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{self, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use carafe::prelude::*;
-use carafe::{context, flash, render_template, FromRequestParts, RequestContext, Session};
+use carafe::{flash, render_template, FromRequestParts, RequestContext, Session};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
@@ -130,9 +130,9 @@ pub fn register(
         };
         flash(error);
     }
-    Ok(render_template(
+    Ok(render_template!(
         "auth/register.html",
-        context! { user => user.0 },
+        user => user.0
     ))
 }
 
@@ -169,9 +169,9 @@ pub fn login(
         };
         flash(error);
     }
-    Ok(render_template(
+    Ok(render_template!(
         "auth/login.html",
-        context! { user => user.0 },
+        user => user.0
     ))
 }
 

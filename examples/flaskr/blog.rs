@@ -72,9 +72,9 @@ fn get_post(database: &Database, id: i64, user: &User) -> Result<Post, carafe::E
 #[route("/")]
 pub fn index(user: CurrentUser, database: State<Database>) -> Result<Response, carafe::Error> {
     let posts = all_posts(&*database.connection()?)?;
-    Ok(render_template(
+    Ok(render_template!(
         "blog/index.html",
-        context! { user => user.0, posts => posts },
+        user => user.0, posts => posts
     ))
 }
 
@@ -95,9 +95,9 @@ pub fn create(
             return Ok(redirect(url_for!(index)));
         }
     }
-    Ok(render_template(
+    Ok(render_template!(
         "blog/create.html",
-        context! { user => user, form => sent(&form) },
+        user => user, form => sent(&form)
     ))
 }
 
@@ -139,9 +139,9 @@ pub fn update(
             return Ok(redirect(url_for!(index)));
         }
     }
-    Ok(render_template(
+    Ok(render_template!(
         "blog/update.html",
-        context! { user => user, post => post, form => sent(&form) },
+        user => user, post => post, form => sent(&form)
     ))
 }
 

@@ -23,6 +23,8 @@ mod routes;
 mod signature;
 mod span;
 mod status;
+#[cfg(feature = "templates")]
+mod template;
 mod url_for;
 
 use carafe_core::MethodSet;
@@ -395,6 +397,42 @@ pub fn routes(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn url_for(input: TokenStream) -> TokenStream {
     parse_macro_input!(input as url_for::UrlFor).expand().into()
+}
+
+/// Renders a Jinja2 template from the app's `templates/` folder, like Flask's
+/// `render_template`, with the template read and checked when the crate compiles: a syntax
+/// error, a variable the template reads that the context does not give (and no global does:
+/// `url_for`, `get_flashed_messages`, `session`, `request`, minijinja's `range`, `dict`,
+/// `namespace`), an unknown filter or test, or a template that does not exist is a compile
+/// error naming the template, its line and the fix. Everything it extends, includes and
+/// imports by a literal name is read too, and a change to any of them rebuilds the crate. A
+/// context key no template reads is a warning.
+///
+/// The context is written as minijinja's `context!`: `key => value`, or `key` alone for a
+/// variable of that name. The folder is `templates/` beside the calling source file or in the
+/// nearest folder above it in the package, where the app looks for it. For a template named
+/// at run time, call the function `render_template(name, context! { .. })`.
+///
+/// ```ignore
+/// #[route("/")]
+/// fn index(database: State<Database>) -> Result<Response, Error> {
+///     let posts = all_posts(&database)?;
+///     Ok(render_template!("blog/index.html", posts => posts))
+/// }
+/// ```
+///
+/// A misspelt variable in `blog/index.html` (`{% for post in pots %}`) does not compile:
+///
+/// ```text
+/// error: template blog/index.html, line 12: the template reads `pots`, which the context
+///        does not give: did you mean `posts`?
+/// ```
+#[cfg(feature = "templates")]
+#[proc_macro]
+pub fn render_template(input: TokenStream) -> TokenStream {
+    parse_macro_input!(input as template::RenderTemplate)
+        .expand()
+        .into()
 }
 
 /// The second step of `url_for!`, called by the macro `#[route]` puts beside each handler.

@@ -15,7 +15,8 @@ use crate::routing::url::RouteUrls;
 
 impl Folders {
     /// The folder set with a setting, if one was; else `name` beside the app's source or in
-    /// the working folder, if either exists.
+    /// the nearest folder above it in its package (as `render_template!` finds templates),
+    /// else in the working folder, if one exists.
     #[cfg_attr(
         not(any(feature = "static-files", feature = "templates")),
         allow(dead_code)
@@ -33,11 +34,11 @@ impl Folders {
                 ))
             };
         }
-        let beside_source = self.source.as_ref().map(|source| source.join(name));
-        Ok(beside_source
-            .into_iter()
-            .chain([PathBuf::from(name)])
-            .find(|folder| folder.is_dir()))
+        let near_source = self
+            .source
+            .as_ref()
+            .and_then(|source| carafe_core::folder::find(source, name));
+        Ok(near_source.or_else(|| Some(PathBuf::from(name)).filter(|folder| folder.is_dir())))
     }
 }
 
@@ -157,12 +158,14 @@ impl App {
         let folders = &self.folders;
         match folders.find(folders.template_folder.as_ref(), "templates") {
             Ok(Some(folder)) => {
-                let templates = crate::app::template::Templates::new(
+                match crate::app::template::Templates::new(
                     folder,
                     self.router.mounted(),
                     self.data.config.debug,
-                );
-                self.data.insert_state(templates);
+                ) {
+                    Ok(templates) => self.data.insert_state(templates),
+                    Err(problems) => self.problems.extend(problems),
+                }
             }
             Ok(None) => {}
             Err(problem) => self.problems.push(problem),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use carafe_core::template;
 use http::header::HeaderValue;
 use minijinja::value::{Enumerator, Kwargs, Object, Value};
 use minijinja::{Environment, ErrorKind};
@@ -44,12 +45,14 @@ struct Endpoint {
 }
 
 impl Templates {
-    /// The templates of `folder`, for an app whose routes are `routes`.
+    /// The templates of `folder`, for an app whose routes are `routes`; or, if a template
+    /// does not parse or one of its `url_for` calls names no route of the app, what to fix,
+    /// naming the template and line (Flask would find it at the first page that renders it).
     pub(crate) fn new<'a>(
         folder: PathBuf,
         routes: impl Iterator<Item = &'a Mounted>,
         debug: bool,
-    ) -> Templates {
+    ) -> Result<Templates, Vec<String>> {
         let endpoints: Arc<Vec<Endpoint>> = Arc::new(
             routes
                 .map(|route| Endpoint {
@@ -59,10 +62,14 @@ impl Templates {
                 })
                 .collect(),
         );
-        Templates {
+        let problems = check_folder(&folder, &endpoints);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Templates {
             environment: environment(&folder, Arc::clone(&endpoints)),
             reload: debug.then_some(Reload { folder, endpoints }),
-        }
+        })
     }
 
     fn render(&self, name: &str, context: Value) -> Result<String, minijinja::Error> {
@@ -73,6 +80,29 @@ impl Templates {
             None => self.environment.get_template(name)?.render(context),
         }
     }
+}
+
+/// Every template of `folder` parsed, and each `url_for` with a literal endpoint checked
+/// against the app's routes: what is wrong, naming the template and the line.
+fn check_folder(folder: &Path, endpoints: &[Endpoint]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for name in template::template_names(folder) {
+        let Ok(source) = std::fs::read_to_string(folder.join(&name)) else {
+            // Not text (an image beside the templates): no template.
+            continue;
+        };
+        match template::outline(&source, &name) {
+            Ok(outline) => problems.extend(outline.url_fors.iter().filter_map(|call| {
+                let problem = url_for_problem(endpoints, call)?;
+                Some(format!("template {name}, line {}: {problem}", call.line))
+            })),
+            Err(error) => problems.push(match error.line {
+                Some(line) => format!("template {name}, line {line}: {}", error.message),
+                None => format!("template {name}: {}", error.message),
+            }),
+        }
+    }
+    problems
 }
 
 /// An environment reading `folder`, escaping HTML in `.html`, `.htm` and `.xml` templates,
@@ -165,30 +195,13 @@ fn url_for(
     endpoint: &str,
     kwargs: &Kwargs,
 ) -> Result<String, minijinja::Error> {
-    let (blueprint, name) = endpoint.rsplit_once('.').unwrap_or(("", endpoint));
-    let in_blueprint = |module_path: &str| {
-        blueprint.is_empty()
-            || module_path == blueprint
-            || module_path.ends_with(&format!("::{blueprint}"))
-    };
-    let found = endpoints
-        .iter()
-        .find(|route| route.handler_name == name && in_blueprint(route.module_path))
-        .ok_or_else(|| {
-            let known: Vec<String> = endpoints.iter().map(endpoint_name).collect();
-            invalid(format!(
-                "url_for: no handler is named `{endpoint}`; the app's are {}",
-                known.join(", ")
-            ))
-        })?;
+    let found = find_endpoint(endpoints, endpoint).map_err(invalid)?;
     let mut values = Vec::new();
     let parts = found.route.parts();
     for (param, converter) in carafe_core::path::params(&parts) {
-        let value: Value = kwargs.get(param).map_err(|_| {
-            invalid(format!(
-                "url_for('{endpoint}') needs `{param}`: write url_for('{endpoint}', {param}=..)"
-            ))
-        })?;
+        let value: Value = kwargs
+            .get(param)
+            .map_err(|_| invalid(missing_param(endpoint, param)))?;
         let text = match value.as_str() {
             Some(text) => text.to_owned(),
             None => value.to_string(),
@@ -206,6 +219,78 @@ fn url_for(
         ))
     })?;
     Ok(url::fill(&parts, &values))
+}
+
+/// The route a template's `url_for('blog.update')` names: the handler `update` of a module
+/// whose path ends in `blog`; or why there is none, with the close names.
+fn find_endpoint<'a>(endpoints: &'a [Endpoint], endpoint: &str) -> Result<&'a Endpoint, String> {
+    let (blueprint, name) = endpoint.rsplit_once('.').unwrap_or(("", endpoint));
+    let in_blueprint = |module_path: &str| {
+        blueprint.is_empty()
+            || module_path == blueprint
+            || module_path.ends_with(&format!("::{blueprint}"))
+    };
+    if let Some(found) = endpoints
+        .iter()
+        .find(|route| route.handler_name == name && in_blueprint(route.module_path))
+    {
+        return Ok(found);
+    }
+    let known: Vec<String> = endpoints.iter().map(endpoint_name).collect();
+    Err(
+        match carafe_core::suggest::closest(endpoint, known.iter().map(String::as_str)) {
+            Some(close) => {
+                format!("url_for: no handler is named `{endpoint}`: did you mean `{close}`?")
+            }
+            None => format!(
+                "url_for: no handler is named `{endpoint}`; the app's are {}",
+                known.join(", ")
+            ),
+        },
+    )
+}
+
+fn missing_param(endpoint: &str, param: &str) -> String {
+    format!("url_for('{endpoint}') needs `{param}`: write url_for('{endpoint}', {param}=..)")
+}
+
+/// Why a template's `url_for('endpoint', name=..)` with these keywords cannot build a path:
+/// no such endpoint, a parameter not given, or a keyword that is no parameter (which Flask
+/// would turn into a query string: carafe does not, as `url_for!` does not).
+fn url_for_problem(endpoints: &[Endpoint], call: &carafe_core::template::UrlFor) -> Option<String> {
+    let found = match find_endpoint(endpoints, &call.endpoint) {
+        Ok(found) => found,
+        Err(problem) => return Some(problem),
+    };
+    let endpoint = &call.endpoint;
+    let parts = found.route.parts();
+    let params: Vec<&str> = carafe_core::path::params(&parts)
+        .map(|(param, _)| param)
+        .collect();
+    if !call.spreads {
+        if let Some(param) = params
+            .iter()
+            .find(|param| !call.keywords.iter().any(|k| k == *param))
+        {
+            return Some(missing_param(endpoint, param));
+        }
+    }
+    let unknown = call
+        .keywords
+        .iter()
+        .find(|keyword| !params.contains(&keyword.as_str()))?;
+    let fix = match carafe_core::suggest::closest(unknown, params.iter().copied()) {
+        Some(param) => format!("did you mean `{param}`?"),
+        None if params.is_empty() => "it takes none".to_owned(),
+        None => format!(
+            "it takes {}",
+            carafe_core::suggest::and_list(params.iter().copied())
+        ),
+    };
+    Some(format!(
+        "url_for('{endpoint}') has no parameter `{unknown}`: {fix} (for a query string, \
+         write url_for('{endpoint}') ~ '?' ~ {{'{unknown}': ..}}|urlencode)"
+    ))
 }
 
 /// How a template names a route: `module.handler`, with the module's last name.
@@ -360,9 +445,30 @@ impl Object for RequestGlobal {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use carafe_core::template::{builtin_globals, CARAFE_GLOBALS};
     use minijinja::{context, Environment};
 
-    use super::escape_as_jinja2;
+    use super::{environment, escape_as_jinja2};
+
+    #[test]
+    fn templates_have_the_globals_render_template_checks_against() {
+        let environment = environment(Path::new("."), Arc::new(Vec::new()));
+        let mut given: Vec<String> = environment
+            .globals()
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        let mut known: Vec<String> = CARAFE_GLOBALS
+            .iter()
+            .map(|name| (*name).to_owned())
+            .chain(builtin_globals())
+            .collect();
+        given.sort();
+        known.sort();
+        assert_eq!(given, known);
+    }
 
     /// `{{ value }}` in an HTML template, with carafe's formatter.
     fn rendered(value: minijinja::Value) -> String {

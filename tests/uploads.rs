@@ -379,6 +379,25 @@ fn temporary_files_open() -> usize {
         .unwrap_or(0)
 }
 
+/// The head of a multipart POST to `path` whose body is declared `length` bytes long.
+fn declared_head(path: &str, length: usize) -> Vec<u8> {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; \
+         boundary={BOUNDARY}\r\nContent-Length: {length}\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+/// The first answer on `stream`, which must come once the body read timeout passes.
+async fn answer_after_the_timeout(stream: &mut TcpStream) -> String {
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("an answer once the body read timeout passes")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read]).into_owned()
+}
+
 #[tokio::test]
 async fn a_body_that_stops_mid_file_answers_and_leaves_no_file_behind() {
     let _spooling = SPOOLING.lock().await;
@@ -387,12 +406,7 @@ async fn a_body_that_stops_mid_file_answers_and_leaves_no_file_behind() {
     let large = vec![b'z'; 1_200_000];
     let body = multipart(&[file("video", "clip.bin", &large)]);
     // Declared whole, sent two thirds: the file is on disk when the body stops.
-    let mut request = format!(
-        "POST /profile HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; \
-         boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
+    let mut request = declared_head("/profile", body.len());
     request.extend_from_slice(&body[..body.len() * 2 / 3]);
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(&request).await.unwrap();
@@ -406,12 +420,7 @@ async fn a_body_that_stops_mid_file_answers_and_leaves_no_file_behind() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(spooled, "no temporary file while the file came");
-    let mut answer = vec![0; 4096];
-    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
-        .await
-        .expect("an answer once the body read timeout passes")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]);
+    let answer = answer_after_the_timeout(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     // The client that goes away mid-file, too.
     let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -436,7 +445,6 @@ async fn a_body_that_stops_mid_file_answers_and_leaves_no_file_behind() {
     assert_eq!(answer.status, 200);
 }
 
-/// Werkzeug's `tests/test_formparser.py`, case by case where carafe reads the body as it does.
 #[tokio::test]
 async fn a_body_streamed_part_by_part_is_read_within_the_body_read_timeout_too() {
     let addr = common::serve(app().body_read_timeout(Duration::from_millis(300))).await;
@@ -444,26 +452,17 @@ async fn a_body_streamed_part_by_part_is_read_within_the_body_read_timeout_too()
         text("note", "first"),
         file("video", "clip.bin", &[b'v'; 4096]),
     ]);
-    let mut request = format!(
-        "POST /stream HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; \
-         boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
+    let mut request = declared_head("/stream", body.len());
     // The first part and some of the file; then the client stalls.
     request.extend_from_slice(&body[..body.len() / 2]);
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(&request).await.unwrap();
-    let mut answer = vec![0; 4096];
-    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
-        .await
-        .expect("an answer once the body read timeout passes")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]);
+    let answer = answer_after_the_timeout(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("did not arrive within 0.3 s"), "{answer}");
 }
 
+/// Werkzeug's `tests/test_formparser.py`, case by case where carafe reads the body as it does.
 #[tokio::test]
 async fn werkzeugs_form_parser_cases() {
     let addr = common::serve(app()).await;

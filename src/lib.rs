@@ -62,5 +62,7 @@ pub mod prelude {
     };
     #[cfg(feature = "uploads")]
     pub use carafe_runtime::{secure_filename, Files, Multipart, UploadedFile};
+    #[cfg(feature = "websockets")]
+    pub use carafe_runtime::{Message, WebSocket, WebSocketUpgrade};
     pub use serde_json::json;
 }

@@ -36,6 +36,9 @@ impl MethodSet {
     pub const DELETE: MethodSet = MethodSet(1 << 5);
     /// Only `OPTIONS`.
     pub const OPTIONS: MethodSet = MethodSet(1 << 6);
+    /// Only `CONNECT`: HTTP/2 opens a WebSocket with it (RFC 8441), so a WebSocket route
+    /// answers it beside GET. No route names it, and `Allow` does not list it.
+    pub const CONNECT: MethodSet = MethodSet(1 << 7);
 
     /// Every method a route can name, with its name, in the order carafe's documentation and
     /// messages list them. `Allow` lists them in the order of their bits instead (see
@@ -107,6 +110,7 @@ impl MethodSet {
             Method::DELETE => MethodSet::DELETE,
             Method::HEAD => MethodSet::HEAD,
             Method::OPTIONS => MethodSet::OPTIONS,
+            Method::CONNECT => MethodSet::CONNECT,
             _ => return None,
         })
     }

@@ -21,8 +21,9 @@ pub struct RouteAttr {
     /// `responses(404 = "No such item")`: responses described for the OpenAPI document,
     /// which the body may not show.
     pub responses: Vec<(u16, String)>,
-    /// `cross_origin`: the route takes unsafe requests from pages of any origin.
-    pub cross_origin: bool,
+    /// `cross_origin`, where it is written: the route takes unsafe requests (and WebSocket
+    /// handshakes) from pages of any origin.
+    pub cross_origin: Option<Span>,
     /// `body_limit = "64 MiB"`: the largest body the route reads, in bytes, over the app's.
     pub body_limit: Option<u64>,
 }
@@ -88,31 +89,44 @@ pub fn parse_route(args: TokenStream, errors: &Ctxt) -> Option<RouteAttr> {
     if rest.is_empty() {
         methods = MethodSet::GET;
     }
-    Some(options.into_attr(path, methods, errors))
+    Some(options.into_attr(path, methods))
 }
 
 impl Options {
-    /// The attribute, once the options are checked against the methods.
-    fn into_attr(self, path: LitStr, methods: MethodSet, errors: &Ctxt) -> RouteAttr {
-        if let Some(span) = self.cross_origin {
-            if !methods.is_empty() && !methods.intersects(MethodSet::UNSAFE) {
-                errors.error(
-                    span,
-                    format!(
-                        "`cross_origin` has no effect on a {} route: cross-site protection \
-                         refuses only {}; remove it",
-                        methods.names().collect::<Vec<_>>().join(", "),
-                        suggest::and_list(MethodSet::UNSAFE.names())
-                    ),
-                );
-            }
-        }
+    /// The attribute.
+    fn into_attr(self, path: LitStr, methods: MethodSet) -> RouteAttr {
         RouteAttr {
             path,
             methods,
             responses: self.responses,
-            cross_origin: self.cross_origin.is_some(),
+            cross_origin: self.cross_origin,
             body_limit: self.body_limit.flatten(),
+        }
+    }
+}
+
+impl RouteAttr {
+    /// Refuses `cross_origin` where cross-site protection refuses nothing: a route of safe
+    /// methods alone that opens no WebSocket.
+    pub fn check_cross_origin(&self, websocket: bool, errors: &Ctxt) {
+        let Some(span) = self.cross_origin else {
+            return;
+        };
+        let methods = self.methods;
+        if !websocket && !methods.is_empty() && !methods.intersects(MethodSet::UNSAFE) {
+            errors.error(
+                span,
+                format!(
+                    "`cross_origin` has no effect on a {} route: cross-site protection \
+                     refuses only {} and WebSocket handshakes; remove it",
+                    methods.names().collect::<Vec<_>>().join(", "),
+                    MethodSet::UNSAFE
+                        .names()
+                        .map(|name| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
         }
     }
 }
@@ -249,7 +263,7 @@ pub fn parse_shorthand(method: MethodSet, args: TokenStream, errors: &Ctxt) -> O
             ),
         ));
     }
-    Some(options.into_attr(path, method, errors))
+    Some(options.into_attr(path, method))
 }
 
 fn parse_list(args: TokenStream) -> syn::Result<Vec<Expr>> {

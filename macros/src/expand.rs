@@ -77,11 +77,16 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
         .collect();
     // Without a path there is no route: no method either, so that it cannot clash with
     // another broken route in `routes![..]`.
-    let methods = method_set(match (route.attr, &route.path) {
+    let mut methods = method_set(match (route.attr, &route.path) {
         (Some(attr), Some(_)) => attr.methods,
         _ => MethodSet::EMPTY,
     });
-    let cross_origin = route.attr.is_some_and(|attr| attr.cross_origin);
+    // HTTP/2 opens a WebSocket with an extended CONNECT (RFC 8441), which no route names.
+    let websocket = route.handler.websocket.is_some() && route.path.is_some();
+    if websocket {
+        methods = quote!(#methods.union(::carafe::__private::MethodSet::CONNECT));
+    }
+    let cross_origin = route.attr.is_some_and(|attr| attr.cross_origin.is_some());
     let body_limit = match route.attr.and_then(|attr| attr.body_limit) {
         Some(bytes) => quote!(::core::option::Option::Some(#bytes)),
         None => quote!(::core::option::Option::None),
@@ -115,6 +120,7 @@ pub fn route(route: &Route, errors: Option<TokenStream>) -> TokenStream {
                     parts: &[#(#parts),*],
                     methods: #methods,
                     cross_origin: #cross_origin,
+                    websocket: #websocket,
                     body_limit: #body_limit,
                     needs: #needs,
                     handler: #handler,

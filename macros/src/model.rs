@@ -3,6 +3,7 @@
 
 use carafe_core::media::Media;
 use carafe_core::path::{self, ParsedPath};
+use carafe_core::suggest;
 use syn::{Attribute, Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue};
 
 use crate::attr::RouteAttr;
@@ -58,6 +59,22 @@ impl<'a> Route<'a> {
                 path,
             });
         let handler = Handler::new(cx, &item.sig, route);
+        if let Some(attr) = attr {
+            attr.check_cross_origin(handler.websocket.is_some(), cx);
+        }
+        if let (Some(span), Some(attr)) = (handler.websocket, attr) {
+            let others: Vec<&str> = attr.methods.names().filter(|name| *name != "GET").collect();
+            if !others.is_empty() {
+                cx.error(
+                    span,
+                    format!(
+                        "a WebSocket opens with a GET (and HTTP/2's CONNECT, which carafe adds): \
+                         remove {} from the route, or give it a handler of its own",
+                        suggest::and_list(others)
+                    ),
+                );
+            }
+        }
         let doc = doc_comment(&item.attrs);
         Route {
             item,

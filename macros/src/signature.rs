@@ -23,6 +23,9 @@ pub struct Handler {
     pub args: Vec<Arg>,
     /// Where the return type is, so "does not implement `IntoResponse`" points at it.
     pub output_span: Span,
+    /// Where it takes a `WebSocketUpgrade`, if it does: the route opens WebSockets, over
+    /// HTTP/1.1's GET and HTTP/2's CONNECT.
+    pub websocket: Option<Span>,
 }
 
 pub struct Arg {
@@ -122,7 +125,14 @@ impl Handler {
                 }
             }
         }
+        let websocket = sig.inputs.iter().find_map(|input| match input {
+            FnArg::Typed(input) if type_name(&input.ty).as_deref() == Some("WebSocketUpgrade") => {
+                Some(input.ty.span())
+            }
+            _ => None,
+        });
         Handler {
+            websocket,
             name: sig.ident.clone(),
             is_async: sig.asyncness.is_some(),
             args,

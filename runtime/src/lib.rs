@@ -49,6 +49,10 @@ pub use extract::lock::RwLock;
 pub use extract::multipart::{Files, Multipart, Part, UploadedFile};
 pub use extract::request::{Request, RequestBuilder, RequestContext};
 pub use extract::session::Session;
+#[cfg(feature = "websockets")]
+pub use extract::websocket::{
+    CloseCode, CloseFrame, Message, WebSocket, WebSocketError, WebSocketUpgrade,
+};
 pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};
 /// The `minijinja` crate templates are rendered with: its `Value` is what `context!` builds.
 #[cfg(feature = "templates")]

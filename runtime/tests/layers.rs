@@ -29,7 +29,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
             &["request"],
             &["multipart"],
             &["extract"],
-            &["cookies"],
+            &["cookies", "websocket"],
             &["session"],
             &["current"],
             &["flash"],

@@ -6,7 +6,8 @@
 //! it passes. `App::trusted_origin` admits an origin; a route's `cross_origin` admits any.
 
 use http::header::{self, HeaderName, HeaderValue};
-use http::{Method, Uri};
+use http::request::Parts;
+use http::Uri;
 
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
@@ -87,15 +88,35 @@ impl<'a> Provenance<'a> {
 }
 
 impl CrossSite {
-    /// The 403 that refuses `method`, saying what the browser said and how to admit it.
-    pub(crate) fn refusal(&self, method: &Method) -> Response {
+    /// What the headers of `parts` say of where a WebSocket handshake comes from, in a walk of
+    /// their own: the handshake is a GET (or HTTP/2's CONNECT), which dispatch's walk leaves
+    /// alone, and a page of any origin may open a socket with the user's cookies.
+    pub(crate) fn of_handshake(parts: &Parts, trusted: &[Box<str>]) -> Option<CrossSite> {
+        let mut provenance = Provenance::default();
+        let mut host = None;
+        for (name, value) in &parts.headers {
+            if *name == header::HOST {
+                host.get_or_insert(value);
+            } else {
+                provenance.note(name, value);
+            }
+        }
+        if !provenance.is_from_a_browser() {
+            return None;
+        }
+        provenance.cross_site(host, &parts.uri, trusted)
+    }
+
+    /// The 403 that refuses `what` (a method, or a WebSocket handshake), saying what the
+    /// browser said and how to admit it.
+    pub(crate) fn refusal(&self, what: &str) -> Response {
         let said = match self {
             CrossSite::FetchSite(site) => format!("Sec-Fetch-Site: {}", show(site)),
             CrossSite::Origin(origin) => format!("Origin: {}", show(origin)),
         };
         HttpError::new(403)
             .with_message(format!(
-                "Cross-site {method} refused: the browser says a page of another origin sent \
+                "Cross-site {what} refused: the browser says a page of another origin sent \
                  it ({said}). To accept it, trust that origin with \
                  App::trusted_origin(\"https://..\"), or mark the route `cross_origin`."
             ))

@@ -136,11 +136,21 @@ impl Shared {
         let current = self.current(parts, finish.session.clone());
         ctx.set_route(params, route.and_then(|route| route.def.body_limit));
         let handler = route.map(|route| route.def.handler);
-        if let Some(cross_site) = &head.cross_site {
+        let mut cross_site = head.cross_site;
+        // A WebSocket's handshake is a GET, which the walk above does not judge.
+        let handshake = cross_site.is_none() && route.is_some_and(|route| route.def.websocket);
+        if handshake {
+            cross_site = CrossSite::of_handshake(ctx.parts(), &self.data.config.trusted_origins);
+        }
+        if let Some(cross_site) = &cross_site {
             if route.is_some_and(|route| !route.def.cross_origin) {
                 // Refused before any of the app's code runs; its after and teardown hooks
                 // still see the 403, as they see routing's errors.
-                let mut response = cross_site.refusal(&ctx.parts().method);
+                let refused = match handshake {
+                    true => "WebSocket handshake",
+                    false => ctx.parts().method.as_str(),
+                };
+                let mut response = cross_site.refusal(refused);
                 let mut sent = None;
                 current::enter(current, || {
                     self.complete(&mut finish, &mut response, &mut sent)

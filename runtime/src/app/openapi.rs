@@ -338,6 +338,7 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         parts: &[Part::Static("")],
         methods: MethodSet::GET,
         cross_origin: false,
+        websocket: false,
         body_limit: None,
         needs: crate::routing::route::needs_nothing,
         handler: Handler::AtOnce(serve_document, &DOCUMENT_PACE),

@@ -57,6 +57,7 @@ pub(crate) fn static_route(prefix: &str, folder: &Path) -> Mounted {
         ],
         methods: MethodSet::GET,
         cross_origin: false,
+        websocket: false,
         body_limit: None,
         needs: crate::routing::route::needs_nothing,
         handler: Handler::Awaited(serve_static),

@@ -17,6 +17,8 @@ pub(crate) mod lock;
 pub(crate) mod multipart;
 pub(crate) mod request;
 pub(crate) mod session;
+#[cfg(feature = "websockets")]
+pub(crate) mod websocket;
 
 use std::any::type_name;
 use std::borrow::Cow;

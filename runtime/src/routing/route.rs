@@ -37,6 +37,10 @@ pub struct RouteDef {
     /// Whether it takes unsafe requests from pages of any origin (`cross_origin` in its
     /// attribute): a webhook, an API for other sites' scripts.
     pub cross_origin: bool,
+    /// Whether its handler opens WebSockets (takes a `WebSocketUpgrade`): cross-site
+    /// protection then looks at its GETs too, since a page of any origin may open a socket
+    /// with the user's cookies.
+    pub websocket: bool,
     /// The largest body it reads, in bytes, when its attribute sets one
     /// (`body_limit = "64 MiB"`) over the app's (`App::body_limit`).
     pub body_limit: Option<u64>,

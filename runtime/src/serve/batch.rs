@@ -12,6 +12,7 @@
 use std::future::Future;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{ready, Context, Poll};
 
@@ -39,11 +40,14 @@ pub(crate) fn split(
     progress: Arc<dyn Progress>,
 ) -> (BatchedIo, Outgoing) {
     let (read, write) = stream.into_split();
-    let outgoing = Outgoing(Arc::new(Mutex::new(Pending {
-        socket: write,
-        bytes: Vec::new(),
-        progress,
-    })));
+    let outgoing = Outgoing(Arc::new(Shared {
+        pending: Mutex::new(Pending {
+            socket: write,
+            bytes: Vec::new(),
+            progress,
+        }),
+        handed_over: AtomicBool::new(false),
+    }));
     let io = BatchedIo {
         already_read: Bytes::from(already_read),
         read,
@@ -54,7 +58,17 @@ pub(crate) fn split(
 
 /// The write side of a connection, shared by its I/O and its future.
 #[derive(Clone)]
-pub(crate) struct Outgoing(Arc<Mutex<Pending>>);
+pub(crate) struct Outgoing(Arc<Shared>);
+
+struct Shared {
+    pending: Mutex<Pending>,
+    /// Whether the connection's future has ended while the I/O lives on: hyper handed the
+    /// connection over (a WebSocket). No poll sends the batch any more, so writes and
+    /// flushes go to the socket themselves. Set under the lock of the last send; read under
+    /// the lock by writes, and without it by flushes, which have nothing of their own to send
+    /// before it is set (what was written before, the last send takes).
+    handed_over: AtomicBool,
+}
 
 /// What hyper has written and the socket has not yet taken.
 struct Pending {
@@ -67,7 +81,14 @@ impl Outgoing {
     fn lock(&self) -> MutexGuard<'_, Pending> {
         // The lock is only held to copy bytes or call the socket, which do not panic; if one
         // did, the bytes are still whole, so there is nothing to refuse.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn handed_over(&self) -> bool {
+        self.0.handed_over.load(Ordering::Acquire)
     }
 
     /// Runs `connection`, and after each of its polls sends what it wrote during that poll.
@@ -153,6 +174,11 @@ impl AsyncWrite for BatchedIo {
     ) -> Poll<io::Result<usize>> {
         let len = bufs.iter().map(|buf| buf.len()).sum();
         let mut pending = self.outgoing.lock();
+        if self.outgoing.handed_over() {
+            ready!(pending.poll_send(cx))?;
+            let sent = ready!(Pin::new(&mut pending.socket).poll_write_vectored(cx, bufs))?;
+            return Poll::Ready(Ok(sent));
+        }
         if ready!(pending.poll_room(cx, len))? {
             let sent = ready!(Pin::new(&mut pending.socket).poll_write_vectored(cx, bufs))?;
             pending.progress.sent(sent);
@@ -169,7 +195,12 @@ impl AsyncWrite for BatchedIo {
         true
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.outgoing.handed_over() {
+            let mut pending = self.outgoing.lock();
+            ready!(pending.poll_send(cx))?;
+            return Pin::new(&mut pending.socket).poll_flush(cx);
+        }
         // Deferred: the connection's future sends everything at the end of this poll.
         Poll::Ready(Ok(()))
     }
@@ -206,7 +237,14 @@ where
             }
         }
         // A failed write ends the connection, as it would in hyper: the peer is gone.
-        ready!(self.outgoing.lock().poll_send(cx))?;
+        let mut pending = self.outgoing.lock();
+        ready!(pending.poll_send(cx))?;
+        // Under the same lock as the last send: whatever the I/O writes from now on (if hyper
+        // handed it over) goes out on its own, and nothing written before is left behind.
+        if self.finished.is_some() {
+            self.outgoing.0.handed_over.store(true, Ordering::Release);
+        }
+        drop(pending);
         match self.finished.take() {
             Some(result) => Poll::Ready(result.map_err(Into::into)),
             None => Poll::Pending,

@@ -45,13 +45,33 @@ impl<A: ActivityHandle> hyper::service::Service<http::Request<Incoming>> for Ser
         // hyper calls the service once a request's head is complete, on both protocols from
         // the connection's own task: the one writer of `heads`.
         add_one_alone(&self.activity.heads);
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        #[cfg(feature = "websockets")]
+        if parts.method == http::Method::CONNECT {
+            // An HTTP/2 WebSocket lives on in its stream after its answer: it stays in flight
+            // until the socket ends, or the watchdog would take the connection for idle.
+            if let Some(open) = self.activity.open_stream() {
+                parts.extensions.insert(open);
+            }
+        }
         Tracked {
             future: self
                 .served
                 .call(parts, RequestBody::Incoming(body), Some(self.peer)),
             activity: self.activity.clone(),
         }
+    }
+}
+
+/// A stream that outlives its answer (an HTTP/2 WebSocket), counted as a request in flight
+/// until the last holder drops it.
+#[cfg(feature = "websockets")]
+struct OpenStream(Arc<Activity>);
+
+#[cfg(feature = "websockets")]
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.finished.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -63,6 +83,11 @@ impl<A: ActivityHandle> hyper::service::Service<http::Request<Incoming>> for Ser
 trait ActivityHandle: Deref<Target = Activity> + Clone + Unpin {
     /// Counts a request finished.
     fn count_finished(&self);
+
+    /// One more request in flight until the stream it opens ends (HTTP/2's alone: an
+    /// HTTP/1 connection handed over is no longer the watchdog's).
+    #[cfg(feature = "websockets")]
+    fn open_stream(&self) -> Option<crate::extract::websocket::StreamHeld>;
 }
 
 /// HTTP/1's: the future lives in the connection's task.
@@ -70,12 +95,25 @@ impl ActivityHandle for &Activity {
     fn count_finished(&self) {
         add_one_alone(&self.finished);
     }
+
+    #[cfg(feature = "websockets")]
+    fn open_stream(&self) -> Option<crate::extract::websocket::StreamHeld> {
+        None
+    }
 }
 
 /// HTTP/2's: hyper runs each response future in a task of its own, on any thread.
 impl ActivityHandle for Arc<Activity> {
     fn count_finished(&self) {
         self.finished.fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[cfg(feature = "websockets")]
+    fn open_stream(&self) -> Option<crate::extract::websocket::StreamHeld> {
+        add_one_alone(&self.heads);
+        Some(crate::extract::websocket::StreamHeld::new(Arc::new(
+            OpenStream(Arc::clone(self)),
+        )))
     }
 }
 
@@ -228,7 +266,40 @@ impl<'c, C> Closable<'c, C> {
     }
 }
 
-impl<C: GracefulConnection> Future for Closable<'_, C> {
+/// A hyper connection that can be told to finish its requests and close: hyper-util's
+/// `GracefulConnection`, which HTTP/1's connection with upgrades lacks.
+trait Drain: Future {
+    fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<I, B, S> Drain for http1::UpgradeableConnection<I, S>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    B: hyper::body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http1::UpgradeableConnection::graceful_shutdown(self);
+    }
+}
+
+impl<I, B, S, E> Drain for http2::Connection<I, S, E>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
+    B: hyper::body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        GracefulConnection::graceful_shutdown(self);
+    }
+}
+
+impl<C: Drain> Future for Closable<'_, C> {
     type Output = C::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<C::Output> {
@@ -260,7 +331,12 @@ impl Default for Protocols {
                 http1.writev(false);
                 http1
             },
-            http2: http2::Builder::new(TokioExecutor::new()),
+            http2: {
+                let mut http2 = http2::Builder::new(TokioExecutor::new());
+                // RFC 8441's extended CONNECT, with which HTTP/2 clients open WebSockets.
+                http2.enable_connect_protocol();
+                http2
+            },
         }
     }
 }
@@ -323,7 +399,11 @@ pub(crate) async fn serve_connection(
                 peer,
                 activity: &*activity,
             };
-            let connection = pin!(protocols.http1.serve_connection(io, service));
+            // With upgrades: a WebSocket's handshake hands the connection over.
+            let connection = pin!(protocols
+                .http1
+                .serve_connection(io, service)
+                .with_upgrades());
             outgoing
                 .sent_after_each_poll(Closable::new(connection, closable))
                 .await

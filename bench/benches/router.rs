@@ -77,6 +77,7 @@ fn carafe_router(cases: &[Case]) -> Router {
             ),
             methods: MethodSet::from_method(&case.method).expect("a standard method"),
             cross_origin: false,
+            websocket: false,
             body_limit: None,
             needs: |_| {},
             handler: Handler::AtOnce(handler, &PACE),

@@ -61,7 +61,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "serve",
         &[
-            &["batch", "shutdown"],
+            &["batch", "shutdown", "dev"],
             &["connection"],
             &["watchdog"],
             &["serve"],

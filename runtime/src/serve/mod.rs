@@ -3,6 +3,8 @@
 
 pub(crate) mod batch;
 pub(crate) mod connection;
+#[cfg(unix)]
+pub(crate) mod dev;
 pub(crate) mod shutdown;
 pub(crate) mod watchdog;
 
@@ -24,8 +26,12 @@ use crate::serve::watchdog::Watchdog;
 impl App {
     /// Serves on `HOST`:`PORT` (default 127.0.0.1:5000, Flask's) until Ctrl-C or SIGTERM, then
     /// finishes the requests in flight and returns. Run with the argument `routes`, it prints
-    /// the route listing and returns; with `openapi`, the OpenAPI document. Exits the process with status 1 when the app
-    /// cannot start (two handlers on one route, a `State<T>` with no `T`, the address taken).
+    /// the route listing and returns; with `openapi`, the OpenAPI document; with `dev`, it
+    /// serves in debug mode and rebuilds and restarts the program when its sources change, on
+    /// the same socket (`cargo run -- dev`, Unix). A listening socket handed over by systemd's
+    /// convention (`LISTEN_FDS`, as `systemfd` does) is served instead of binding one. Exits
+    /// the process with status 1 when the app cannot start (two handlers on one route, a
+    /// `State<T>` with no `T`, the address taken).
     ///
     /// ```no_run
     /// use carafe_runtime::App;
@@ -48,12 +54,24 @@ impl App {
                 let _ = writeln!(io::stdout().lock(), "{document}");
                 return;
             }
+            // `-- dev` serves in debug mode, rebuilding and restarting on a change, as
+            // `flask run --debug` (see `dev.rs`): this process supervises, the app runs in
+            // another.
+            Some("dev") if std::env::var_os(DEV_CHILD).is_none() => {
+                if let Err(error) = supervise() {
+                    eprintln!("error: {error}");
+                    std::process::exit(1);
+                }
+                return;
+            }
             _ => {}
         }
+        let dev_child = std::env::var_os(DEV_CHILD).is_some();
+        let app = if dev_child { self.debug(true) } else { self };
         // An app that cannot start says so before it announces an address.
-        let blocking_threads = self.data.config.blocking_threads.max(1);
+        let blocking_threads = app.data.config.blocking_threads.max(1);
         let result = listen_address().and_then(|(host, port)| {
-            let served = self.into_served().map_err(invalid_app)?;
+            let served = app.into_served().map_err(invalid_app)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .max_blocking_threads(blocking_threads)
                 .enable_all()
@@ -62,13 +80,19 @@ impl App {
                 // Listening for the signals before announcing the address, so a signal sent
                 // as soon as the server is up stops it gracefully rather than killing it.
                 let shutdown = shutdown_signal()?;
-                let listener = TcpListener::bind((host.as_str(), port))
-                    .await
-                    .map_err(|error| bind_error(&host, port, error))?;
-                println!(
-                    " * Running on http://{} (Press CTRL+C to quit)",
-                    listener.local_addr()?
-                );
+                let listener = match handed_over_listener()? {
+                    Some(listener) => listener,
+                    None => TcpListener::bind((host.as_str(), port))
+                        .await
+                        .map_err(|error| bind_error(&host, port, error))?,
+                };
+                // Under `dev`, the supervisor has announced it.
+                if !dev_child {
+                    println!(
+                        " * Running on http://{} (Press CTRL+C to quit)",
+                        listener.local_addr()?
+                    );
+                }
                 serve_served(served, listener, shutdown).await;
                 Ok(())
             })
@@ -120,6 +144,37 @@ impl App {
         let served = self.into_served().map_err(invalid_app)?;
         serve_served(served, listener, signal).await;
         Ok(())
+    }
+}
+
+/// Set in the environment of an app a `dev` supervisor runs.
+const DEV_CHILD: &str = "CARAFE_DEV_CHILD";
+
+/// Binds the address and supervises the app: `dev`.
+#[cfg(unix)]
+fn supervise() -> io::Result<()> {
+    let (host, port) = listen_address()?;
+    let listener = std::net::TcpListener::bind((host.as_str(), port))
+        .map_err(|error| bind_error(&host, port, error))?;
+    dev::supervise(listener, DEV_CHILD)
+}
+
+#[cfg(not(unix))]
+fn supervise() -> io::Result<()> {
+    Err(io::Error::other(
+        "dev restarts the app on the same socket, which carafe does on Unix systems only",
+    ))
+}
+
+/// The listening socket a supervisor handed over, as systemd's socket activation does
+/// (`LISTEN_FDS`, which `dev` and `systemfd` set), if there is one.
+fn handed_over_listener() -> io::Result<Option<TcpListener>> {
+    match listenfd::ListenFd::from_env().take_tcp_listener(0)? {
+        Some(listener) => {
+            listener.set_nonblocking(true)?;
+            Ok(Some(TcpListener::from_std(listener)?))
+        }
+        None => Ok(None),
     }
 }
 

@@ -45,15 +45,10 @@ impl<A: ActivityHandle> hyper::service::Service<http::Request<Incoming>> for Ser
         // hyper calls the service once a request's head is complete, on both protocols from
         // the connection's own task: the one writer of `heads`.
         add_one_alone(&self.activity.heads);
+        #[cfg_attr(not(feature = "websockets"), allow(unused_mut))]
         let (mut parts, body) = request.into_parts();
         #[cfg(feature = "websockets")]
-        if parts.method == http::Method::CONNECT {
-            // An HTTP/2 WebSocket lives on in its stream after its answer: it stays in flight
-            // until the socket ends, or the watchdog would take the connection for idle.
-            if let Some(open) = self.activity.open_stream() {
-                parts.extensions.insert(open);
-            }
-        }
+        self.activity.hold_stream(&mut parts);
         Tracked {
             future: self
                 .served
@@ -84,10 +79,12 @@ trait ActivityHandle: Deref<Target = Activity> + Clone + Unpin {
     /// Counts a request finished.
     fn count_finished(&self);
 
-    /// One more request in flight until the stream it opens ends (HTTP/2's alone: an
-    /// HTTP/1 connection handed over is no longer the watchdog's).
+    /// For a request that may open a stream outliving its answer (HTTP/2's extended CONNECT,
+    /// a WebSocket), one more request in flight until that stream ends, or the watchdog would
+    /// take the connection for idle. HTTP/1's does nothing: a connection handed over is no
+    /// longer the watchdog's.
     #[cfg(feature = "websockets")]
-    fn open_stream(&self) -> Option<crate::extract::websocket::StreamHeld>;
+    fn hold_stream(&self, parts: &mut http::request::Parts);
 }
 
 /// HTTP/1's: the future lives in the connection's task.
@@ -97,9 +94,7 @@ impl ActivityHandle for &Activity {
     }
 
     #[cfg(feature = "websockets")]
-    fn open_stream(&self) -> Option<crate::extract::websocket::StreamHeld> {
-        None
-    }
+    fn hold_stream(&self, _: &mut http::request::Parts) {}
 }
 
 /// HTTP/2's: hyper runs each response future in a task of its own, on any thread.
@@ -109,11 +104,14 @@ impl ActivityHandle for Arc<Activity> {
     }
 
     #[cfg(feature = "websockets")]
-    fn open_stream(&self) -> Option<crate::extract::websocket::StreamHeld> {
-        add_one_alone(&self.heads);
-        Some(crate::extract::websocket::StreamHeld::new(Arc::new(
-            OpenStream(Arc::clone(self)),
-        )))
+    fn hold_stream(&self, parts: &mut http::request::Parts) {
+        if parts.method == http::Method::CONNECT {
+            add_one_alone(&self.heads);
+            let open = Arc::new(OpenStream(Arc::clone(self)));
+            parts
+                .extensions
+                .insert(crate::extract::websocket::StreamHeld::new(open));
+        }
     }
 }
 

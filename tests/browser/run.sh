@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# flaskr in a real browser: builds the example, serves it on a fresh database, starts
-# chromedriver with headless Chromium, and runs tests/browser/flaskr.py against both.
+# flaskr and the chat example in a real browser: builds both examples, serves flaskr on a fresh
+# database and the chat room beside it, starts chromedriver with headless Chromium, and runs
+# tests/browser/flaskr.py, then tests/browser/chat.py (two windows in the room), against them.
 # Installs Debian's chromium and chromium-driver first when chromedriver is missing.
 # Everything it starts and writes is gone when it ends, whether it passes or not.
 #
@@ -8,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# A run that hangs must not hold CI: the whole test is given this long.
+# A run that hangs must not hold CI: the browser tests, both, are given this long.
 limit=150
 
 if ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
@@ -21,17 +22,19 @@ if ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
   fi
 fi
 
-cargo build --quiet --example flaskr </dev/null
+cargo build --quiet --example flaskr --example chat </dev/null
 app=target/debug/examples/flaskr
+chat=target/debug/examples/chat
 
 dir=$(mktemp -d)
 server=
+chat_server=
 driver=
 test=
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
   local status=$?
-  for pid in $test $server; do
+  for pid in $test $server $chat_server; do
     kill "$pid" 2>/dev/null || true
   done
   # chromedriver leads a process group of its own: Chromium, which outlives chromedriver
@@ -39,11 +42,23 @@ cleanup() {
   if [ -n "$driver" ]; then
     kill -- "-$driver" 2>/dev/null || kill "$driver" 2>/dev/null || true
   fi
-  for pid in $test $server $driver; do
+  for pid in $test $server $chat_server $driver; do
     wait "$pid" 2>/dev/null || true
   done
+  # Chromium is no child of this script, so `wait` does not wait for it: cut off mid-session,
+  # it takes a second or two to end, writing its profile into $dir meanwhile, which then
+  # cannot be removed. Its group is given 5 s to be gone, then killed.
+  if [ -n "$driver" ]; then
+    for _ in $(seq 50); do
+      kill -0 -- "-$driver" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -KILL -- "-$driver" 2>/dev/null; then
+      sleep 0.5
+    fi
+  fi
   if [ "$status" -ne 0 ]; then
-    for log in "$dir"/server.log "$dir"/chromedriver.log; do
+    for log in "$dir"/server.log "$dir"/chat.log "$dir"/chromedriver.log; do
       if [ -s "$log" ]; then
         echo "--- the last lines of $(basename "$log"):" >&2
         tail -n 20 "$log" >&2
@@ -103,6 +118,13 @@ app_url=$(announced flaskr "$server" "$dir/server.log" 'http://127\.0\.0\.1:[0-9
 answers "$app_url/"
 echo "flaskr on $app_url, its database in $DATABASE"
 
+# The chat room, which keeps nothing: on a port of its own, the same way.
+PORT=0 HOST=127.0.0.1 "$chat" </dev/null >"$dir/chat.log" 2>&1 &
+chat_server=$!
+chat_url=$(announced chat "$chat_server" "$dir/chat.log" 'http://127\.0\.0\.1:[0-9]+')
+answers "$chat_url/"
+echo "chat on $chat_url"
+
 # Likewise chromedriver, which says "started successfully on port N"; in a process group of
 # its own (setsid, which execs it: a background job leads no group), and with everything
 # Chromium writes (its profile, temporary files, ~/.config, ~/.cache) in $dir.
@@ -113,14 +135,22 @@ driver_url="http://127.0.0.1:${driver_port##* }"
 answers "$driver_url/status"
 echo "chromedriver on $driver_url: $(chromedriver --version | cut -d' ' -f1-2)"
 
+# Runs the browser test $1 against the app at $2, within what is left of the time limit.
 # In the background, so that a signal to this script cleans up at once rather than when
 # the test ends (bash runs traps only between commands; `wait` is interrupted).
-timeout --kill-after=10 "$limit" python3 tests/browser/flaskr.py "$app_url" "$driver_url" \
-  </dev/null &
-test=$!
-status=0
-wait "$test" || status=$?
-if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-  echo "FAIL the browser test did not finish within ${limit}s" >&2
-fi
-exit "$status"
+deadline=$((SECONDS + limit))
+browser_test() {
+  local script=$1 url=$2 left=$((deadline - SECONDS)) status=0
+  timeout --kill-after=10 "$((left > 1 ? left : 1))" python3 "$script" "$url" "$driver_url" \
+    </dev/null &
+  test=$!
+  wait "$test" || status=$?
+  test=
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "FAIL $script did not finish within the ${limit}s both tests are given" >&2
+  fi
+  return "$status"
+}
+
+browser_test tests/browser/flaskr.py "$app_url"
+browser_test tests/browser/chat.py "$chat_url"

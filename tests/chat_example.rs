@@ -11,9 +11,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -25,29 +23,6 @@ async fn join_over_http1(addr: SocketAddr) -> WebSocketStream<TcpStream> {
         .unwrap();
     assert_eq!(response.status(), 101);
     socket
-}
-
-/// A browser's socket to the room over HTTP/2's extended CONNECT.
-async fn join_over_http2(addr: SocketAddr) -> WebSocketStream<TokioIo<hyper::upgrade::Upgraded>> {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
-        .handshake::<_, http_body_util::Empty<bytes::Bytes>>(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let mut request = hyper::Request::builder()
-        .method("CONNECT")
-        .uri(format!("http://{addr}/room"))
-        .header("sec-websocket-version", "13")
-        .body(http_body_util::Empty::new())
-        .unwrap();
-    request
-        .extensions_mut()
-        .insert(hyper::ext::Protocol::from_static("websocket"));
-    let response = sender.send_request(request).await.unwrap();
-    assert_eq!(response.status(), 200);
-    let upgraded = hyper::upgrade::on(response).await.unwrap();
-    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, None).await
 }
 
 /// The next text message, within a few seconds.
@@ -81,7 +56,7 @@ async fn the_page_opens_a_socket_to_the_room() {
 async fn what_one_browser_says_every_browser_hears_over_either_protocol() {
     let addr = common::serve(chat::app()).await;
     let mut ana = join_over_http1(addr).await;
-    let mut bob = join_over_http2(addr).await;
+    let (mut bob, _connection) = common::websocket_over_http2(addr, "/room").await;
     ana.send(Message::text("hello from ana")).await.unwrap();
     assert_eq!(heard(&mut ana).await, "hello from ana");
     assert_eq!(heard(&mut bob).await, "hello from ana");

@@ -11,10 +11,8 @@ use std::time::Duration;
 use carafe::prelude::*;
 use carafe::{CloseCode, Session};
 use futures_util::{SinkExt, StreamExt};
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::WebSocketStream;
 
@@ -277,40 +275,10 @@ async fn a_handshake_from_a_page_of_another_origin_is_refused() {
     assert_eq!(socket.next().await.unwrap().unwrap(), Frame::text("mine"));
 }
 
-/// Opens a WebSocket to `/echo` over a new HTTP/2 connection: the socket, and the connection's
-/// sender for more requests.
-async fn open_over_http2(
-    addr: SocketAddr,
-) -> (
-    WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>,
-    hyper::client::conn::http2::SendRequest<http_body_util::Empty<bytes::Bytes>>,
-) {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
-        .handshake::<_, http_body_util::Empty<bytes::Bytes>>(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let mut request = hyper::Request::builder()
-        .method("CONNECT")
-        .uri(format!("http://{addr}/echo"))
-        .header("sec-websocket-version", "13")
-        .body(http_body_util::Empty::new())
-        .unwrap();
-    request
-        .extensions_mut()
-        .insert(hyper::ext::Protocol::from_static("websocket"));
-    let response = sender.send_request(request).await.unwrap();
-    assert_eq!(response.status(), 200);
-    let upgraded = hyper::upgrade::on(response).await.unwrap();
-    let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, None).await;
-    (socket, sender)
-}
-
 #[tokio::test]
 async fn over_http2_a_websocket_opens_with_an_extended_connect() {
     let addr = common::serve(app()).await;
-    let (mut socket, mut sender) = open_over_http2(addr).await;
+    let (mut socket, mut sender) = common::websocket_over_http2(addr, "/echo").await;
     socket.send(Frame::text("over h2")).await.unwrap();
     assert_eq!(
         socket.next().await.unwrap().unwrap(),
@@ -336,7 +304,7 @@ async fn an_idle_websocket_is_no_idle_connection() {
     // a quiet socket is in flight until it ends, over either protocol.
     let addr = common::serve(app().header_read_timeout(Duration::from_millis(200))).await;
     let (mut over_http1, _) = open(addr, "/echo", &[]).await.unwrap();
-    let (mut over_http2, _sender) = open_over_http2(addr).await;
+    let (mut over_http2, _sender) = common::websocket_over_http2(addr, "/echo").await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     over_http1.send(Frame::text("still here")).await.unwrap();
     assert_eq!(

@@ -263,3 +263,39 @@ pub fn example_binary(name: &str) -> PathBuf {
     );
     binary
 }
+
+/// A WebSocket to `path` over a new HTTP/2 connection, opened with RFC 8441's extended
+/// CONNECT: the socket, and the connection's sender for more requests on it.
+pub async fn websocket_over_http2(
+    addr: SocketAddr,
+    path: &str,
+) -> (
+    tokio_tungstenite::WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>,
+    http2::SendRequest<http_body_util::Empty<Bytes>>,
+) {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) = http2::Builder::new(TokioExecutor::new())
+        .handshake::<_, http_body_util::Empty<Bytes>>(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let mut request = Request::builder()
+        .method("CONNECT")
+        .uri(format!("http://{addr}{path}"))
+        .header("sec-websocket-version", "13")
+        .body(http_body_util::Empty::new())
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(hyper::ext::Protocol::from_static("websocket"));
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let upgraded = hyper::upgrade::on(response).await.unwrap();
+    let socket = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        TokioIo::new(upgraded),
+        tokio_tungstenite::tungstenite::protocol::Role::Client,
+        None,
+    )
+    .await;
+    (socket, sender)
+}

@@ -32,6 +32,9 @@ use crate::extract::FromRequestParts;
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
 
+/// Each socket's read buffer.
+const READ_BUFFER_SIZE: usize = 4 * 1024;
+
 const SEC_WEBSOCKET_KEY: HeaderName = HeaderName::from_static("sec-websocket-key");
 const SEC_WEBSOCKET_VERSION: HeaderName = HeaderName::from_static("sec-websocket-version");
 const SEC_WEBSOCKET_PROTOCOL: HeaderName = HeaderName::from_static("sec-websocket-protocol");
@@ -134,6 +137,9 @@ impl FromRequestParts for WebSocketUpgrade {
             .filter(|protocol| !protocol.is_empty())
             .collect();
         let mut config = WebSocketConfig::default();
+        // tungstenite's 128 KiB read buffer, allocated for every socket, is most of an idle
+        // socket's memory; 4 KiB is its own advice for many sockets (bench/websockets.sh).
+        config.read_buffer_size = READ_BUFFER_SIZE;
         config.max_message_size = Some(WebSocketUpgrade::DEFAULT_MAX_MESSAGE_SIZE);
         config.max_frame_size = Some(WebSocketUpgrade::DEFAULT_MAX_MESSAGE_SIZE);
         Ok(WebSocketUpgrade {

@@ -458,7 +458,10 @@ async fn the_pages_link_the_stylesheet_that_is_served() {
     assert!(page.body.contains("style.css"), "{}", page.body);
     let stylesheet = browser.get("/static/style.css").await;
     assert_eq!(stylesheet.status, 200);
-    assert_eq!(stylesheet.header("content-type"), Some("text/css"));
+    assert_eq!(
+        stylesheet.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
 }
 
 #[tokio::test]

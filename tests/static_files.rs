@@ -58,7 +58,10 @@ async fn a_file_is_served_with_its_type_length_etag_and_date() {
     let answer = send(addr, "GET", "/static/hello.txt", &[], "").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, HELLO);
-    assert_eq!(answer.header("content-type"), Some("text/plain"));
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
     assert_eq!(
         answer.header("content-length"),
         Some(HELLO.len().to_string().as_str())
@@ -68,7 +71,10 @@ async fn a_file_is_served_with_its_type_length_etag_and_date() {
     assert!(answer.header("last-modified").is_some());
 
     let answer = send(addr, "GET", "/static/css/site.css", &[], "").await;
-    assert_eq!(answer.header("content-type"), Some("text/css"));
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
     assert_eq!(answer.body, "body { color: teal }\n");
     // A link that stays inside the folder is followed.
     #[cfg(unix)]

@@ -58,7 +58,10 @@ async fn a_file_posted_by_the_form_is_saved_and_served_back() {
     );
     let served = common::send(addr, "GET", "/uploads/my_notes.txt", &[], "").await;
     assert_eq!(served.body.as_bytes(), notes);
-    assert_eq!(served.header("content-type"), Some("text/plain"));
+    assert_eq!(
+        served.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
 
     // A name that climbs out of the folder is cleaned, and stays inside it.
     let (head, _) = post(

@@ -198,7 +198,7 @@ fn answer_file(path: &Path, request_headers: &http::HeaderMap) -> std::io::Resul
         return Ok(response);
     }
     let content_type = mime_guess::from_path(path).first_or_octet_stream();
-    if let Ok(value) = HeaderValue::from_str(content_type.as_ref()) {
+    if let Ok(value) = HeaderValue::from_str(&with_charset(content_type.as_ref())) {
         response.headers.insert(CONTENT_TYPE, value);
     }
     response
@@ -337,5 +337,24 @@ impl http_body::Body for FileBody {
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.left)
+    }
+}
+
+/// A file's media type as Werkzeug sends it: text, and the few application types that are
+/// text, say they are UTF-8 (`text/css; charset=utf-8`), or a browser guesses another
+/// encoding for them (Chromium reads a `text/plain` "café" as "cafÃ©").
+fn with_charset(media_type: &str) -> std::borrow::Cow<'_, str> {
+    const TEXT_APPLICATIONS: [&str; 6] = [
+        "application/ecmascript",
+        "application/javascript",
+        "application/sql",
+        "application/xml",
+        "application/xml-dtd",
+        "application/xml-external-parsed-entity",
+    ];
+    if media_type.starts_with("text/") || TEXT_APPLICATIONS.contains(&media_type) {
+        std::borrow::Cow::Owned(format!("{media_type}; charset=utf-8"))
+    } else {
+        std::borrow::Cow::Borrowed(media_type)
     }
 }

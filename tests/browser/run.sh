@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# flaskr and the chat example in a real browser: builds both examples, serves flaskr on a fresh
-# database and the chat room beside it, starts chromedriver with headless Chromium, and runs
-# tests/browser/flaskr.py, then tests/browser/chat.py (two windows in the room), against them.
+# flaskr, the chat example and the uploads example in a real browser: builds the three
+# examples, serves flaskr on a fresh database, the chat room and the uploads example (saving
+# into a fresh folder) beside it, starts chromedriver with headless Chromium, and runs
+# tests/browser/flaskr.py, then tests/browser/chat.py (two windows in the room), then
+# tests/browser/uploads.py (real files chosen in the form) against them.
 # Installs Debian's chromium and chromium-driver first when chromedriver is missing.
 # Everything it starts and writes is gone when it ends, whether it passes or not.
 #
@@ -9,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# A run that hangs must not hold CI: the browser tests, both, are given this long.
+# A run that hangs must not hold CI: the browser tests, all three, are given this long.
 limit=150
 
 if ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
@@ -22,19 +24,21 @@ if ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
   fi
 fi
 
-cargo build --quiet --example flaskr --example chat </dev/null
+cargo build --quiet --example flaskr --example chat --example uploads </dev/null
 app=target/debug/examples/flaskr
 chat=target/debug/examples/chat
+uploads=target/debug/examples/uploads
 
 dir=$(mktemp -d)
 server=
 chat_server=
+uploads_server=
 driver=
 test=
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
   local status=$?
-  for pid in $test $server $chat_server; do
+  for pid in $test $server $chat_server $uploads_server; do
     kill "$pid" 2>/dev/null || true
   done
   # chromedriver leads a process group of its own: Chromium, which outlives chromedriver
@@ -42,7 +46,7 @@ cleanup() {
   if [ -n "$driver" ]; then
     kill -- "-$driver" 2>/dev/null || kill "$driver" 2>/dev/null || true
   fi
-  for pid in $test $server $chat_server $driver; do
+  for pid in $test $server $chat_server $uploads_server $driver; do
     wait "$pid" 2>/dev/null || true
   done
   # Chromium is no child of this script, so `wait` does not wait for it: cut off mid-session,
@@ -58,7 +62,7 @@ cleanup() {
     fi
   fi
   if [ "$status" -ne 0 ]; then
-    for log in "$dir"/server.log "$dir"/chat.log "$dir"/chromedriver.log; do
+    for log in "$dir"/server.log "$dir"/chat.log "$dir"/uploads.log "$dir"/chromedriver.log; do
       if [ -s "$log" ]; then
         echo "--- the last lines of $(basename "$log"):" >&2
         tail -n 20 "$log" >&2
@@ -125,6 +129,14 @@ chat_url=$(announced chat "$chat_server" "$dir/chat.log" 'http://127\.0\.0\.1:[0
 answers "$chat_url/"
 echo "chat on $chat_url"
 
+# The uploads example, saving into a folder of its own in $dir, which it creates.
+uploads_folder=$dir/uploads
+UPLOAD_FOLDER=$uploads_folder PORT=0 HOST=127.0.0.1 "$uploads" </dev/null >"$dir/uploads.log" 2>&1 &
+uploads_server=$!
+uploads_url=$(announced uploads "$uploads_server" "$dir/uploads.log" 'http://127\.0\.0\.1:[0-9]+')
+answers "$uploads_url/"
+echo "uploads on $uploads_url, saving into $uploads_folder"
+
 # Likewise chromedriver, which says "started successfully on port N"; in a process group of
 # its own (setsid, which execs it: a background job leads no group), and with everything
 # Chromium writes (its profile, temporary files, ~/.config, ~/.cache) in $dir.
@@ -147,10 +159,14 @@ browser_test() {
   wait "$test" || status=$?
   test=
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    echo "FAIL $script did not finish within the ${limit}s both tests are given" >&2
+    echo "FAIL $script did not finish within the ${limit}s the three tests are given" >&2
   fi
   return "$status"
 }
 
 browser_test tests/browser/flaskr.py "$app_url"
 browser_test tests/browser/chat.py "$chat_url"
+# The test is told the upload folder, to check what was saved there; the files it uploads, it
+# writes into a temporary folder of its own, here in $dir, so that a test cut off by the time
+# limit leaves none behind either.
+UPLOAD_FOLDER=$uploads_folder TMPDIR=$dir browser_test tests/browser/uploads.py "$uploads_url"

@@ -314,11 +314,28 @@ class BrowserTest:
     def page_text(self):
         return self.browser.text(self.browser.find("body"))
 
-    def check_console(self):
-        """Fails on any entry of level SEVERE in the browser's console since the last check."""
+    def check_console(self, *expected):
+        """Fails on any entry of level SEVERE in the browser's console since the last check,
+        but those a step expects: each text of `expected` (say "status of 400", for an answer
+        the step asked for) must be in one at least, and the entries holding one are not
+        counted. The console may report an answer a little after the page has it: an entry
+        expected is waited for a while."""
+        def says(entry, texts):
+            return any(text in entry.get("message", "") for text in texts)
+
         entries = self.browser.console()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while (not all(any(says(entry, [text]) for entry in entries) for text in expected)
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+            entries += self.browser.console()
         severe = [entry for entry in entries
                   if entry.get("level") == "SEVERE" and not self.unasked_favicon(entry)]
+        for text in expected:
+            self.expect(any(says(entry, [text]) for entry in severe),
+                        f"the browser's console has no SEVERE entry with {text!r}, expected;"
+                        f" it has {[entry.get('message') for entry in severe]}")
+        severe = [entry for entry in severe if not says(entry, expected)]
         self.expect(not severe, f"{len(severe)} SEVERE entries in the browser's console:"
                     + "".join(f"\n     console SEVERE: {entry.get('message')}"
                               for entry in severe))

@@ -67,6 +67,7 @@ impl Handler {
         // The parameters an argument receives, or that an error about a misnamed argument
         // already names: those are not reported again as missing.
         let mut received = Vec::new();
+        let mut websocket = None;
         for input in &sig.inputs {
             let FnArg::Typed(input) = input else {
                 // `self`, reported by `check_shape`.
@@ -93,7 +94,11 @@ impl Handler {
                 }
                 _ => Source::Extractor,
             };
-            if sig.asyncness.is_none() && type_name(&input.ty).as_deref() == Some("Multipart") {
+            let named = type_name(&input.ty);
+            if named.as_deref() == Some("WebSocketUpgrade") {
+                websocket.get_or_insert(input.ty.span());
+            }
+            if sig.asyncness.is_none() && named.as_deref() == Some("Multipart") {
                 errors.push(syn::Error::new_spanned(
                     &input.ty,
                     format!(
@@ -125,12 +130,6 @@ impl Handler {
                 }
             }
         }
-        let websocket = sig.inputs.iter().find_map(|input| match input {
-            FnArg::Typed(input) if type_name(&input.ty).as_deref() == Some("WebSocketUpgrade") => {
-                Some(input.ty.span())
-            }
-            _ => None,
-        });
         Handler {
             websocket,
             name: sig.ident.clone(),

@@ -91,15 +91,20 @@ fn check_folder(folder: &Path, endpoints: &[Endpoint]) -> Vec<String> {
             // Not text (an image beside the templates): no template.
             continue;
         };
+        // Told as `render_template!` tells a template's mistakes: its name, its line, what.
+        let mistake = |line, message| {
+            template::Mistake {
+                template: name.clone(),
+                line,
+                message,
+            }
+            .to_string()
+        };
         match template::outline(&source, &name) {
             Ok(outline) => problems.extend(outline.url_fors.iter().filter_map(|call| {
-                let problem = url_for_problem(endpoints, call)?;
-                Some(format!("template {name}, line {}: {problem}", call.line))
+                Some(mistake(Some(call.line), url_for_problem(endpoints, call)?))
             })),
-            Err(error) => problems.push(match error.line {
-                Some(line) => format!("template {name}, line {line}: {}", error.message),
-                None => format!("template {name}: {}", error.message),
-            }),
+            Err(error) => problems.push(mistake(error.line, error.message)),
         }
     }
     problems

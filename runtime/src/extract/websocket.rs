@@ -128,13 +128,9 @@ impl FromRequestParts for WebSocketUpgrade {
                 .with_message("This connection cannot be turned into a WebSocket.")
                 .into_response());
         };
-        let offered = headers
-            .get_all(SEC_WEBSOCKET_PROTOCOL)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .map(|protocol| protocol.trim().to_owned())
+        let offered = listed(headers, &SEC_WEBSOCKET_PROTOCOL)
             .filter(|protocol| !protocol.is_empty())
+            .map(str::to_owned)
             .collect();
         let mut config = WebSocketConfig::default();
         // tungstenite's 128 KiB read buffer, allocated for every socket, is most of an idle
@@ -154,15 +150,20 @@ impl FromRequestParts for WebSocketUpgrade {
     }
 }
 
-/// Whether one of the `name` headers lists `token` (case-insensitively), as `Connection:
-/// keep-alive, Upgrade` does.
-fn has_token(headers: &HeaderMap, name: &HeaderName, token: &str) -> bool {
+/// The items the `name` headers list, comma-separated, trimmed (`Connection: keep-alive,
+/// Upgrade`; `Sec-WebSocket-Protocol: chat, superchat`).
+fn listed<'a>(headers: &'a HeaderMap, name: &HeaderName) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(name)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|listed| listed.trim().eq_ignore_ascii_case(token))
+        .map(str::trim)
+}
+
+/// Whether one of the `name` headers lists `token` (case-insensitively).
+fn has_token(headers: &HeaderMap, name: &HeaderName, token: &str) -> bool {
+    listed(headers, name).any(|item| item.eq_ignore_ascii_case(token))
 }
 
 /// 426 Upgrade Required, saying which protocol to upgrade to (RFC 9110 §15.5.22).

@@ -16,7 +16,6 @@ use futures_util::task::AtomicWaker;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::graceful::GracefulConnection;
 use pin_project_lite::pin_project;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
@@ -293,7 +292,7 @@ where
     E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
 {
     fn graceful_shutdown(self: Pin<&mut Self>) {
-        GracefulConnection::graceful_shutdown(self);
+        http2::Connection::graceful_shutdown(self);
     }
 }
 

@@ -74,6 +74,7 @@ impl App {
                 })
             })
             .collect();
+        let websockets = self.router.routes().any(|route| route.def.websocket);
         self.data
             .insert_state(RouteUrls::new(self.router.mounted()));
         self.problems.extend(lacking);
@@ -96,6 +97,7 @@ impl App {
                     teardown_hooks: self.scopes.any(|hooks| !hooks.teardown.is_empty()),
                     sessions: self.data.session_key.is_some(),
                     request_line: has_templates,
+                    websockets,
                 },
                 data: Arc::new(self.data),
                 scopes: self.scopes,

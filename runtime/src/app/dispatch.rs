@@ -64,6 +64,9 @@ pub(crate) struct Stages {
     pub(crate) sessions: bool,
     /// The app has templates: a request's scope holds its method and URI, for `request`.
     pub(crate) request_line: bool,
+    /// The app mounts a WebSocket route: connections may be upgraded, and a GET may be a
+    /// handshake to judge as cross-site.
+    pub(crate) websockets: bool,
 }
 
 impl Shared {
@@ -87,6 +90,22 @@ impl Shared {
                 })
             }),
         }
+    }
+
+    /// Answers a request refused as cross-site before any of the app's code runs; its after
+    /// and teardown hooks still see the 403, as they see routing's errors.
+    #[cold]
+    fn refused(
+        &self,
+        mut response: Response,
+        current: Current,
+        mut finish: Finish,
+    ) -> ResponseFuture {
+        let mut sent = None;
+        current::enter(current, || {
+            self.complete(&mut finish, &mut response, &mut sent)
+        });
+        ResponseFuture::ready(sent)
     }
 
     /// Answers one request, in one pipeline: routing; in the request's scope, the before
@@ -136,26 +155,20 @@ impl Shared {
         let current = self.current(parts, finish.session.clone());
         ctx.set_route(params, route.and_then(|route| route.def.body_limit));
         let handler = route.map(|route| route.def.handler);
-        let mut cross_site = head.cross_site;
-        // A WebSocket's handshake is a GET, which the walk above does not judge.
-        let handshake = cross_site.is_none() && route.is_some_and(|route| route.def.websocket);
-        if handshake {
-            cross_site = CrossSite::of_handshake(ctx.parts(), &self.data.config.trusted_origins);
-        }
-        if let Some(cross_site) = &cross_site {
+        if let Some(cross_site) = &head.cross_site {
             if route.is_some_and(|route| !route.def.cross_origin) {
-                // Refused before any of the app's code runs; its after and teardown hooks
-                // still see the 403, as they see routing's errors.
-                let refused = match handshake {
-                    true => "WebSocket handshake",
-                    false => ctx.parts().method.as_str(),
-                };
-                let mut response = cross_site.refusal(refused);
-                let mut sent = None;
-                current::enter(current, || {
-                    self.complete(&mut finish, &mut response, &mut sent)
-                });
-                return ResponseFuture::ready(sent);
+                let refusal = cross_site.refusal(ctx.parts().method.as_str());
+                return self.refused(refusal, current, finish);
+            }
+        }
+        // A WebSocket's handshake is a GET, which the walk above does not judge.
+        if self.stages.websockets
+            && route.is_some_and(|route| route.def.websocket && !route.def.cross_origin)
+        {
+            let config = &self.data.config;
+            if let Some(cross_site) = CrossSite::of_handshake(ctx.parts(), &config.trusted_origins)
+            {
+                return self.refused(cross_site.refusal("WebSocket handshake"), current, finish);
             }
         }
         if let Some(Handler::Awaited(handler)) = handler {

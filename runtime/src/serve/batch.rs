@@ -63,10 +63,9 @@ pub(crate) struct Outgoing(Arc<Shared>);
 struct Shared {
     pending: Mutex<Pending>,
     /// Whether the connection's future has ended while the I/O lives on: hyper handed the
-    /// connection over (a WebSocket). No poll sends the batch any more, so writes and
-    /// flushes go to the socket themselves. Set under the lock of the last send; read under
-    /// the lock by writes, and without it by flushes, which have nothing of their own to send
-    /// before it is set (what was written before, the last send takes).
+    /// connection over (a WebSocket). No poll sends the batch any more, so writes go to the
+    /// socket themselves. Set under the lock of the last send, which takes what was written
+    /// before; read under the lock by writes.
     handed_over: AtomicBool,
 }
 
@@ -195,13 +194,10 @@ impl AsyncWrite for BatchedIo {
         true
     }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.outgoing.handed_over() {
-            let mut pending = self.outgoing.lock();
-            ready!(pending.poll_send(cx))?;
-            return Pin::new(&mut pending.socket).poll_flush(cx);
-        }
-        // Deferred: the connection's future sends everything at the end of this poll.
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Deferred: the connection's future sends everything at the end of this poll. Once
+        // the connection is handed over, nothing waits in the batch: each write sends what
+        // is pending before its own bytes, and the socket itself holds nothing to flush.
         Poll::Ready(Ok(()))
     }
 

@@ -27,7 +27,9 @@ use crate::extract::request::RequestBody;
 use crate::serve::batch;
 
 /// The hyper service for one connection, which reaches the connection's [`Activity`]
-/// through `A`.
+/// through `A`. `UPGRADES` only tells the types of upgradeable HTTP/1 connections apart:
+/// sharing one type, plain and upgradeable connections would share one copy of hyper's
+/// dispatcher, which then is not inlined into either (about 30 instructions a request).
 #[derive(Clone)]
 struct Service<A> {
     served: Served,
@@ -282,6 +284,19 @@ where
     }
 }
 
+impl<I, B, S> Drain for http1::Connection<I, S>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    B: hyper::body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http1::Connection::graceful_shutdown(self);
+    }
+}
+
 impl<I, B, S, E> Drain for http2::Connection<I, S, E>
 where
     S: hyper::service::HttpService<Incoming, ResBody = B>,
@@ -311,29 +326,35 @@ impl<C: Drain> Future for Closable<'_, C> {
     }
 }
 
-/// The two protocols a connection may speak, with hyper's defaults but for HTTP/1's writes.
+/// The two protocols a connection may speak, with hyper's defaults but for HTTP/1's writes,
+/// and whether a connection may be handed over to a WebSocket.
 pub(crate) struct Protocols {
     http1: http1::Builder,
     http2: http2::Builder<TokioExecutor>,
+    /// The app mounts a WebSocket route. Only then are HTTP/1 connections served with
+    /// upgrades and HTTP/2 ones with RFC 8441's extended CONNECT: hyper's upgradeable HTTP/1
+    /// connection costs every request a few instructions, which an app without WebSockets
+    /// should not pay.
+    websockets: bool,
 }
 
-impl Default for Protocols {
-    fn default() -> Self {
+impl Protocols {
+    /// The protocols for an app that mounts WebSocket routes or not.
+    pub(crate) fn new(websockets: bool) -> Self {
+        let mut http1 = http1::Builder::new();
+        // The batched I/O copies every write into one buffer anyway: hyper's queue of head
+        // and body buffers for vectored writes would only be overhead on top (about 500
+        // instructions a request, callgrind).
+        http1.writev(false);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        if websockets {
+            // The extended CONNECT with which HTTP/2 clients open WebSockets.
+            http2.enable_connect_protocol();
+        }
         Protocols {
-            http1: {
-                let mut http1 = http1::Builder::new();
-                // The batched I/O copies every write into one buffer anyway: hyper's queue of
-                // head and body buffers for vectored writes would only be overhead on top
-                // (about 500 instructions a request, callgrind).
-                http1.writev(false);
-                http1
-            },
-            http2: {
-                let mut http2 = http2::Builder::new(TokioExecutor::new());
-                // RFC 8441's extended CONNECT, with which HTTP/2 clients open WebSockets.
-                http2.enable_connect_protocol();
-                http2
-            },
+            http1,
+            http2,
+            websockets,
         }
     }
 }
@@ -396,14 +417,19 @@ pub(crate) async fn serve_connection(
                 peer,
                 activity: &*activity,
             };
-            // With upgrades: a WebSocket's handshake hands the connection over.
-            let connection = pin!(protocols
-                .http1
-                .serve_connection(io, service)
-                .with_upgrades());
-            outgoing
-                .sent_after_each_poll(Closable::new(connection, closable))
-                .await
+            let connection = protocols.http1.serve_connection(io, service);
+            if protocols.websockets {
+                // With upgrades: a WebSocket's handshake hands the connection over.
+                let connection = pin!(connection.with_upgrades());
+                outgoing
+                    .sent_after_each_poll(Closable::new(connection, closable))
+                    .await
+            } else {
+                let connection = pin!(connection);
+                outgoing
+                    .sent_after_each_poll(Closable::new(connection, closable))
+                    .await
+            }
         }
     };
     if let Err(error) = served.await {

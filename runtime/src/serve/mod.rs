@@ -248,7 +248,7 @@ fn invalid_app(problems: String) -> io::Error {
 /// in flight the grace period.
 async fn serve_served(served: Served, listener: TcpListener, signal: impl Future<Output = ()>) {
     let config = served.shared.data.config.clone();
-    let protocols = Arc::new(Protocols::default());
+    let protocols = Arc::new(Protocols::new(served.shared.stages.websockets));
     let slots = Arc::new(Semaphore::new(config.max_connections));
     tokio::pin!(signal);
     let mut connections = Watchdog::new(config.header_read_timeout);

@@ -56,9 +56,9 @@ pub mod prelude {
 
     pub use carafe_macros::{delete, get, head, options, patch, post, put, route, routes, url_for};
     pub use carafe_runtime::{
-        abort, abort_with, make_response, redirect, redirect_with, App, Blueprint, Form, FormData,
-        HttpError, IntoResponse, Json, Method, Query, Request, Response, RwLock, State, StatusCode,
-        G,
+        abort, abort_with, make_response, redirect, redirect_with, App, Blueprint, ClientAddr,
+        Form, FormData, HttpError, IntoResponse, Json, Method, Query, Request, Response, RwLock,
+        State, StatusCode, G,
     };
     #[cfg(feature = "uploads")]
     pub use carafe_runtime::{secure_filename, Files, Multipart, UploadedFile};

@@ -313,7 +313,10 @@ async fn a_route_path_with_parameters_stops_the_app() {
     let app = App::new().openapi_route("/docs/<name>");
     let problem = common::start_refused(app).await.to_string();
     assert!(
-        problem.contains("the document is served at a plain path, such as \"/openapi.json\""),
+        problem.contains(
+            "App::openapi_route(\"/docs/<name>\"): this route is served at a plain path with \
+             no parameter, such as \"/openapi.json\""
+        ),
         "{problem}"
     );
 }

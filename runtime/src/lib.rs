@@ -26,6 +26,7 @@ pub mod router_bench {
 }
 
 pub use app::blueprint::Blueprint;
+pub use app::environment::{settings, SettingsError};
 pub use app::listing::{RouteInfo, RoutesTable};
 pub use app::service::{AppFuture, AppService, LayeredService};
 #[cfg(feature = "static-files")]
@@ -44,6 +45,7 @@ pub use extract::flash::{
     flash, flash_with, get_flashed_messages, get_flashed_messages_with_categories,
 };
 pub use extract::form::FormData;
+pub use extract::forwarded::ProxyHeaders;
 pub use extract::lock::RwLock;
 #[cfg(feature = "uploads")]
 pub use extract::multipart::{Files, Multipart, Part, UploadedFile};
@@ -53,7 +55,7 @@ pub use extract::session::Session;
 pub use extract::websocket::{
     CloseCode, CloseFrame, Message, WebSocket, WebSocketError, WebSocketUpgrade,
 };
-pub use extract::{Form, FromRequest, FromRequestParts, Query, State, G};
+pub use extract::{ClientAddr, Form, FromRequest, FromRequestParts, Query, State, G};
 /// The `minijinja` crate templates are rendered with: its `Value` is what `context!` builds.
 #[cfg(feature = "templates")]
 pub use minijinja;

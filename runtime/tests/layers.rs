@@ -24,6 +24,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "extract",
         &[
+            &["forwarded"],
             // `lock` imports nothing, but its docs link to the function `crate::abort`.
             &["app_data", "form", "lock", "filename"],
             &["request"],
@@ -47,21 +48,21 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "app",
         &[
-            &["access_log", "cross_site", "hooks"],
+            &["access_log", "cross_site", "hooks", "health"],
             &["scope"],
             &["blueprint", "static_files", "openapi"],
             &["template"],
             &["dispatch"],
             &["service"],
             &["app"],
-            &["assemble"],
+            &["assemble", "environment"],
             &["listing", "testing"],
         ],
     ),
     (
         "serve",
         &[
-            &["batch", "shutdown", "dev"],
+            &["batch", "shutdown", "dev", "listener"],
             &["connection"],
             &["watchdog"],
             &["serve"],

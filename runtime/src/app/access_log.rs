@@ -1,14 +1,17 @@
 //! The access log: one line per request, like Flask's development server.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::time::Instant;
 
 use http::{Method, StatusCode};
 
+use crate::extract::request::RequestContext;
+
 /// One access line per request, like Flask's development server: client, request line,
-/// status and duration. Only gathered when `tracing` would record it.
+/// status and duration. Only gathered when `tracing` would record it. The client is the one
+/// the app's trusted proxies name, if it has any.
 pub(crate) struct AccessLog {
-    peer: Option<SocketAddr>,
+    client: Option<IpAddr>,
     method: Method,
     uri: http::Uri,
     version: http::Version,
@@ -16,13 +19,11 @@ pub(crate) struct AccessLog {
 }
 
 impl AccessLog {
-    pub(crate) fn start(
-        parts: &http::request::Parts,
-        peer: Option<SocketAddr>,
-    ) -> Option<Box<AccessLog>> {
+    pub(crate) fn start(ctx: &RequestContext) -> Option<Box<AccessLog>> {
         tracing::enabled!(target: "carafe::access", tracing::Level::INFO).then(|| {
+            let parts = ctx.parts();
             Box::new(AccessLog {
-                peer,
+                client: ctx.client_side().addr,
                 method: parts.method.clone(),
                 uri: parts.uri.clone(),
                 version: parts.version,
@@ -33,8 +34,8 @@ impl AccessLog {
 
     pub(crate) fn record(&self, status: StatusCode) {
         let client = self
-            .peer
-            .map_or_else(|| "-".to_owned(), |peer| peer.ip().to_string());
+            .client
+            .map_or_else(|| "-".to_owned(), |client| client.to_string());
         let target = self
             .uri
             .path_and_query()

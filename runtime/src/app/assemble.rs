@@ -44,9 +44,11 @@ impl Folders {
 
 impl App {
     /// The app, built and wrapped in its layers, or what stops it from starting.
-    pub(crate) fn into_served(mut self) -> Result<Served, String> {
-        let layers = std::mem::take(&mut self.layers);
-        Ok(Served::new(self.into_shared()?, layers))
+    pub(crate) fn into_served(self) -> Result<Served, String> {
+        // The deployment's settings win over the code's.
+        let mut app = self.with_environment();
+        let layers = std::mem::take(&mut app.layers);
+        Ok(Served::new(app.into_shared()?, layers))
     }
 
     /// The shared form of the app every connection uses, or what stops it from starting: two

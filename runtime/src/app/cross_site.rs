@@ -7,7 +7,9 @@
 
 use http::header::{self, HeaderName, HeaderValue};
 use http::request::Parts;
-use http::Uri;
+
+use crate::extract::app_data::Config;
+use crate::extract::forwarded::ClientSide;
 
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
@@ -47,14 +49,16 @@ impl<'a> Provenance<'a> {
         self.fetch_site.is_some() || self.origin.is_some()
     }
 
-    /// Whether a request with these headers, for `host` (its `Host`, or else HTTP/2's
-    /// `:authority` in `uri`), comes from another origin than the app's or those it trusts.
+    /// Whether the request of `parts`, for `host` (its `Host`, or else HTTP/2's `:authority`;
+    /// behind trusted proxies, the host they name), comes from another origin than the app's
+    /// or those it trusts.
     pub(crate) fn cross_site(
         &self,
+        parts: &Parts,
         host: Option<&HeaderValue>,
-        uri: &Uri,
-        trusted: &[Box<str>],
+        config: &Config,
     ) -> Option<CrossSite> {
+        let trusted = &config.trusted_origins;
         // Neither header: no browser sent it, and every branch below lets it pass.
         let origin_text = self.origin.and_then(|origin| origin.to_str().ok());
         if let Some(origin) = origin_text {
@@ -73,9 +77,14 @@ impl<'a> Provenance<'a> {
             };
         }
         let origin = self.origin?;
-        let authority = match host {
-            Some(host) => host.to_str().ok(),
-            None => uri.authority().map(|authority| authority.as_str()),
+        let proxies = config.trusted_proxies;
+        let forwarded = (proxies.hops > 0)
+            .then(|| ClientSide::of(&parts.headers, &parts.uri, None, proxies).host)
+            .flatten();
+        let authority = match (&forwarded, host) {
+            (Some(forwarded), _) => Some(forwarded.as_str()),
+            (None, Some(host)) => host.to_str().ok(),
+            (None, None) => parts.uri.authority().map(|authority| authority.as_str()),
         };
         let host = origin_text
             .and_then(|origin| origin.split_once("://"))
@@ -91,7 +100,7 @@ impl CrossSite {
     /// What the headers of `parts` say of where a WebSocket handshake comes from, in a walk of
     /// their own: the handshake is a GET (or HTTP/2's CONNECT), which dispatch's walk leaves
     /// alone, and a page of any origin may open a socket with the user's cookies.
-    pub(crate) fn of_handshake(parts: &Parts, trusted: &[Box<str>]) -> Option<CrossSite> {
+    pub(crate) fn of_handshake(parts: &Parts, config: &Config) -> Option<CrossSite> {
         let mut provenance = Provenance::default();
         let mut host = None;
         for (name, value) in &parts.headers {
@@ -104,7 +113,7 @@ impl CrossSite {
         if !provenance.is_from_a_browser() {
             return None;
         }
-        provenance.cross_site(host, &parts.uri, trusted)
+        provenance.cross_site(parts, host, config)
     }
 
     /// The 403 that refuses `what` (a method, or a WebSocket handshake), saying what the
@@ -170,13 +179,17 @@ mod tests {
         for (name, value) in &values {
             provenance.note(name, value);
         }
-        let trusted: Vec<Box<str>> = trusted
-            .iter()
-            .map(|origin| parse_trusted_origin(origin).unwrap())
-            .collect();
+        let config = Config {
+            trusted_origins: trusted
+                .iter()
+                .map(|origin| parse_trusted_origin(origin).unwrap())
+                .collect(),
+            ..Config::default()
+        };
         let host = HeaderValue::from_str(authority).unwrap();
+        let (parts, ()) = http::Request::new(()).into_parts();
         provenance
-            .cross_site(Some(&host), &Uri::from_static("/"), &trusted)
+            .cross_site(&parts, Some(&host), &config)
             .is_some()
     }
 

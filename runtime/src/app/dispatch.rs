@@ -73,8 +73,13 @@ impl Shared {
     /// The context a request is answered in, made once where the request is taken apart: a
     /// request's head is over 200 bytes, and each move of it is a copy.
     #[inline(always)]
-    pub(crate) fn context(&self, parts: http::request::Parts, body: RequestBody) -> RequestContext {
-        RequestContext::new(parts, body, Arc::clone(&self.data))
+    pub(crate) fn context(
+        &self,
+        parts: http::request::Parts,
+        body: RequestBody,
+        peer: Option<SocketAddr>,
+    ) -> RequestContext {
+        RequestContext::new(parts, body, Arc::clone(&self.data), peer)
     }
 
     /// The scope a request is answered in (see `current`), with its session, if the app has
@@ -114,16 +119,12 @@ impl Shared {
     /// hooks. A stage the app lacks is a flag tested. A plain handler proven quick runs within
     /// this call, one that may block on the blocking pool (see `routing::pace`); an awaited
     /// one's future carries the scope and completes the rest when it is ready.
-    pub(crate) fn dispatch(
-        self: &Arc<Self>,
-        mut ctx: RequestContext,
-        peer: Option<SocketAddr>,
-    ) -> ResponseFuture {
+    pub(crate) fn dispatch(self: &Arc<Self>, mut ctx: RequestContext) -> ResponseFuture {
         let parts = ctx.parts();
         let head = HeadFacts::of(parts, &self.data.config);
         let mut finish = Finish {
             accepts_json_only: head.accepts_json_only,
-            access: AccessLog::start(parts, peer),
+            access: AccessLog::start(&ctx),
             // Routing's own errors are the app's; a route's are its blueprint's.
             scope: 0,
             // Only debug mode pays for the copy.
@@ -150,7 +151,9 @@ impl Shared {
         finish.scope = route.map_or(0, |route| route.scope);
         finish.teardown_pending = self.stages.teardown_hooks;
         if self.stages.sessions {
-            finish.session = Some(SessionSlot::new(&parts.headers));
+            // carafe serves plain HTTP: only a trusted proxy can say the client used HTTPS.
+            let https = self.data.config.trusted_proxies.hops > 0 && ctx.client_side().https;
+            finish.session = Some(SessionSlot::new(&parts.headers, https));
         }
         let current = self.current(parts, finish.session.clone());
         ctx.set_route(params, route.and_then(|route| route.def.body_limit));
@@ -165,9 +168,7 @@ impl Shared {
         if self.stages.websockets
             && route.is_some_and(|route| route.def.websocket && !route.def.cross_origin)
         {
-            let config = &self.data.config;
-            if let Some(cross_site) = CrossSite::of_handshake(ctx.parts(), &config.trusted_origins)
-            {
+            if let Some(cross_site) = CrossSite::of_handshake(ctx.parts(), &self.data.config) {
                 return self.refused(cross_site.refusal("WebSocket handshake"), current, finish);
             }
         }
@@ -428,7 +429,7 @@ impl HeadFacts {
         }
         // Most unsafe requests come from no browser: nothing more to look at.
         if let Some(provenance) = provenance.filter(Provenance::is_from_a_browser) {
-            facts.cross_site = provenance.cross_site(host, &parts.uri, &config.trusted_origins);
+            facts.cross_site = provenance.cross_site(parts, host, config);
         }
         facts
     }

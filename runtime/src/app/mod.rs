@@ -5,6 +5,8 @@ pub(crate) mod assemble;
 pub(crate) mod blueprint;
 pub(crate) mod cross_site;
 pub(crate) mod dispatch;
+pub(crate) mod environment;
+pub(crate) mod health;
 pub(crate) mod hooks;
 pub(crate) mod listing;
 pub(crate) mod openapi;
@@ -24,6 +26,7 @@ use crate::app::openapi::Info;
 use crate::app::scope::Scopes;
 use crate::app::service::{AppService, LayeredService, Wrap};
 use crate::extract::app_data::AppData;
+use crate::extract::forwarded::ProxyHeaders;
 use crate::extract::request::RequestContext;
 use crate::response::error::HttpError;
 use crate::response::{IntoResponse, Response};
@@ -317,6 +320,42 @@ impl App {
         self
     }
 
+    /// Trusts the `hops` proxies in front of the app (a load balancer: 1) to say who the client
+    /// is, as Werkzeug's `ProxyFix`: the client's address
+    /// ([`ClientAddr`](crate::ClientAddr), [`Request::remote_addr`](crate::Request::remote_addr),
+    /// the access log), the scheme and the host it used ([`Request::url_root`](crate::Request::url_root),
+    /// and the session cookie, marked `Secure` when the client came over HTTPS) are read from
+    /// `X-Forwarded-For`, `-Proto`, `-Host` and `-Port`, or from `Forwarded` (see
+    /// [`App::proxy_headers`]). Of each header's list, the `hops`-th value from the end is
+    /// taken, the one the outermost trusted proxy wrote; a shorter list changes nothing, and
+    /// what a client wrote before it is never read. Default 0: the headers change nothing,
+    /// as a client may forge them. Set it to the number of proxies really in front of the
+    /// app, and serve only through them.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().trusted_proxies(1);
+    /// ```
+    pub fn trusted_proxies(mut self, hops: usize) -> App {
+        self.data.config.trusted_proxies.hops = hops;
+        self
+    }
+
+    /// Chooses which headers the trusted proxies write: `X-Forwarded-*` (the default) or
+    /// RFC 7239's `Forwarded`. Only those are read: a proxy that writes one kind passes the
+    /// other through as the client forged it.
+    ///
+    /// ```
+    /// use carafe_runtime::{App, ProxyHeaders};
+    ///
+    /// let app = App::new().trusted_proxies(1).proxy_headers(ProxyHeaders::Forwarded);
+    /// ```
+    pub fn proxy_headers(mut self, headers: ProxyHeaders) -> App {
+        self.data.config.trusted_proxies.headers = headers;
+        self
+    }
+
     /// Sets the most fields a form may have (`Form`, `Request::form`, `Files`, `Multipart`):
     /// a urlencoded body's fields, a multipart body's parts (its text fields and files); more
     /// answer 413. Default 1,000, as Werkzeug's `max_form_parts`.
@@ -408,6 +447,66 @@ impl App {
     /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> App {
         self.data.config.shutdown_grace = grace;
+        self
+    }
+
+    /// Serves a health route at `path` (a plain path such as `/healthz`) for a load balancer
+    /// to check: it answers 200 `ok` while the app serves, and 503 once the app is told to stop
+    /// (SIGTERM, Ctrl-C). The app then keeps serving for the [drain delay](App::drain_delay),
+    /// so that the balancer sees the 503 and sends its requests elsewhere, before it closes its
+    /// listener and finishes the requests in flight ([`App::shutdown_grace`]). Without a health
+    /// route, the listener closes at once.
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let client = App::new().health_route("/healthz").test_client();
+    /// assert_eq!(client.get("/healthz").send().text(), "ok");
+    /// ```
+    pub fn health_route(mut self, path: &str) -> App {
+        match crate::app::health::health_route(path) {
+            Ok(route) => {
+                self.data
+                    .insert_state(crate::app::health::Draining::default());
+                self.insert(route);
+            }
+            Err(problem) => self.problems.push(problem),
+        }
+        self
+    }
+
+    /// Sets how long an app with a [health route](App::health_route) or
+    /// [`reuse_port`](App::reuse_port) keeps serving, its health route answering 503, between
+    /// the signal to stop and the closing of its listener: longer than the balancer takes to
+    /// take the instance out (HAProxy: `inter` times `fall`). Default 5 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().health_route("/healthz").drain_delay(Duration::from_secs(10));
+    /// ```
+    pub fn drain_delay(mut self, delay: Duration) -> App {
+        self.data.config.drain_delay = delay;
+        self
+    }
+
+    /// Binds the listener with `SO_REUSEPORT` (Unix), so that a new instance of the app can
+    /// bind the same address while the old one drains: a rolling restart on one machine, with
+    /// no connection refused or reset. Start the new instance, then signal the old one: it
+    /// drains for the [drain delay](App::drain_delay), sending every new connection to the new
+    /// instance's listener (Linux on x86-64 and AArch64) while it accepts those already
+    /// queued for it, then closes. Off by default, so that a second copy started by mistake
+    /// fails with "address in use" instead of silently taking half the requests with other
+    /// code. Ignored for a listener handed over (`LISTEN_FDS`) or given to [`App::serve`].
+    ///
+    /// ```
+    /// use carafe_runtime::App;
+    ///
+    /// let app = App::new().reuse_port(true);
+    /// ```
+    pub fn reuse_port(mut self, on: bool) -> App {
+        self.data.config.reuse_port = on;
         self
     }
 

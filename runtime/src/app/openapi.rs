@@ -316,19 +316,6 @@ pub(crate) struct DocumentJson(pub(crate) Bytes);
 /// The route serving the document at `path`, a plain path such as `/openapi.json`: the whole
 /// path is its prefix.
 pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
-    let parsed = carafe_core::path::parse(path).ok();
-    let plain = parsed.as_ref().is_some_and(|parsed| {
-        parsed
-            .parts
-            .iter()
-            .all(|part| matches!(part, Part::Static(_)))
-    });
-    if !plain {
-        return Err(format!(
-            "App::openapi_route({path:?}): the document is served at a plain path, such as \
-             \"/openapi.json\""
-        ));
-    }
     const DOCUMENT: RouteDef = RouteDef {
         handler_name: "openapi",
         module_path: "carafe",
@@ -344,7 +331,7 @@ pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
         handler: Handler::AtOnce(serve_document, &DOCUMENT_PACE),
         doc: &RouteDoc::undocumented(&[(200, Media::Json)]),
     };
-    Ok(Mounted::new(DOCUMENT, path, 0))
+    Mounted::at_plain_path(DOCUMENT, path, "App::openapi_route", "/openapi.json")
 }
 
 /// How the document's handler has been seen to answer (at once: the document is made when the

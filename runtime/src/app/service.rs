@@ -100,7 +100,7 @@ impl Service<http::Request<Body>> for Dispatch {
         let peer = request.extensions().get::<Peer>().map(|peer| peer.0);
         let (parts, body) = request.into_parts();
         self.0
-            .dispatch(self.0.context(parts, RequestBody::Body(body)), peer)
+            .dispatch(self.0.context(parts, RequestBody::Body(body), peer))
     }
 }
 
@@ -134,7 +134,7 @@ impl Served {
         peer: Option<SocketAddr>,
     ) -> ResponseFuture {
         let Some(layered) = &self.layered else {
-            return self.shared.dispatch(self.shared.context(parts, body), peer);
+            return self.shared.dispatch(self.shared.context(parts, body, peer));
         };
         if let Some(peer) = peer {
             parts.extensions.insert(Peer(peer));

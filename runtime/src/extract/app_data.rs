@@ -7,6 +7,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::extract::forwarded::TrustedProxies;
+
 /// Settings with Flask-like defaults.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
@@ -21,6 +23,12 @@ pub(crate) struct Config {
     pub(crate) max_connections: usize,
     /// How long requests in flight may take to finish once shutdown starts.
     pub(crate) shutdown_grace: Duration,
+    /// How long an app with a health route keeps serving, its health route answering 503,
+    /// between the signal to stop and the closing of its listener.
+    pub(crate) drain_delay: Duration,
+    /// Whether the listener is bound with `SO_REUSEPORT`, so that a new instance can bind the
+    /// address while an old one drains.
+    pub(crate) reuse_port: bool,
     /// Whether error pages show the internal detail of an error and the request line.
     pub(crate) debug: bool,
     /// Most fields a form may have, urlencoded or multipart (Werkzeug's `max_form_parts`,
@@ -40,6 +48,8 @@ pub(crate) struct Config {
     /// The origins whose pages may send unsafe requests, besides the app's own
     /// (`scheme://host[:port]`, lowercased).
     pub(crate) trusted_origins: Vec<Box<str>>,
+    /// The proxies in front of the app, whose headers say who the client is.
+    pub(crate) trusted_proxies: TrustedProxies,
 }
 
 impl Default for Config {
@@ -50,6 +60,8 @@ impl Default for Config {
             body_read_timeout: Duration::from_secs(30),
             max_connections: default_max_connections(),
             shutdown_grace: Duration::from_secs(10),
+            drain_delay: Duration::from_secs(5),
+            reuse_port: false,
             max_form_parts: 1000,
             max_form_memory_size: 500_000,
             blocking_threshold: DEFAULT_BLOCKING_THRESHOLD,
@@ -57,8 +69,10 @@ impl Default for Config {
             // tokio's default.
             blocking_threads: 512,
             trusted_origins: Vec::new(),
-            // As Flask reads FLASK_DEBUG.
-            debug: std::env::var("CARAFE_DEBUG").is_ok_and(|value| value == "1"),
+            trusted_proxies: TrustedProxies::default(),
+            // CARAFE_DEBUG, as Flask reads FLASK_DEBUG, is read with the other variables
+            // (`app/environment.rs`).
+            debug: false,
         }
     }
 }
@@ -213,8 +227,8 @@ impl<'a> Needs<'a> {
         if self.data.session_key.is_none() {
             self.lack(
                 "Session".to_owned(),
-                "the app has no secret key to sign it with: set one with \
-                 `App::new().secret_key(..)`"
+                "the app has no secret key to sign it with: set CARAFE_SECRET_KEY in the \
+                 environment to a long random value, or call `App::new().secret_key(..)`"
                     .to_owned(),
             );
         }

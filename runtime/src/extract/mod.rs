@@ -12,6 +12,7 @@ pub(crate) mod current;
 pub(crate) mod filename;
 pub(crate) mod flash;
 pub(crate) mod form;
+pub(crate) mod forwarded;
 pub(crate) mod lock;
 #[cfg(feature = "uploads")]
 pub(crate) mod multipart;
@@ -23,6 +24,7 @@ pub(crate) mod websocket;
 use std::any::type_name;
 use std::borrow::Cow;
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
 use std::ops::Deref;
 use std::pin::pin;
 use std::sync::Arc;
@@ -505,5 +507,28 @@ impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
     fn describe(operation: &mut Operation<'_>) {
         let schema = operation.type_argument_schema(0);
         operation.request_json(schema.unwrap_or_else(|| json!({ "type": "object" })));
+    }
+}
+
+/// The client's address, as the app's trusted proxies say
+/// ([`App::trusted_proxies`](crate::App::trusted_proxies)), or else the address of the
+/// connection, like Flask's `request.remote_addr` behind `ProxyFix`.
+///
+/// ```
+/// use carafe_runtime::ClientAddr;
+///
+/// // #[route("/whoami", GET)]
+/// fn whoami(client: ClientAddr) -> String {
+///     format!("you are {}", client.0)
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts for ClientAddr {
+    fn from_request_parts(ctx: &RequestContext) -> Result<Self, Response> {
+        // The test client's requests come through no socket: they come from this machine.
+        let addr = ctx.client_side().addr;
+        Ok(ClientAddr(addr.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))))
     }
 }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::future::{poll_fn, Future};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use smallvec::SmallVec;
 
 use crate::extract::app_data::AppData;
 use crate::extract::form::{count_fields, FormData, FORM_MEDIA_TYPE};
+use crate::extract::forwarded::{ClientSide, TrustedProxies};
 use crate::response::body::BoxError;
 use crate::response::error::HttpError;
 use crate::response::json::parse_json;
@@ -72,6 +74,9 @@ pub struct RequestContext {
     /// The route's own body limit, if its attribute sets one over the app's.
     route_body_limit: Option<u64>,
     app: Arc<AppData>,
+    /// The address of the connection's other end: the client, or the closest proxy. `None`
+    /// for the test client's requests.
+    peer: Option<SocketAddr>,
 }
 
 /// A limit on the bodies read, and who set it, for the 413 to name.
@@ -83,14 +88,27 @@ pub(crate) struct BodyLimit {
 
 impl RequestContext {
     /// The context of a request not yet routed: its path parameters are set once it is.
-    pub(crate) fn new(parts: Parts, body: RequestBody, app: Arc<AppData>) -> Self {
+    pub(crate) fn new(
+        parts: Parts,
+        body: RequestBody,
+        app: Arc<AppData>,
+        peer: Option<SocketAddr>,
+    ) -> Self {
         RequestContext {
             parts,
             body,
             params: ParamRanges::new(),
             route_body_limit: None,
             app,
+            peer,
         }
+    }
+
+    /// The request as its client made it, through the app's trusted proxies.
+    pub(crate) fn client_side(&self) -> ClientSide {
+        let parts = &self.parts;
+        let proxies = self.app.config.trusted_proxies;
+        ClientSide::of(&parts.headers, &parts.uri, self.peer, proxies)
     }
 
     /// The state and settings of the app answering the request.
@@ -450,6 +468,7 @@ pub struct Request {
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+    client: ClientSide,
 }
 
 impl Request {
@@ -464,6 +483,7 @@ impl Request {
             uri: parts.uri.clone(),
             headers: parts.headers.clone(),
             body,
+            client: ctx.client_side(),
         })
     }
 
@@ -474,6 +494,11 @@ impl Request {
             uri: Uri::from_static("/"),
             headers: HeaderMap::new(),
             body: Bytes::new(),
+            client: ClientSide {
+                addr: None,
+                https: false,
+                host: None,
+            },
         })
     }
 
@@ -526,6 +551,38 @@ impl Request {
     pub fn body(&self) -> &Bytes {
         &self.body
     }
+
+    /// The client's address, like Flask's `request.remote_addr`: the one the app's trusted
+    /// proxies name ([`App::trusted_proxies`](crate::App::trusted_proxies)), or else the
+    /// connection's. `None` for a request made by hand.
+    pub fn remote_addr(&self) -> Option<std::net::IpAddr> {
+        self.client.addr
+    }
+
+    /// `https` or `http`, as the client asked: behind trusted proxies, as they say.
+    pub fn scheme(&self) -> &str {
+        self.client.scheme()
+    }
+
+    /// The host the client asked for, with its port if it named one: behind trusted proxies
+    /// that send it, theirs (`X-Forwarded-Host`), else the `Host` header.
+    pub fn host(&self) -> Option<&str> {
+        self.client.host.as_deref()
+    }
+
+    /// The root of the app's absolute URLs, `scheme://host/`, like Flask's
+    /// `request.url_root`: prefix it to a [`Url`](crate::Url) to link to a page from an email
+    /// or another site, or to redirect to an absolute URL.
+    ///
+    /// ```
+    /// use carafe_runtime::Request;
+    ///
+    /// let request = Request::builder().header("host", "example.com").body("");
+    /// assert_eq!(request.url_root(), "http://example.com/");
+    /// ```
+    pub fn url_root(&self) -> String {
+        self.client.url_root()
+    }
 }
 
 /// Builds a [`Request`] by hand; see [`Request::builder`].
@@ -553,9 +610,12 @@ impl RequestBuilder {
         self
     }
 
-    /// Sets the body and finishes the request.
+    /// Sets the body and finishes the request, which came through no proxy.
     pub fn body(mut self, body: impl Into<Bytes>) -> Request {
         self.0.body = body.into();
+        let request = &self.0;
+        let proxies = TrustedProxies::default();
+        self.0.client = ClientSide::of(&request.headers, &request.uri, None, proxies);
         self.0
     }
 }

@@ -152,6 +152,9 @@ pub(crate) struct SessionSlot(Arc<Slot>);
 
 struct Slot {
     cookies: SmallVec<[HeaderValue; 1]>,
+    /// The client came over HTTPS (as the app's trusted proxies say): the cookie is then
+    /// marked `Secure`, and the browser never sends it over plain HTTP.
+    https: bool,
     session: OnceLock<Session>,
     /// The flashed messages this request took from the session, Flask's `request_ctx.flashes`:
     /// taken at the first `get_flashed_messages`, the same for every later call.
@@ -162,10 +165,11 @@ struct Slot {
 const FLASHES: &str = "_flashes";
 
 impl SessionSlot {
-    /// A slot for the session of a request with these headers.
-    pub(crate) fn new(headers: &http::HeaderMap) -> SessionSlot {
+    /// A slot for the session of a request with these headers, which came over HTTPS or not.
+    pub(crate) fn new(headers: &http::HeaderMap, https: bool) -> SessionSlot {
         SessionSlot(Arc::new(Slot {
             cookies: headers.get_all(COOKIE).iter().cloned().collect(),
+            https,
             session: OnceLock::new(),
             flashes: OnceLock::new(),
         }))
@@ -244,6 +248,7 @@ impl SessionSlot {
         let cookie = Cookie::build((COOKIE_NAME, text))
             .http_only(true)
             .same_site(SameSite::Lax)
+            .secure(self.0.https)
             .path("/")
             .max_age(max_age)
             .build();

@@ -105,6 +105,30 @@ impl Mounted {
     /// A route of carafe's own (the static files') under `prefix`, with what it serves (the
     /// folder) in place of a source file.
     #[cfg(feature = "static-files")]
+    /// A route of carafe's own, `def`, whose path is all `path`, a plain one with no
+    /// parameter; or the problem, naming the `setting` and an `example`.
+    pub(crate) fn at_plain_path(
+        def: RouteDef,
+        path: &str,
+        setting: &str,
+        example: &str,
+    ) -> Result<Mounted, String> {
+        let parsed = carafe_core::path::parse(path).ok();
+        let plain = parsed.as_ref().is_some_and(|parsed| {
+            parsed
+                .parts
+                .iter()
+                .all(|part| matches!(part, Part::Static(_)))
+        });
+        if !plain {
+            return Err(format!(
+                "{setting}({path:?}): this route is served at a plain path with no parameter, \
+                 such as \"{example}\""
+            ));
+        }
+        Ok(Mounted::new(def, path, 0))
+    }
+
     pub(crate) fn builtin(def: RouteDef, prefix: &str, serves: String) -> Mounted {
         Mounted {
             file: Cow::Owned(serves),

@@ -5,6 +5,7 @@ pub(crate) mod batch;
 pub(crate) mod connection;
 #[cfg(unix)]
 pub(crate) mod dev;
+pub(crate) mod listener;
 pub(crate) mod shutdown;
 pub(crate) mod watchdog;
 
@@ -17,9 +18,11 @@ use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
+use crate::app::health::Draining;
 use crate::app::service::Served;
 use crate::app::App;
 use crate::serve::connection::{serve_connection, Protocols};
+use crate::serve::listener::{bind, handed_over_listener, steer_new_connections_away};
 use crate::serve::shutdown::shutdown_signal;
 use crate::serve::watchdog::Watchdog;
 
@@ -69,9 +72,11 @@ impl App {
         let dev_child = std::env::var_os(DEV_CHILD).is_some();
         let app = if dev_child { self.debug(true) } else { self };
         // An app that cannot start says so before it announces an address.
-        let blocking_threads = app.data.config.blocking_threads.max(1);
         let result = listen_address().and_then(|(host, port)| {
             let served = app.into_served().map_err(invalid_app)?;
+            let config = &served.shared.data.config;
+            let (blocking_threads, reuse_port) =
+                (config.blocking_threads.max(1), config.reuse_port);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .max_blocking_threads(blocking_threads)
                 .enable_all()
@@ -82,7 +87,7 @@ impl App {
                 let shutdown = shutdown_signal()?;
                 let listener = match handed_over_listener()? {
                     Some(listener) => listener,
-                    None => TcpListener::bind((host.as_str(), port))
+                    None => bind(&host, port, reuse_port)
                         .await
                         .map_err(|error| bind_error(&host, port, error))?,
                 };
@@ -166,18 +171,6 @@ fn supervise() -> io::Result<()> {
     ))
 }
 
-/// The listening socket a supervisor handed over, as systemd's socket activation does
-/// (`LISTEN_FDS`, which `dev` and `systemfd` set), if there is one.
-fn handed_over_listener() -> io::Result<Option<TcpListener>> {
-    match listenfd::ListenFd::from_env().take_tcp_listener(0)? {
-        Some(listener) => {
-            listener.set_nonblocking(true)?;
-            Ok(Some(TcpListener::from_std(listener)?))
-        }
-        None => Ok(None),
-    }
-}
-
 /// The address `run` listens on: `HOST` (default 127.0.0.1) and `PORT` (default 5000, Flask's),
 /// or the error that names the variable, its value and what it may be.
 fn listen_address() -> io::Result<(String, u16)> {
@@ -248,9 +241,31 @@ fn invalid_app(problems: String) -> io::Error {
 /// in flight the grace period.
 async fn serve_served(served: Served, listener: TcpListener, signal: impl Future<Output = ()>) {
     let config = served.shared.data.config.clone();
+    let draining = served.shared.data.state::<Draining>();
+    // An app drains after the signal when something may still send it connections: its
+    // balancer, until its health checks see the 503, or the kernel, which shares a port
+    // bound with `SO_REUSEPORT` between this instance and the next until this one steers
+    // the new connections away. It serves on meanwhile, then closes its listener.
+    let drains = draining.is_some() || config.reuse_port;
+    let mut signal = Box::pin(async {
+        signal.await;
+        if !drains {
+            return;
+        }
+        if let Some(draining) = &draining {
+            draining.start();
+        }
+        if config.reuse_port {
+            steer_new_connections_away(&listener);
+        }
+        tracing::info!(
+            "draining for {:?} before the listener closes",
+            config.drain_delay
+        );
+        tokio::time::sleep(config.drain_delay).await;
+    });
     let protocols = Arc::new(Protocols::new(served.shared.stages.websockets));
     let slots = Arc::new(Semaphore::new(config.max_connections));
-    tokio::pin!(signal);
     let mut connections = Watchdog::new(config.header_read_timeout);
     // A client accepted while every slot was taken, waiting for one. Only one is held: the
     // others wait in the listen backlog, with no descriptor of ours.
@@ -295,6 +310,7 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
             serve_connection(protocols, slot, served, peer, connection_activity, stream)
         });
     }
+    drop(signal);
     drop(listener);
     drop(waiting);
     connections.close_all(config.shutdown_grace).await;

@@ -1,0 +1,277 @@
+//! Deploying: settings from `CARAFE_*` variables, the health route while an instance drains,
+//! and a rolling restart on one port (`SO_REUSEPORT`) under load. Each test runs the `items`
+//! example as a deployment would, with its environment, and talks to it over sockets.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The `items` example with `env`, on `port` (0: one the OS picks); killed if the test fails.
+struct Instance {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Instance {
+    fn start(port: u16, env: &[(&str, &str)]) -> Instance {
+        // Its log (an access line per request) is not read: a pipe left unread would fill
+        // and stop it.
+        let mut child = Command::new(common::example_binary("items"))
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut banner = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut banner)
+            .unwrap();
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {banner:?}"));
+        Instance { child, addr }
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// The exit status, waiting at most 20 s.
+    fn exit_status(&mut self) -> ExitStatus {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the instance did not exit");
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `items` example's exit status and standard error when it refuses to start.
+fn refused(env: &[(&str, &str)]) -> (ExitStatus, String) {
+    let output = Command::new(common::example_binary("items"))
+        .env("HOST", "127.0.0.1")
+        .env("PORT", "0")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// One request on a new connection that closes after it: the status line, or why none came.
+fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> Result<String, String> {
+    let mut stream = TcpStream::connect(addr).map_err(|error| format!("connect: {error}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|error| format!("write: {error}"))?;
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|error| format!("read: {error}"))?;
+    match answer.lines().next() {
+        Some(status) if status.starts_with("HTTP/1.1 ") => Ok(answer),
+        _ => Err(format!("no answer: {answer:?}")),
+    }
+}
+
+fn status_of(answer: &str) -> &str {
+    &answer[9..12]
+}
+
+/// A port free now, for instances that must share it.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn settings_that_do_not_parse_stop_the_app_naming_each_variable() {
+    let (status, stderr) = refused(&[
+        ("CARAFE_BODY_LIMIT", "lots"),
+        ("CARAFE_DRAIN_DELAY", "soon"),
+        ("CARAFE_TRUSTED_PROXIES", "-1"),
+        ("CARAFE_DEBUG", "maybe"),
+    ]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    for told in [
+        "CARAFE_BODY_LIMIT=\"lots\": `lots` is no size",
+        "CARAFE_DRAIN_DELAY=\"soon\"",
+        "write a number and a unit, such as 30s or 500ms",
+        "CARAFE_TRUSTED_PROXIES=\"-1\": write a whole number",
+        "CARAFE_DEBUG=\"maybe\": write 1 or 0",
+    ] {
+        assert!(stderr.contains(told), "{told:?} not in {stderr}");
+    }
+    let (status, stderr) = refused(&[("CARAFE_HEALTH_ROUTE", "/health/<part>")]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("CARAFE_HEALTH_ROUTE=\"/health/<part>\": App::health_route"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_environment_wins_over_the_code() {
+    let instance = Instance::start(0, &[("CARAFE_BODY_LIMIT", "16 B")]);
+    let body = r#"{"id": "a-rather-long-id", "name": "a rather long name"}"#;
+    let answer = request(instance.addr, "POST", "/items", body).unwrap();
+    assert_eq!(status_of(&answer), "413", "{answer}");
+    let answer = request(instance.addr, "POST", "/items", "{}").unwrap();
+    assert_ne!(status_of(&answer), "413", "{answer}");
+}
+
+#[test]
+fn the_health_route_answers_503_while_the_instance_drains_then_it_stops() {
+    let mut instance = Instance::start(
+        0,
+        &[
+            ("CARAFE_HEALTH_ROUTE", "/healthz"),
+            ("CARAFE_DRAIN_DELAY", "1s"),
+        ],
+    );
+    let answer = request(instance.addr, "GET", "/healthz", "").unwrap();
+    assert_eq!(status_of(&answer), "200", "{answer}");
+    assert!(answer.ends_with("\r\n\r\nok"), "{answer}");
+    instance.terminate();
+    // The balancer's next check sees the 503, and the app still serves meanwhile.
+    std::thread::sleep(Duration::from_millis(200));
+    let answer = request(instance.addr, "GET", "/healthz", "").unwrap();
+    assert_eq!(status_of(&answer), "503", "{answer}");
+    assert!(answer.contains("Draining"), "{answer}");
+    let answer = request(instance.addr, "GET", "/items/1", "").unwrap();
+    assert_ne!(status_of(&answer), "503", "{answer}");
+    let status = instance.exit_status();
+    assert!(status.success(), "{status}");
+    assert!(request(instance.addr, "GET", "/healthz", "").is_err());
+}
+
+#[test]
+fn a_second_instance_binds_the_port_only_with_reuse_port() {
+    let port = free_port();
+    let reuse = [("CARAFE_REUSE_PORT", "1")];
+    let first = Instance::start(port, &reuse);
+    let second = Instance::start(port, &reuse);
+    assert_eq!(first.addr, second.addr);
+    let (status, stderr) = refused(&[("PORT", &port.to_string())]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
+}
+
+/// Clients that each send requests one after another, each on a new connection, until told
+/// to stop: the answers counted, and every failure kept.
+struct Load {
+    stop: Arc<AtomicBool>,
+    answered: Arc<AtomicUsize>,
+    clients: Vec<std::thread::JoinHandle<Vec<String>>>,
+}
+
+impl Load {
+    fn start(addr: SocketAddr, clients: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let answered = Arc::new(AtomicUsize::new(0));
+        let clients = (0..clients)
+            .map(|_| {
+                let (stop, answered) = (Arc::clone(&stop), Arc::clone(&answered));
+                std::thread::spawn(move || {
+                    let mut failures = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        match request(addr, "GET", "/items/1", "") {
+                            Ok(_) => answered.fetch_add(1, Ordering::Relaxed),
+                            Err(error) => {
+                                failures.push(error);
+                                0
+                            }
+                        };
+                    }
+                    failures
+                })
+            })
+            .collect();
+        Load {
+            stop,
+            answered,
+            clients,
+        }
+    }
+
+    fn finish(self) -> (usize, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let failures = self
+            .clients
+            .into_iter()
+            .flat_map(|client| client.join().unwrap())
+            .collect();
+        (self.answered.load(Ordering::Relaxed), failures)
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rolling_restart_under_load_fails_no_request() {
+    let port = free_port();
+    let env = [
+        ("CARAFE_REUSE_PORT", "1"),
+        ("CARAFE_HEALTH_ROUTE", "/healthz"),
+        ("CARAFE_DRAIN_DELAY", "500ms"),
+    ];
+    let mut old = Instance::start(port, &env);
+    let load = Load::start(old.addr, 8);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut replacements = Vec::new();
+    // Three restarts in a row, each new instance replacing the last.
+    for _ in 0..3 {
+        let new = Instance::start(port, &env);
+        std::thread::sleep(Duration::from_millis(200));
+        old.terminate();
+        let status = old.exit_status();
+        assert!(status.success(), "{status}");
+        std::thread::sleep(Duration::from_millis(200));
+        replacements.push(std::mem::replace(&mut old, new));
+    }
+    let (answered, failures) = load.finish();
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert!(answered > 100, "only {answered} requests answered");
+}

@@ -494,7 +494,10 @@ mod tests {
             "CARAFE_THEME=\"blue\": unknown variant `blue`, expected `light` or `dark`"
         );
         let error = read(&[("CARAFE_THEME", "dark")]).unwrap_err().to_string();
-        assert_eq!(error, "CARAFE_POSTS_PER_PAGE is not set, and the settings need it");
+        assert_eq!(
+            error,
+            "CARAFE_POSTS_PER_PAGE is not set, and the settings need it"
+        );
         let error = read(&[
             ("CARAFE_POSTS_PER_PAGE", "5"),
             ("CARAFE_THEME", "dark"),

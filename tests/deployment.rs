@@ -224,3 +224,50 @@ fn a_rolling_restart_under_load_fails_no_request() {
     );
     assert!(answered > 100, "only {answered} requests answered");
 }
+
+#[tokio::test]
+async fn the_health_route_drains_an_app_served_in_process() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = carafe::App::new()
+        .health_route("/healthz")
+        .drain_delay(Duration::from_millis(600));
+    let serving = tokio::spawn(app.serve_with_shutdown(listener, async {
+        let _ = stopped.await;
+    }));
+    let answer = common::send(addr, "GET", "/healthz?probe=1", &[], "").await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "ok"));
+    let answer = common::send(addr, "HEAD", "/healthz", &[], "").await;
+    assert_eq!(answer.status, 200);
+    let answer = common::send(addr, "POST", "/healthz", &[], "").await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, HEAD, OPTIONS"));
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = common::send(addr, "GET", "/healthz", &[], "").await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    // Draining is no error: the app still answers everything else, 404s included.
+    let answer = common::send(addr, "GET", "/nothing-here", &[], "").await;
+    assert_eq!(answer.status, 404);
+    tokio::time::timeout(Duration::from_secs(5), serving)
+        .await
+        .expect("the app stops once drained")
+        .unwrap()
+        .unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+#[tokio::test]
+async fn an_app_without_a_health_route_or_reuse_port_does_not_drain() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = carafe::App::new().drain_delay(Duration::from_secs(600));
+    // Were it to drain, it would take ten minutes.
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        app.serve_with_shutdown(listener, async {}),
+    )
+    .await
+    .expect("the app stops without draining")
+    .unwrap();
+}

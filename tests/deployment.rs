@@ -4,70 +4,19 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The `items` example with `env`, on `port` (0: one the OS picks); killed if the test fails.
-struct Instance {
-    child: Child,
-    addr: SocketAddr,
-}
+use common::Example;
 
-impl Instance {
-    fn start(port: u16, env: &[(&str, &str)]) -> Instance {
-        // Its log (an access line per request) is not read: a pipe left unread would fill
-        // and stop it.
-        let mut child = Command::new(common::example_binary("items"))
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut banner = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut banner)
-            .unwrap();
-        let addr = banner
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {banner:?}"));
-        Instance { child, addr }
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// The exit status, waiting at most 20 s.
-    fn exit_status(&mut self) -> ExitStatus {
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20) {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the instance did not exit");
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The `items` example on `port` with `env`. Its log (an access line per request) is not
+/// read.
+fn instance(port: u16, env: &[(&str, &str)]) -> Example {
+    Example::start("items", port, env, Stdio::null())
 }
 
 /// The `items` example's exit status and standard error when it refuses to start.
@@ -150,7 +99,7 @@ fn settings_that_do_not_parse_stop_the_app_naming_each_variable() {
 
 #[test]
 fn the_environment_wins_over_the_code() {
-    let instance = Instance::start(0, &[("CARAFE_BODY_LIMIT", "16 B")]);
+    let instance = instance(0, &[("CARAFE_BODY_LIMIT", "16 B")]);
     let body = r#"{"id": "a-rather-long-id", "name": "a rather long name"}"#;
     let answer = request(instance.addr, "POST", "/items", body).unwrap();
     assert_eq!(status_of(&answer), "413", "{answer}");
@@ -160,7 +109,7 @@ fn the_environment_wins_over_the_code() {
 
 #[test]
 fn the_health_route_answers_503_while_the_instance_drains_then_it_stops() {
-    let mut instance = Instance::start(
+    let mut instance = instance(
         0,
         &[
             ("CARAFE_HEALTH_ROUTE", "/healthz"),
@@ -170,7 +119,7 @@ fn the_health_route_answers_503_while_the_instance_drains_then_it_stops() {
     let answer = request(instance.addr, "GET", "/healthz", "").unwrap();
     assert_eq!(status_of(&answer), "200", "{answer}");
     assert!(answer.ends_with("\r\n\r\nok"), "{answer}");
-    instance.terminate();
+    instance.signal("TERM");
     // The balancer's next check sees the 503, and the app still serves meanwhile.
     std::thread::sleep(Duration::from_millis(200));
     let answer = request(instance.addr, "GET", "/healthz", "").unwrap();
@@ -187,8 +136,8 @@ fn the_health_route_answers_503_while_the_instance_drains_then_it_stops() {
 fn a_second_instance_binds_the_port_only_with_reuse_port() {
     let port = free_port();
     let reuse = [("CARAFE_REUSE_PORT", "1")];
-    let first = Instance::start(port, &reuse);
-    let second = Instance::start(port, &reuse);
+    let first = instance(port, &reuse);
+    let second = instance(port, &reuse);
     assert_eq!(first.addr, second.addr);
     let (status, stderr) = refused(&[("PORT", &port.to_string())]);
     assert_eq!(status.code(), Some(1), "{stderr}");
@@ -252,15 +201,15 @@ fn a_rolling_restart_under_load_fails_no_request() {
         ("CARAFE_HEALTH_ROUTE", "/healthz"),
         ("CARAFE_DRAIN_DELAY", "500ms"),
     ];
-    let mut old = Instance::start(port, &env);
+    let mut old = instance(port, &env);
     let load = Load::start(old.addr, 8);
     std::thread::sleep(Duration::from_millis(300));
     let mut replacements = Vec::new();
     // Three restarts in a row, each new instance replacing the last.
     for _ in 0..3 {
-        let new = Instance::start(port, &env);
+        let new = instance(port, &env);
         std::thread::sleep(Duration::from_millis(200));
-        old.terminate();
+        old.signal("TERM");
         let status = old.exit_status();
         assert!(status.success(), "{status}");
         std::thread::sleep(Duration::from_millis(200));
@@ -274,4 +223,51 @@ fn a_rolling_restart_under_load_fails_no_request() {
         &failures[..failures.len().min(5)]
     );
     assert!(answered > 100, "only {answered} requests answered");
+}
+
+#[tokio::test]
+async fn the_health_route_drains_an_app_served_in_process() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = carafe::App::new()
+        .health_route("/healthz")
+        .drain_delay(Duration::from_millis(600));
+    let serving = tokio::spawn(app.serve_with_shutdown(listener, async {
+        let _ = stopped.await;
+    }));
+    let answer = common::send(addr, "GET", "/healthz?probe=1", &[], "").await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "ok"));
+    let answer = common::send(addr, "HEAD", "/healthz", &[], "").await;
+    assert_eq!(answer.status, 200);
+    let answer = common::send(addr, "POST", "/healthz", &[], "").await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, HEAD, OPTIONS"));
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = common::send(addr, "GET", "/healthz", &[], "").await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    // Draining is no error: the app still answers everything else, 404s included.
+    let answer = common::send(addr, "GET", "/nothing-here", &[], "").await;
+    assert_eq!(answer.status, 404);
+    tokio::time::timeout(Duration::from_secs(5), serving)
+        .await
+        .expect("the app stops once drained")
+        .unwrap()
+        .unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+#[tokio::test]
+async fn an_app_without_a_health_route_or_reuse_port_does_not_drain() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = carafe::App::new().drain_delay(Duration::from_secs(600));
+    // Were it to drain, it would take ten minutes.
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        app.serve_with_shutdown(listener, async {}),
+    )
+    .await
+    .expect("the app stops without draining")
+    .unwrap();
 }

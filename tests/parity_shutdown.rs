@@ -3,13 +3,14 @@
 
 mod common;
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 use carafe::prelude::*;
+use common::Example;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
@@ -134,72 +135,9 @@ async fn idle_keep_alive_connections_are_closed_at_once() {
     assert!(rest.is_empty(), "{rest:?}");
 }
 
-/// The `slow` example, running on a port the OS picked; killed if the test fails.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(common::example_binary("slow"))
-            .env("HOST", "127.0.0.1")
-            .env("PORT", "0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let banner = read_line(&mut stdout);
-        let addr = banner
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {banner:?}"));
-        Server {
-            child,
-            addr,
-            stdout,
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// The exit status, waiting at most 15 s.
-    fn exit_status(&mut self) -> ExitStatus {
-        for _ in 0..300 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the server did not exit after the signal");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn read_line(stdout: &mut BufReader<std::process::ChildStdout>) -> String {
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    line
-}
-
 fn stops_gracefully_on(signal: &str) {
-    let mut server = Server::start();
+    // Its log is read once it has exited.
+    let mut server = Example::start("slow", 0, &[], Stdio::piped());
     let mut request = TcpStream::connect(server.addr).unwrap();
     request
         .set_read_timeout(Some(Duration::from_secs(15)))
@@ -208,7 +146,7 @@ fn stops_gracefully_on(signal: &str) {
         .write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .unwrap();
     // The example says when the handler runs; the request is in flight from then on.
-    let started = read_line(&mut server.stdout);
+    let started = server.read_line();
     assert!(started.contains("/slow started"), "{started:?}");
     server.signal(signal);
 

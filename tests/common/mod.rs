@@ -2,8 +2,10 @@
 // Each test crate that includes this module uses only part of it.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -302,4 +304,76 @@ pub async fn websocket_over_http2(
     )
     .await;
     (socket, sender)
+}
+
+/// An example's binary serving on 127.0.0.1, announced on its first line of output, and killed
+/// when dropped (a test that fails leaves nothing running).
+pub struct Example {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub stdout: BufReader<ChildStdout>,
+}
+
+impl Example {
+    /// Starts `examples/NAME` on `port` (0: one the OS picks) with `env`, its log (standard
+    /// error) going to `stderr`: a pipe must then be read, or the log fills it and stops the
+    /// example.
+    pub fn start(name: &str, port: u16, env: &[(&str, &str)], stderr: Stdio) -> Example {
+        let mut child = Command::new(example_binary(name))
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        stdout.read_line(&mut banner).unwrap();
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {banner:?}"));
+        Example {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    /// The next line the example prints.
+    pub fn read_line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        line
+    }
+
+    /// Sends the signal `name` (`TERM`, `INT`).
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// The exit status, waiting at most 20 s.
+    pub fn exit_status(&mut self) -> ExitStatus {
+        for _ in 0..1000 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the example did not exit");
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -226,21 +226,24 @@ fn proxy_headers(value: &str) -> Result<ProxyHeaders, String> {
 /// assert_eq!(settings.posts_per_page, 10);
 /// ```
 pub fn settings<T: DeserializeOwned>() -> Result<T, SettingsError> {
-    let mut fields = BTreeMap::new();
-    for (name, value) in std::env::vars_os() {
-        let Some(name) = name.to_str() else {
-            continue;
-        };
-        let Some(field) = name.strip_prefix(PREFIX) else {
-            continue;
-        };
-        let text = value.to_string_lossy().into_owned();
-        let value = Value {
-            name: name.to_owned(),
-            text,
-        };
-        fields.insert(field.to_ascii_lowercase(), value);
-    }
+    let variables = std::env::vars_os().filter_map(|(name, value)| {
+        let name = name.into_string().ok()?;
+        Some((name, value.to_string_lossy().into_owned()))
+    });
+    settings_from(variables)
+}
+
+/// The settings `variables` give, the `CARAFE_*` ones read and the others ignored.
+fn settings_from<T: DeserializeOwned>(
+    variables: impl IntoIterator<Item = (String, String)>,
+) -> Result<T, SettingsError> {
+    let fields: BTreeMap<String, Value> = variables
+        .into_iter()
+        .filter_map(|(name, text)| {
+            let field = name.strip_prefix(PREFIX)?.to_ascii_lowercase();
+            Some((field, Value { name, text }))
+        })
+        .collect();
     T::deserialize(MapDeserializer::new(fields.into_iter()))
 }
 
@@ -405,5 +408,122 @@ impl<'de> de::Deserializer<'de> for Value {
     serde::forward_to_deserialize_any! {
         i128 u128 char str string bytes byte_buf unit unit_struct tuple tuple_struct map struct
         identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Theme {
+        Light,
+        Dark,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Settings {
+        posts_per_page: u32,
+        #[serde(default)]
+        registration_open: bool,
+        theme: Theme,
+        #[serde(default)]
+        admins: Vec<String>,
+        motd: Option<String>,
+        ratio: Option<f64>,
+    }
+
+    fn read(variables: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let variables = variables
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()));
+        settings_from(variables)
+    }
+
+    #[test]
+    fn fields_are_read_from_their_variables() {
+        let settings = read(&[
+            ("CARAFE_POSTS_PER_PAGE", "25"),
+            ("CARAFE_REGISTRATION_OPEN", "yes"),
+            ("CARAFE_THEME", "dark"),
+            ("CARAFE_ADMINS", "ana, bo,,"),
+            ("CARAFE_SECRET_KEY", "carafe's own, ignored here"),
+            ("POSTS_PER_PAGE", "99"),
+        ])
+        .unwrap();
+        assert_eq!(
+            settings,
+            Settings {
+                posts_per_page: 25,
+                registration_open: true,
+                theme: Theme::Dark,
+                admins: vec!["ana".into(), "bo".into()],
+                motd: None,
+                ratio: None,
+            }
+        );
+        let settings = read(&[
+            ("CARAFE_POSTS_PER_PAGE", "1"),
+            ("CARAFE_THEME", "light"),
+            ("CARAFE_MOTD", "Hello, world"),
+            ("CARAFE_RATIO", "0.5"),
+        ])
+        .unwrap();
+        assert_eq!(settings.motd.as_deref(), Some("Hello, world"));
+        assert_eq!(settings.ratio, Some(0.5));
+    }
+
+    #[test]
+    fn errors_name_the_variable_and_the_value() {
+        let error = read(&[("CARAFE_POSTS_PER_PAGE", "ten"), ("CARAFE_THEME", "dark")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "CARAFE_POSTS_PER_PAGE=\"ten\" is not a whole number from 0 (32 bits): invalid \
+             digit found in string"
+        );
+        let error = read(&[("CARAFE_POSTS_PER_PAGE", "5"), ("CARAFE_THEME", "blue")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "CARAFE_THEME=\"blue\": unknown variant `blue`, expected `light` or `dark`"
+        );
+        let error = read(&[("CARAFE_THEME", "dark")]).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "CARAFE_POSTS_PER_PAGE is not set, and the settings need it"
+        );
+        let error = read(&[
+            ("CARAFE_POSTS_PER_PAGE", "5"),
+            ("CARAFE_THEME", "dark"),
+            ("CARAFE_REGISTRATION_OPEN", "perhaps"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "CARAFE_REGISTRATION_OPEN=\"perhaps\" is not on or off: write 1 or 0 (or true or \
+             false)"
+        );
+    }
+
+    #[test]
+    fn app_settings_parse_as_people_write_them() {
+        assert_eq!(size("64 MiB"), Ok(64 << 20));
+        assert!(size("64").unwrap_err().contains("has no unit"));
+        assert_eq!(duration("1m 30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(duration("soon").is_err());
+        assert_eq!(switch("ON"), Ok(true));
+        assert_eq!(switch("0"), Ok(false));
+        assert!(switch("2").is_err());
+        assert_eq!(count(" 3 "), Ok(3));
+        assert!(count("-1").is_err());
+        assert_eq!(proxy_headers("Forwarded"), Ok(ProxyHeaders::Forwarded));
     }
 }

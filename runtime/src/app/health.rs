@@ -5,7 +5,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use carafe_core::media::Media;
-use carafe_core::path::Part;
 
 use crate::extract::request::RequestContext;
 use crate::response::error::HttpError;
@@ -13,7 +12,7 @@ use crate::response::route_doc::RouteDoc;
 use crate::response::{IntoResponse, Response};
 use crate::routing::handler::Handler;
 use crate::routing::pace::Pace;
-use crate::routing::route::{MethodSet, Mounted, RouteDef};
+use crate::routing::route::Mounted;
 
 /// Whether the app is draining: told to stop, and waiting for its balancer to notice before
 /// it closes its listener. In the app's state when it has a health route.
@@ -32,22 +31,15 @@ impl Draining {
 
 /// The health route at `path`, a plain path such as `/healthz`.
 pub(crate) fn health_route(path: &str) -> Result<Mounted, String> {
-    const HEALTH: RouteDef = RouteDef {
-        handler_name: "health",
-        module_path: "carafe",
-        file: "App::health_route",
-        line: 0,
-        path: "",
-        parts: &[Part::Static("")],
-        methods: MethodSet::GET,
-        cross_origin: false,
-        websocket: false,
-        body_limit: None,
-        needs: crate::routing::route::needs_nothing,
-        handler: Handler::AtOnce(answer_health, &HEALTH_PACE),
-        doc: &RouteDoc::undocumented(&[(200, Media::Text), (503, Media::ErrorPage)]),
-    };
-    Mounted::at_plain_path(HEALTH, path, "App::health_route", "/healthz")
+    const DOC: RouteDoc = RouteDoc::undocumented(&[(200, Media::Text), (503, Media::ErrorPage)]);
+    Mounted::at_plain_path(
+        path,
+        "App::health_route",
+        "/healthz",
+        "health",
+        Handler::AtOnce(answer_health, &HEALTH_PACE),
+        &DOC,
+    )
 }
 
 /// How the health route's handler has been seen to answer: at once, it reads one flag.

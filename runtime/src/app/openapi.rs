@@ -18,7 +18,7 @@ use crate::response::route_doc::{Operation, RouteDoc, Schemas};
 use crate::response::{IntoResponse, Response};
 use crate::routing::handler::Handler;
 use crate::routing::pace::Pace;
-use crate::routing::route::{MethodSet, Mounted, RouteDef};
+use crate::routing::route::{Mounted, RouteDef};
 
 /// The title and version the document gives the API.
 #[derive(Clone, Debug)]
@@ -316,22 +316,15 @@ pub(crate) struct DocumentJson(pub(crate) Bytes);
 /// The route serving the document at `path`, a plain path such as `/openapi.json`: the whole
 /// path is its prefix.
 pub(crate) fn document_route(path: &str) -> Result<Mounted, String> {
-    const DOCUMENT: RouteDef = RouteDef {
-        handler_name: "openapi",
-        module_path: "carafe",
-        file: "App::openapi_route",
-        line: 0,
-        path: "",
-        parts: &[Part::Static("")],
-        methods: MethodSet::GET,
-        cross_origin: false,
-        websocket: false,
-        body_limit: None,
-        needs: crate::routing::route::needs_nothing,
-        handler: Handler::AtOnce(serve_document, &DOCUMENT_PACE),
-        doc: &RouteDoc::undocumented(&[(200, Media::Json)]),
-    };
-    Mounted::at_plain_path(DOCUMENT, path, "App::openapi_route", "/openapi.json")
+    const DOC: RouteDoc = RouteDoc::undocumented(&[(200, Media::Json)]);
+    Mounted::at_plain_path(
+        path,
+        "App::openapi_route",
+        "/openapi.json",
+        "openapi",
+        Handler::AtOnce(serve_document, &DOCUMENT_PACE),
+        &DOC,
+    )
 }
 
 /// How the document's handler has been seen to answer (at once: the document is made when the

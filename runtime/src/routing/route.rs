@@ -105,13 +105,16 @@ impl Mounted {
     /// A route of carafe's own (the static files') under `prefix`, with what it serves (the
     /// folder) in place of a source file.
     #[cfg(feature = "static-files")]
-    /// A route of carafe's own, `def`, whose path is all `path`, a plain one with no
-    /// parameter; or the problem, naming the `setting` and an `example`.
+    /// A GET route of carafe's own, set by `setting` (`App::health_route`), at `path`, a
+    /// plain one with no parameter, answered at once by `handler`; or the problem, with an
+    /// `example` of a path.
     pub(crate) fn at_plain_path(
-        def: RouteDef,
         path: &str,
-        setting: &str,
+        setting: &'static str,
         example: &str,
+        handler_name: &'static str,
+        handler: Handler,
+        doc: &'static RouteDoc,
     ) -> Result<Mounted, String> {
         let parsed = carafe_core::path::parse(path).ok();
         let plain = parsed.as_ref().is_some_and(|parsed| {
@@ -126,6 +129,21 @@ impl Mounted {
                  such as \"{example}\""
             ));
         }
+        let def = RouteDef {
+            handler_name,
+            module_path: "carafe",
+            file: setting,
+            line: 0,
+            path: "",
+            parts: &[Part::Static("")],
+            methods: MethodSet::GET,
+            cross_origin: false,
+            websocket: false,
+            body_limit: None,
+            needs: needs_nothing,
+            handler,
+            doc,
+        };
         Ok(Mounted::new(def, path, 0))
     }
 

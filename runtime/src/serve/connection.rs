@@ -271,31 +271,27 @@ trait Drain: Future {
     fn graceful_shutdown(self: Pin<&mut Self>);
 }
 
-impl<I, B, S> Drain for http1::UpgradeableConnection<I, S>
-where
-    S: hyper::service::HttpService<Incoming, ResBody = B>,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-    B: hyper::body::Body + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    fn graceful_shutdown(self: Pin<&mut Self>) {
-        http1::UpgradeableConnection::graceful_shutdown(self);
-    }
+/// `Drain` for HTTP/1's two connections, plain and upgradeable, through their own method.
+macro_rules! drain_http1 {
+    ($($connection:ident),*) => {
+        $(
+            impl<I, B, S> Drain for http1::$connection<I, S>
+            where
+                S: hyper::service::HttpService<Incoming, ResBody = B>,
+                S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+                I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+                B: hyper::body::Body + 'static,
+                B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+            {
+                fn graceful_shutdown(self: Pin<&mut Self>) {
+                    http1::$connection::graceful_shutdown(self);
+                }
+            }
+        )*
+    };
 }
 
-impl<I, B, S> Drain for http1::Connection<I, S>
-where
-    S: hyper::service::HttpService<Incoming, ResBody = B>,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-    B: hyper::body::Body + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    fn graceful_shutdown(self: Pin<&mut Self>) {
-        http1::Connection::graceful_shutdown(self);
-    }
-}
+drain_http1!(Connection, UpgradeableConnection);
 
 impl<I, B, S, E> Drain for http2::Connection<I, S, E>
 where

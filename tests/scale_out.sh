@@ -12,8 +12,9 @@
 #     No request may fail, every post a client was told was created must be on the index once,
 #     and every old process must exit 0.
 #
-# Installs Debian's haproxy first when it is missing. Everything it starts and writes is gone
-# when it ends, whether it passes or not.
+# Installs Debian's haproxy first when it is missing (and postgresql, through
+# tests/support/postgres.sh, when the database is PostgreSQL). Everything it starts and writes
+# is gone when it ends, whether it passes or not.
 #
 #   bash tests/scale_out.sh
 #   SCALE_OUT_LOGS=/tmp/logs bash tests/scale_out.sh   # keeps every process's log there
@@ -130,8 +131,8 @@ start_database() {
 
 # What every instance is told, from the environment: the same secret key on all (any one reads
 # the session cookie another signed), the health route HAProxy checks, two seconds of draining
-# after SIGTERM (HAProxy's checks, every half second, leave it within one), the port shared
-# with the next instance during a restart, and HAProxy's X-Forwarded-* headers trusted.
+# after SIGTERM (HAProxy's checks, every half second, need about one to see the 503), the port
+# shared with the next instance during a restart, and HAProxy's X-Forwarded-* headers trusted.
 export HOST=127.0.0.1
 export CARAFE_SECRET_KEY
 CARAFE_SECRET_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
@@ -237,7 +238,10 @@ retried=$(awk '{
       if (n + 0 > 0) count++
     }
 } END { print count + 0 }' "$dir/haproxy.log")
-echo "HAProxy sent $retried requests again after a failed attempt"
+# A new instance takes the health checks of the one it replaces, so HAProxy need never see
+# an instance down.
+downs=$(grep -c ' is DOWN' "$dir/haproxy.log" || true)
+echo "HAProxy sent $retried requests again after a failed attempt, and saw $downs instances go down"
 
 seconds=$((($(now_ms) - began + 500) / 1000))
 if [ "$failed" -ne 0 ]; then

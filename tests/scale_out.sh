@@ -74,11 +74,12 @@ cleanup() {
     bash tests/support/postgres.sh stop "$postgres_port" || true
   fi
   if [ "$status" -ne 0 ]; then
-    # The instances' own lines (starting, draining, errors), not their access lines.
+    # The instances' own lines (starting, draining, errors), not their access lines; and
+    # HAProxy's lines for requests that did not end well, and its servers going up or down.
     for log in "$dir"/flaskr*.log "$dir"/haproxy.log; do
       if [ -s "$log" ]; then
         echo "--- the last lines of $(basename "$log"):" >&2
-        grep -v ' INFO carafe::access: ' "$log" | tail -n 15 >&2
+        grep -Ev ' INFO carafe::access: | [23][0-9]{2} [0-9]+ - - ---- ' "$log" | tail -n 15 >&2
       fi
     done
   fi

@@ -60,18 +60,20 @@ postgres_port=
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
   local status=$?
+  # Every step runs, whatever the one before it returned (grep finding nothing among them).
+  set +e
   # The instances are killed rather than asked to drain: their data is thrown away.
   for pid in $instances; do
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null
   done
   for pid in $balancer $load; do
-    kill "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null
   done
   for pid in $instances $balancer $load; do
-    wait "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null
   done
   if [ -n "$postgres_port" ]; then
-    bash tests/support/postgres.sh stop "$postgres_port" || true
+    bash tests/support/postgres.sh stop "$postgres_port"
   fi
   if [ "$status" -ne 0 ]; then
     # The instances' own lines (starting, draining, errors), not their access lines; and
@@ -85,7 +87,7 @@ cleanup() {
   fi
   if [ -n "${SCALE_OUT_LOGS:-}" ]; then
     mkdir -p "$SCALE_OUT_LOGS"
-    cp "$dir"/*.log "$SCALE_OUT_LOGS"/ 2>/dev/null || true
+    cp "$dir"/*.log "$SCALE_OUT_LOGS"/ 2>/dev/null
   fi
   rm -rf "$dir"
   exit "$status"

@@ -244,7 +244,8 @@ retried=$(awk '{
 # A new instance takes the health checks of the one it replaces, so HAProxy need never see
 # an instance down.
 downs=$(grep -c ' is DOWN' "$dir/haproxy.log" || true)
-echo "HAProxy sent $retried requests again after a failed attempt, and saw $downs instances go down"
+echo "HAProxy sent $retried requests again after a failed attempt," \
+  "and saw $downs instances go down"
 
 seconds=$((($(now_ms) - began + 500) / 1000))
 if [ "$failed" -ne 0 ]; then

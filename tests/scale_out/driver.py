@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The client side of tests/scale_out.sh: flaskr's users, through HAProxy.
 
 Python's standard library only. Subcommands:
@@ -16,7 +17,6 @@ import argparse
 import html
 import http.client
 import http.cookiejar
-import http.cookies
 import re
 import signal
 import socket
@@ -72,7 +72,8 @@ def wait_healthy(port, log=None, timeout=20):
                 if any(answered.search(line) for line in lines):
                     return True
         time.sleep(0.05)
-    print(f"FAIL 127.0.0.1:{port} did not answer /healthz within {timeout}s ({log or 'any process'})")
+    who = f"the process writing {log}" if log else "any process"
+    print(f"FAIL 127.0.0.1:{port} did not answer /healthz within {timeout}s ({who})")
     return False
 
 
@@ -98,9 +99,9 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class Browser:
-    """One user's browser: a cookie jar, and forms posted the way a same-origin page posts
-    them (no Origin header, which carafe's cross-site protection lets pass as a client that is
-    no browser)."""
+    """One user's browser, as far as the server can tell: a cookie jar, and forms posted
+    without Origin or Sec-Fetch-Site, as a client that is no browser posts them (carafe's
+    cross-site protection lets those pass)."""
 
     def __init__(self, base):
         self.base = base

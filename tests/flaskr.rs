@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::Answer;
-use flaskr::db::Database;
+use flaskr::db::{Database, Location};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -39,7 +39,7 @@ impl Site {
 
     /// The app on the database at `path`, as it is.
     async fn serve(path: PathBuf) -> Site {
-        let database = Database::open(&path).unwrap();
+        let database = Database::open(&Location::Sqlite(path.clone())).unwrap();
         let addr = common::serve(flaskr::app(database.clone())).await;
         Site {
             addr,
@@ -103,7 +103,7 @@ fn fresh_database_path() -> PathBuf {
 /// are, the users' passwords hashed by Werkzeug (`pbkdf2:sha256`, 50,000 iterations): every
 /// test that logs in also shows that a database made by Flask's flaskr works with this one.
 fn seed(database: &Path) {
-    flaskr::db::init_db(database).unwrap();
+    flaskr::db::init_db(&Location::Sqlite(database.to_owned())).unwrap();
     let db = Connection::open(database).unwrap();
     db.execute_batch(DATA_SQL).unwrap();
 }
@@ -616,7 +616,9 @@ fn readers_are_served_while_a_request_holds_a_write() {
 
     // The request's connection, taken from the app's pool as a view takes it. `EXCLUSIVE`
     // would keep the readers out too, were the database not in WAL mode.
-    let writing = site.database.connection().unwrap();
+    let flaskr::db::Connection::Sqlite(writing) = site.database.connection().unwrap() else {
+        panic!("the site is served on SQLite");
+    };
     writing
         .execute_batch(
             "BEGIN EXCLUSIVE; \

@@ -18,7 +18,7 @@ usage() {
   exit 2
 }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 command=$1
 port=${2:-5433}
 [[ $port =~ ^[0-9]+$ ]] || usage
@@ -36,7 +36,8 @@ server_programs() {
 }
 
 # PostgreSQL refuses to run as root: as root, the server runs as the package's `postgres`
-# user (or `nobody` before the package made it), which then owns the folder.
+# user (or `nobody`, should the programs be there without that user), which then owns the
+# folder.
 server_user() {
   if [ "$(id -u)" -ne 0 ]; then
     id -un

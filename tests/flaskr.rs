@@ -52,7 +52,8 @@ impl Site {
         // Shown with the output of a test that fails, to tell which database it failed on.
         eprintln!("flaskr on {location}");
         let database = off_the_runtime(|| Database::open(&location)).unwrap();
-        let addr = common::serve(flaskr::app(database.clone())).await;
+        let app = flaskr::app(database.clone()).secret_key("flaskr's tests");
+        let addr = common::serve(app).await;
         Site {
             addr,
             database,
@@ -406,6 +407,15 @@ async fn test_register() {
         let answer = browser.post("/auth/register", &fields).await;
         assert_eq!(answer.status, 302);
         assert_eq!(answer.header("location"), Some("/auth/login"));
+        // The login page says so, once.
+        let login = browser.get("/auth/login").await;
+        assert!(
+            login.body.contains("Registered as a: log in."),
+            "{}",
+            login.body
+        );
+        let again = browser.get("/auth/login").await;
+        assert!(!again.body.contains("Registered as"), "{}", again.body);
 
         // The user is in the database.
         let found: Option<i64> = site
@@ -1093,4 +1103,23 @@ fn werkzeug_defaults_are_those_of_werkzeug_3_1() {
     // without its digest and iterations: Werkzeug's `check_password_hash` takes it so.
     let hash = "pbkdf2$Uen7Or7z$74a63d1a982eb6994e461a644fc864170f11c1137c4976e98a05f6fe5efab98d";
     assert!(flaskr::auth::password_matches("secret", hash));
+}
+
+#[test]
+fn flaskr_refuses_to_start_without_a_secret_key_in_its_environment() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(common::example_binary("flaskr"))
+        .env_remove("CARAFE_SECRET_KEY")
+        .env_remove("DATABASE_URL")
+        .env("DATABASE", folder.path().join("flaskr.sqlite"))
+        .env("PORT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("set CARAFE_SECRET_KEY in the environment"),
+        "{stderr}"
+    );
 }

@@ -85,7 +85,11 @@ pub fn register(
             // requests need the database meanwhile.
             let hash = hash_password(password)?;
             match database.add_user(username, &hash)? {
-                Registration::Registered => return Ok(redirect(url_for!(login))),
+                Registration::Registered => {
+                    // Shown by the login page, which may be another instance's.
+                    flash(format!("Registered as {username}: log in."));
+                    return Ok(redirect(url_for!(login)));
+                }
                 Registration::NameTaken => format!("User {username} is already registered."),
             }
         };

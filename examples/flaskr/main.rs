@@ -6,6 +6,7 @@
 //! serves as it is: its users' Werkzeug password hashes are read too.
 //!
 //! ```text
+//! export CARAFE_SECRET_KEY=$(openssl rand -hex 32)   # signs the session cookie
 //! cargo run --example flaskr                  # http://127.0.0.1:5000, the database in ./flaskr.sqlite
 //! DATABASE=/tmp/blog.sqlite cargo run --example flaskr
 //! DATABASE_URL=postgres://flaskr@127.0.0.1/flaskr cargo run --example flaskr
@@ -13,8 +14,10 @@
 //! cargo run --example flaskr -- routes        # the routes, like `flask routes`
 //! ```
 //!
-//! Set `SECRET_KEY` to a long random value on any server others can reach: the default, `dev`
-//! as in Flask's tutorial, lets anyone sign a session cookie.
+//! The secret key is no part of the source: it comes from `CARAFE_SECRET_KEY`, as Flask's docs
+//! ask production apps to load theirs from the environment or a config file. Without it flaskr
+//! refuses to start, saying so. Instances that share a database share the key too, so that
+//! each reads the session cookies the others sign.
 
 // Public for tests/flaskr.rs, which seeds a database and checks password hashes.
 pub mod auth;
@@ -26,10 +29,10 @@ use std::time::Duration;
 
 use carafe::prelude::*;
 
-/// The app on `database`. The templates and the stylesheet come from `templates/` and
-/// `static/` beside this file.
+/// The app on `database`, its secret key from `CARAFE_SECRET_KEY` (tests give theirs with
+/// `.secret_key(..)`). The templates and the stylesheet come from `templates/` and `static/`
+/// beside this file.
 pub fn app(database: db::Database) -> App {
-    let secret_key = std::env::var("SECRET_KEY").unwrap_or_else(|_| "dev".to_owned());
     let auth = Blueprint::new("/auth").mount(routes![auth::register, auth::login, auth::logout]);
     let blog = Blueprint::new("/").mount(routes![
         blog::index,
@@ -38,11 +41,7 @@ pub fn app(database: db::Database) -> App {
         blog::delete
     ]);
     let on_postgres = database.is_postgres();
-    let app = App::new()
-        .secret_key(secret_key)
-        .state(database)
-        .register(auth)
-        .register(blog);
+    let app = App::new().state(database).register(auth).register(blog);
     if on_postgres {
         // The PostgreSQL client waits for its server inside a tokio runtime of its own, which
         // tokio forbids on a thread that runs another runtime's tasks: the views stay on the

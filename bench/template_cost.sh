@@ -85,7 +85,7 @@ declare -A RATE=()
 for round in $(seq "$ROUNDS"); do
     for side in base head; do
         ensure_port_free
-        DATABASE=$database PORT=$PORT WORKERS=1 taskset -c 0 \
+        DATABASE=$database PORT=$PORT WORKERS=1 CARAFE_SECRET_KEY=benchmark taskset -c 0 \
             "${TARGET[$side]}/release/examples/flaskr" >/dev/null 2>&1 &
         server_pid=$!
         wait_for_server "flaskr ($side)" /

@@ -124,6 +124,7 @@ start_server() {
         # From the repository's root, where the example finds its templates and static files.
         # Access log off: gunicorn keeps none by default either.
         (cd "$ROOT" && DATABASE=$tmp/carafe.sqlite HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn \
+            CARAFE_SECRET_KEY=benchmark \
             exec taskset -c "$SERVER_CPU" "$CARAFE_BIN") >>"$tmp/carafe.log" 2>&1 &
         ;;
     flask)

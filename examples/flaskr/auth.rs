@@ -6,18 +6,9 @@ use argon2::password_hash::{self, PasswordHash, PasswordHasher, PasswordVerifier
 use argon2::Argon2;
 use carafe::prelude::*;
 use carafe::{flash, render_template, FromRequestParts, RequestContext, Session};
-use rusqlite::OptionalExtension;
-use serde::Serialize;
 
-use super::db::Database;
+use super::db::{Database, Registration, User};
 use super::werkzeug;
-
-/// A registered user, as the templates show them.
-#[derive(Clone, Serialize)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-}
 
 /// Who is signed in, if anyone: Flask's `g.user`, the user whose id the session holds. A
 /// session naming a user who no longer exists reads as nobody.
@@ -30,24 +21,10 @@ impl FromRequestParts for CurrentUser {
             return Ok(CurrentUser(None));
         };
         let database = State::<Database>::from_request_parts(ctx)?;
-        let connection = database
-            .connection()
-            .map_err(|unavailable| unavailable.into_response())?;
-        let user = connection
-            .query_row(
-                "SELECT id, username FROM user WHERE id = ?1",
-                [user_id],
-                |row| {
-                    Ok(User {
-                        id: row.get(0)?,
-                        username: row.get(1)?,
-                    })
-                },
-            )
-            .optional();
-        match user {
+        match database.user(user_id) {
             Ok(user) => Ok(CurrentUser(user)),
-            Err(error) => Err(carafe::Error::from(error).into_response()),
+            // The database's 503 when it has no connection free, else a 500.
+            Err(error) => Err(error.into_response()),
         }
     }
 }
@@ -88,15 +65,6 @@ pub fn password_matches(password: &str, stored: &str) -> bool {
     }
 }
 
-/// Whether `error` is an insert refused by a `UNIQUE` column: the username is taken.
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
-    matches!(
-        error,
-        rusqlite::Error::SqliteFailure(failure, _)
-            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-    )
-}
-
 /// The registration form; posted, a new user, then the login page.
 #[route("/register", GET, POST)]
 pub fn register(
@@ -116,16 +84,13 @@ pub fn register(
             // Hashed before taking the connection: hashing is slow on purpose, and other
             // requests need the database meanwhile.
             let hash = hash_password(password)?;
-            let inserted = database.connection()?.execute(
-                "INSERT INTO user (username, password) VALUES (?1, ?2)",
-                (username, hash),
-            );
-            match inserted {
-                Ok(_) => return Ok(redirect(url_for!(login))),
-                Err(error) if is_unique_violation(&error) => {
-                    format!("User {username} is already registered.")
+            match database.add_user(username, &hash)? {
+                Registration::Registered => {
+                    // Shown by the login page, which may be another instance's.
+                    flash(format!("Registered as {username}: log in."));
+                    return Ok(redirect(url_for!(login)));
                 }
-                Err(error) => return Err(error.into()),
+                Registration::NameTaken => format!("User {username} is already registered."),
             }
         };
         flash(error);
@@ -149,15 +114,7 @@ pub fn login(
     if method == Method::POST {
         let username = &form["username"];
         let password = &form["password"];
-        let found = database
-            .connection()?
-            .query_row(
-                "SELECT id, password FROM user WHERE username = ?1",
-                [username],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
-            )
-            .optional()?;
-        let error = match found {
+        let error = match database.credentials(username)? {
             None => "Incorrect username.",
             Some((_, stored)) if !password_matches(password, &stored) => "Incorrect password.",
             Some((user_id, _)) => {

@@ -1,19 +1,23 @@
 //! flaskr, the blog of Flask's tutorial, in carafe: people register, log in, and write, edit
 //! and delete their own posts. Blueprints `auth` (under `/auth`) and `blog` (at the root), a
 //! SQLite database in WAL mode through a pool of connections (readers never wait for a
-//! writer), salted password hashes, the session, flashed messages, templates and a
-//! stylesheet. A database made by Flask's own flaskr serves as it is: its users' Werkzeug
-//! password hashes are read too.
+//! writer), or a PostgreSQL one that several instances share, salted password hashes, the
+//! session, flashed messages, templates and a stylesheet. A database made by Flask's own flaskr
+//! serves as it is: its users' Werkzeug password hashes are read too.
 //!
 //! ```text
+//! export CARAFE_SECRET_KEY=$(openssl rand -hex 32)   # signs the session cookie
 //! cargo run --example flaskr                  # http://127.0.0.1:5000, the database in ./flaskr.sqlite
 //! DATABASE=/tmp/blog.sqlite cargo run --example flaskr
+//! DATABASE_URL=postgres://flaskr@127.0.0.1/flaskr cargo run --example flaskr
 //! cargo run --example flaskr -- init-db       # empties the database, like `flask init-db`
 //! cargo run --example flaskr -- routes        # the routes, like `flask routes`
 //! ```
 //!
-//! Set `SECRET_KEY` to a long random value on any server others can reach: the default, `dev`
-//! as in Flask's tutorial, lets anyone sign a session cookie.
+//! The secret key is no part of the source: it comes from `CARAFE_SECRET_KEY`, as Flask's docs
+//! ask production apps to load theirs from the environment or a config file. Without it flaskr
+//! refuses to start, saying so. Instances that share a database share the key too, so that
+//! each reads the session cookies the others sign.
 
 // Public for tests/flaskr.rs, which seeds a database and checks password hashes.
 pub mod auth;
@@ -21,14 +25,14 @@ mod blog;
 pub mod db;
 mod werkzeug;
 
-use std::path::PathBuf;
+use std::time::Duration;
 
 use carafe::prelude::*;
 
-/// The app on `database`. The templates and the stylesheet come from `templates/` and
-/// `static/` beside this file.
+/// The app on `database`, its secret key from `CARAFE_SECRET_KEY` (tests give theirs with
+/// `.secret_key(..)`). The templates and the stylesheet come from `templates/` and `static/`
+/// beside this file.
 pub fn app(database: db::Database) -> App {
-    let secret_key = std::env::var("SECRET_KEY").unwrap_or_else(|_| "dev".to_owned());
     let auth = Blueprint::new("/auth").mount(routes![auth::register, auth::login, auth::logout]);
     let blog = Blueprint::new("/").mount(routes![
         blog::index,
@@ -36,19 +40,26 @@ pub fn app(database: db::Database) -> App {
         blog::update,
         blog::delete
     ]);
-    App::new()
-        .secret_key(secret_key)
-        .state(database)
-        .register(auth)
-        .register(blog)
+    let on_postgres = database.is_postgres();
+    let app = App::new().state(database).register(auth).register(blog);
+    if on_postgres {
+        // The PostgreSQL client waits for its server inside a tokio runtime of its own, which
+        // tokio forbids on a thread that runs another runtime's tasks: the views stay on the
+        // blocking pool even once they prove quick, never run in place on the app's workers.
+        app.blocking_threshold(Duration::ZERO)
+    } else {
+        app
+    }
 }
 
 fn main() {
-    let database =
-        std::env::var_os("DATABASE").map_or_else(|| "flaskr.sqlite".into(), PathBuf::from);
+    let database = db::Location::from_env().unwrap_or_else(|error| {
+        eprintln!("DATABASE_URL is malformed: {error}");
+        std::process::exit(1);
+    });
     if std::env::args().nth(1).as_deref() == Some("init-db") {
         if let Err(error) = db::init_db(&database) {
-            eprintln!("cannot initialize {}: {error}", database.display());
+            eprintln!("cannot initialize {database}: {error}");
             std::process::exit(1);
         }
         println!("Initialized the database.");
@@ -57,7 +68,7 @@ fn main() {
     match db::Database::open(&database) {
         Ok(opened) => app(opened).run(),
         Err(error) => {
-            eprintln!("cannot open the database {}: {error}", database.display());
+            eprintln!("cannot open {database}: {error}");
             std::process::exit(1);
         }
     }

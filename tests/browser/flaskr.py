@@ -136,8 +136,8 @@ class FlaskrTest(BrowserTest):
         self.submit("form.entry button[type=submit]")
         self.expect_path("/auth/login")
         self.expect_heading("Log In")
-        self.expect_no_flash()
-        self.passed(f"registered {USERNAME!r}, sent to the login page")
+        self.expect_flash(f"Registered as {USERNAME}: log in.")
+        self.passed(f"registered {USERNAME!r}, sent to the login page, which says so")
 
     def step_register_taken(self):
         self.open("/auth/register")

@@ -111,8 +111,9 @@ while True:
 EOF
 }
 
-# The database, fresh.
+# The database, fresh; the session's key, as a deployment gives it.
 export DATABASE="$dir/flaskr.sqlite"
+export CARAFE_SECRET_KEY="browser test $$ $RANDOM"
 "$app" init-db </dev/null >/dev/null
 
 # PORT=0: the server takes a port no one else has and says which, so two runs never collide.

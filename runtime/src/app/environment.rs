@@ -114,6 +114,10 @@ const VARIABLES: &[Variable] = &[
         name: "REUSE_PORT",
         set: |app, value| apply(app, switch(value), App::reuse_port),
     },
+    Variable {
+        name: "OPENAPI_ROUTE",
+        set: |app, value| apply(app, text(value), App::openapi_route),
+    },
     #[cfg(feature = "static-files")]
     Variable {
         name: "STATIC_FOLDER",

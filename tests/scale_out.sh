@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# flaskr beyond one machine: three instances sharing one database behind HAProxy
+# flaskr beyond one machine: three instances sharing one PostgreSQL database behind HAProxy
 # (tests/scale_out/haproxy.cfg), on this machine, each on a port of its own.
 #
 #  1. A user's journey through HAProxy, each step on another instance than the one before:
@@ -12,18 +12,19 @@
 #     No request may fail, every post a client was told was created must be on the index once,
 #     and every old process must exit 0.
 #
-# Installs Debian's haproxy first when it is missing (and postgresql, through
-# tests/support/postgres.sh, when the database is PostgreSQL). Everything it starts and writes
-# is gone when it ends, whether it passes or not.
+# Installs Debian's haproxy first when it is missing, and postgresql through
+# tests/support/postgres.sh. Everything it starts and writes is gone when it ends, whether it
+# passes or not.
 #
 #   bash tests/scale_out.sh
 #   SCALE_OUT_LOGS=/tmp/logs bash tests/scale_out.sh   # keeps every process's log there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The database the instances share: sqlite (one file, which processes on one machine may
-# share) or postgres (a throwaway server, as instances on several machines would need).
-database=sqlite
+# The database the instances share: postgres (a throwaway server, tests/support/postgres.sh,
+# as instances on several machines would share one), or sqlite (one file, which processes on
+# one machine may share).
+database=postgres
 
 driver=tests/scale_out/driver.py
 
@@ -120,6 +121,7 @@ start_database() {
   case $database in
     sqlite)
       export DATABASE=$dir/flaskr.sqlite
+      echo "SQLite in $DATABASE"
       ;;
     postgres)
       postgres_port=$(python3 "$driver" free-ports 1)
@@ -127,6 +129,7 @@ start_database() {
       admin=$(bash tests/support/postgres.sh start "$postgres_port")
       psql "$admin" --quiet --command 'CREATE DATABASE flaskr' </dev/null
       export DATABASE_URL=${admin%/*}/flaskr
+      echo "PostgreSQL at $DATABASE_URL"
       ;;
   esac
   "$app" init-db </dev/null >/dev/null

@@ -144,8 +144,56 @@ fn a_second_instance_binds_the_port_only_with_reuse_port() {
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
 }
 
-/// Clients that each send requests one after another, each on a new connection, until told
-/// to stop: the answers counted, and every failure kept.
+/// One client's connection kept alive from request to request, as a browser's or a
+/// balancer's: a new one only when the server said it closes this one.
+struct KeptAlive {
+    addr: SocketAddr,
+    stream: Option<TcpStream>,
+}
+
+impl KeptAlive {
+    fn get(&mut self, path: &str) -> Result<(), String> {
+        let mut stream = match self.stream.take() {
+            Some(stream) => stream,
+            None => TcpStream::connect(self.addr).map_err(|error| format!("connect: {error}"))?,
+        };
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        stream
+            .write_all(head.as_bytes())
+            .map_err(|error| format!("kept alive, write: {error}"))?;
+        // The head, then as many bytes of body as it announces.
+        let mut answer = Vec::new();
+        let mut byte = [0; 1];
+        while !answer.ends_with(b"\r\n\r\n") {
+            match stream.read(&mut byte) {
+                Ok(1) => answer.push(byte[0]),
+                Ok(_) => return Err(format!("kept alive, closed after {} bytes", answer.len())),
+                Err(error) => return Err(format!("kept alive, read: {error}")),
+            }
+        }
+        let head = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length: "))
+            .and_then(|length| length.trim().parse().ok())
+            .ok_or_else(|| format!("no length in {head:?}"))?;
+        let mut body = vec![0; length];
+        stream
+            .read_exact(&mut body)
+            .map_err(|error| format!("kept alive, body: {error}"))?;
+        if !head.contains("\r\nconnection: close\r\n") {
+            self.stream = Some(stream);
+        }
+        Ok(())
+    }
+}
+
+/// Clients that each send requests one after another until told to stop, half of them on a
+/// new connection each time and half on one kept alive: the answers counted, and every
+/// failure kept.
 struct Load {
     stop: Arc<AtomicBool>,
     answered: Arc<AtomicUsize>,
@@ -157,13 +205,18 @@ impl Load {
         let stop = Arc::new(AtomicBool::new(false));
         let answered = Arc::new(AtomicUsize::new(0));
         let clients = (0..clients)
-            .map(|_| {
+            .map(|client| {
                 let (stop, answered) = (Arc::clone(&stop), Arc::clone(&answered));
                 std::thread::spawn(move || {
+                    let mut kept_alive = KeptAlive { addr, stream: None };
                     let mut failures = Vec::new();
                     while !stop.load(Ordering::Relaxed) {
-                        match request(addr, "GET", "/items/1", "") {
-                            Ok(_) => answered.fetch_add(1, Ordering::Relaxed),
+                        let answer = match client % 2 {
+                            0 => request(addr, "GET", "/items/1", "").map(drop),
+                            _ => kept_alive.get("/items/1"),
+                        };
+                        match answer {
+                            Ok(()) => answered.fetch_add(1, Ordering::Relaxed),
                             Err(error) => {
                                 failures.push(error);
                                 0

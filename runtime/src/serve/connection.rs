@@ -8,7 +8,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -86,6 +86,12 @@ trait ActivityHandle: Deref<Target = Activity> + Clone + Unpin {
     /// longer the watchdog's.
     #[cfg(feature = "websockets")]
     fn hold_stream(&self, parts: &mut http::request::Parts);
+
+    /// Whether an answer is to say `Connection: close`: over HTTP/1, while the server winds
+    /// down, so that the client opens a new connection for its next request instead of
+    /// sending it on one the server is about to close. Never over HTTP/2, where GOAWAY says
+    /// it.
+    fn says_close(&self) -> bool;
 }
 
 /// HTTP/1's: the future lives in the connection's task.
@@ -96,6 +102,10 @@ impl ActivityHandle for &Activity {
 
     #[cfg(feature = "websockets")]
     fn hold_stream(&self, _: &mut http::request::Parts) {}
+
+    fn says_close(&self) -> bool {
+        self.winding.is_on()
+    }
 }
 
 /// HTTP/2's: hyper runs each response future in a task of its own, on any thread.
@@ -113,6 +123,10 @@ impl ActivityHandle for Arc<Activity> {
                 .extensions
                 .insert(crate::extract::websocket::StreamHeld::new(open));
         }
+    }
+
+    fn says_close(&self) -> bool {
+        false
     }
 }
 
@@ -144,9 +158,38 @@ pub(crate) struct Activity {
     closing: AtomicBool,
     /// The connection's task, to wake when `closing` is set.
     connection_task: AtomicWaker,
-    /// Whether a client waits for a free slot: then each request, as it finishes, closes its
-    /// connection if nothing else is in flight.
-    crowded: Arc<AtomicBool>,
+    /// Whether the server winds its connections down (a client waits for a free slot, or the
+    /// server drains): then each request, as it finishes, closes its connection if nothing
+    /// else is in flight, and an HTTP/1 answer says `Connection: close`.
+    winding: Arc<Winding>,
+}
+
+/// Why the server winds its connections down, read by every request as it finishes: one load.
+#[derive(Default)]
+pub(crate) struct Winding(AtomicU8);
+
+/// A client waits for a free slot.
+const CROWDED: u8 = 1;
+/// The server was told to stop and drains before it closes its listener.
+const DRAINING: u8 = 2;
+
+impl Winding {
+    /// Whether a client waits for a slot, as the accept loop says.
+    pub(crate) fn set_crowded(&self, crowded: bool) {
+        match crowded {
+            true => self.0.fetch_or(CROWDED, Ordering::Relaxed),
+            false => self.0.fetch_and(!CROWDED, Ordering::Relaxed),
+        };
+    }
+
+    /// The server drains: from now on every connection closes once it has answered.
+    pub(crate) fn drain(&self) {
+        self.0.fetch_or(DRAINING, Ordering::Relaxed);
+    }
+
+    fn is_on(&self) -> bool {
+        self.0.load(Ordering::Relaxed) != 0
+    }
 }
 
 /// A connection's progress as the watchdog sees it at one sweep.
@@ -171,14 +214,14 @@ impl batch::Progress for Activity {
 }
 
 impl Activity {
-    pub(crate) fn new(crowded: Arc<AtomicBool>) -> Activity {
+    pub(crate) fn new(winding: Arc<Winding>) -> Activity {
         Activity {
             heads: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             closing: AtomicBool::new(false),
             connection_task: AtomicWaker::new(),
-            crowded,
+            winding,
         }
     }
 
@@ -228,20 +271,44 @@ pin_project! {
             let activity = this.project().activity;
             activity.count_finished();
             // A crowded server frees this connection's slot as soon as it has nothing in
-            // flight.
-            if activity.crowded.load(Ordering::Relaxed) && activity.idle() {
+            // flight; a draining one leaves no idle connection to close at the end.
+            if activity.winding.is_on() && activity.idle() {
                 activity.close();
             }
         }
     }
 }
 
-impl<F: Future, A: ActivityHandle> Future for Tracked<F, A> {
+impl<F, A> Future for Tracked<F, A>
+where
+    F: Future<Output = Result<http::Response<crate::Body>, Infallible>>,
+    A: ActivityHandle,
+{
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        self.project().future.poll(cx)
+        let this = self.project();
+        // Tested before the poll, so that the answer of every other request goes from the
+        // future straight to hyper: kept aside to be marked, it cost a copy of the response.
+        if this.activity.says_close() {
+            return said_close(this.future.poll(cx));
+        }
+        this.future.poll(cx)
     }
+}
+
+/// The answer, if it is ready, with `Connection: close`.
+#[cold]
+fn said_close(
+    mut answered: Poll<Result<http::Response<crate::Body>, Infallible>>,
+) -> Poll<Result<http::Response<crate::Body>, Infallible>> {
+    if let Poll::Ready(Ok(response)) = &mut answered {
+        let close = http::HeaderValue::from_static("close");
+        response
+            .headers_mut()
+            .insert(http::header::CONNECTION, close);
+    }
+    answered
 }
 
 /// A hyper connection that shuts down gracefully when its [`Activity`] is closed.

@@ -247,6 +247,8 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
     // bound with `SO_REUSEPORT` between this instance and the next until this one steers
     // the new connections away. It serves on meanwhile, then closes its listener.
     let drains = draining.is_some() || config.reuse_port;
+    let mut connections = Watchdog::new(config.header_read_timeout);
+    let winding = connections.winding();
     let mut signal = Box::pin(async {
         signal.await;
         if !drains {
@@ -255,6 +257,9 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
         if let Some(draining) = &draining {
             draining.start();
         }
+        // Each connection closes once it has answered, its last answer saying so, rather
+        // than being closed idle at the end, when a request may be on its way.
+        winding.drain();
         if config.reuse_port {
             steer_new_connections_away(&listener);
         }
@@ -266,7 +271,6 @@ async fn serve_served(served: Served, listener: TcpListener, signal: impl Future
     });
     let protocols = Arc::new(Protocols::new(served.shared.stages.websockets));
     let slots = Arc::new(Semaphore::new(config.max_connections));
-    let mut connections = Watchdog::new(config.header_read_timeout);
     // A client accepted while every slot was taken, waiting for one. Only one is held: the
     // others wait in the listen backlog, with no descriptor of ours.
     let mut waiting: Option<(TcpStream, SocketAddr)> = None;

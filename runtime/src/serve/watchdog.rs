@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +17,7 @@ use tokio::net::TcpStream;
 use tokio::task::{AbortHandle, Id, JoinSet};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
-use crate::serve::connection::{Activity, Counts};
+use crate::serve::connection::{Activity, Counts, Winding};
 
 /// Every open connection's task, and what the sweeps know of it.
 pub(crate) struct Watchdog {
@@ -27,8 +26,9 @@ pub(crate) struct Watchdog {
     tasks: JoinSet<()>,
     /// The open connections, by their task.
     watched: HashMap<Id, Watched>,
-    /// Whether a client waits for a slot, read by every request as it finishes.
-    crowded: Arc<AtomicBool>,
+    /// Whether connections wind down (a client waits for a slot, or the server drains), read
+    /// by every request as it finishes.
+    winding: Arc<Winding>,
     /// The header read timeout.
     timeout: Duration,
     sweeps: Interval,
@@ -69,7 +69,7 @@ impl Watchdog {
         Watchdog {
             tasks: JoinSet::new(),
             watched: HashMap::new(),
-            crowded: Arc::new(AtomicBool::new(false)),
+            winding: Arc::default(),
             timeout,
             sweeps,
         }
@@ -77,7 +77,7 @@ impl Watchdog {
 
     /// The state a new connection shares with its watchdog.
     pub(crate) fn activity(&self) -> Arc<Activity> {
-        Arc::new(Activity::new(Arc::clone(&self.crowded)))
+        Arc::new(Activity::new(Arc::clone(&self.winding)))
     }
 
     /// Serves `stream` in a task of its own with `serve`, whose progress `activity` counts,
@@ -159,7 +159,7 @@ impl Watchdog {
     /// A client waits for a slot: every idle connection closes, the others once their
     /// requests are answered.
     pub(crate) fn crowded(&self) {
-        self.crowded.store(true, Ordering::Relaxed);
+        self.winding.set_crowded(true);
         for watched in self.watched.values() {
             if watched.activity.idle() {
                 watched.close();
@@ -169,7 +169,12 @@ impl Watchdog {
 
     /// The waiting client has its slot: connections stay open once idle.
     pub(crate) fn uncrowded(&self) {
-        self.crowded.store(false, Ordering::Relaxed);
+        self.winding.set_crowded(false);
+    }
+
+    /// What the server tells every connection as it drains (see [`Winding::drain`]).
+    pub(crate) fn winding(&self) -> Arc<Winding> {
+        Arc::clone(&self.winding)
     }
 
     /// Asks every connection to answer what it has begun, then close; gives them `grace` to,

@@ -36,6 +36,11 @@ use crate::routing::url::{RouteUrls, Url};
 
 /// A carafe application: routes, shared state and settings, like Flask's `app`.
 ///
+/// Every setting can also come from the environment, as a deployment gives it: the setting
+/// `body_limit` from `CARAFE_BODY_LIMIT`, and so on (the README's "Deploying" lists them).
+/// Read when the app starts, a variable wins over the code's value; one that does not parse
+/// stops the app, naming the variable and the value.
+///
 /// ```
 /// use std::sync::RwLock;
 /// use carafe_runtime::App;
@@ -698,8 +703,8 @@ impl App {
 
     /// Turns debug mode on or off, like Flask's `app.debug`: error pages then show the panic
     /// message or the error chain behind a 500, and the request line. Off by default, when no
-    /// internal detail is ever sent; `CARAFE_DEBUG=1` in the environment turns it on. Never on
-    /// a server the public can reach.
+    /// internal detail is ever sent; `CARAFE_DEBUG=1` in the environment turns it on (and
+    /// `CARAFE_DEBUG=0` off, whatever the code says). Never on a server the public can reach.
     ///
     /// ```
     /// use carafe_runtime::App;

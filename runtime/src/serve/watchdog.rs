@@ -180,7 +180,14 @@ impl Watchdog {
     /// Asks every connection to answer what it has begun, then close; gives them `grace` to,
     /// and closes those still open after it.
     pub(crate) async fn close_all(mut self, grace: Duration) {
+        // Every answer from now on closes its connection, and says so.
+        self.winding.drain();
         for watched in self.watched.values() {
+            if watched.activity.heads() == 0 && watched.socket.has_bytes_to_read() {
+                // Accepted, its first request on its way but not yet read: answered, then
+                // closed like the others, rather than cut off with no answer.
+                continue;
+            }
             watched.close();
         }
         let all_closed = async { while self.tasks.join_next().await.is_some() {} };
@@ -238,6 +245,23 @@ impl Socket {
         // and at worst aborts the ended task, which does nothing.
         let result = unsafe { libc::ioctl(self.fd, libc::TIOCOUTQ, &mut unread) };
         (result == 0).then(|| u64::try_from(unread).unwrap_or_default())
+    }
+
+    /// Whether the client has sent bytes that the connection has not read yet (Linux's
+    /// `FIONREAD`); elsewhere, never.
+    fn has_bytes_to_read(self) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            let mut waiting: libc::c_int = 0;
+            // SAFETY: FIONREAD writes one `c_int` through the pointer, which points at one;
+            // a descriptor already closed makes the call fail, read as no bytes.
+            let result = unsafe { libc::ioctl(self.fd, libc::FIONREAD, &mut waiting) };
+            result == 0 && waiting > 0
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            false
+        }
     }
 
     /// Elsewhere, only the bytes the socket takes tell that a client reads.

@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Benchmarks the peers of bench/src/bin against each other; see bench/README.md.
 #
-#   bash bench/run.sh                      # 7 rounds of 10 s per route, about 30 min
+#   bash bench/run.sh                      # 21 rounds of 3 s per route, about 35 min
 #   ROUNDS=1 DURATION=2 bash bench/run.sh  # a quick smoke run
 #
-# Seven rounds because on a shared machine the median of fewer moves by more than the few
-# percent the peers differ by.
+# Many short rounds because on a shared machine one run of a few seconds can be 15 % off
+# (see the Rounds below): the median of 21 paired ratios holds still where that of 5 did not.
 #
-# Environment: ROUNDS (7), DURATION in seconds (10), WARMUP in seconds (1),
+# Environment: ROUNDS (21), DURATION in seconds (3), WARMUP in seconds (1),
 # WORKERS server worker threads (1), PORT (18080), SERVERS (all below),
-# ROUTES (all below, e.g. ROUTES="json pipelined").
+# ROUTES (all below, e.g. ROUTES="json pipelined"), CONTROL (1: hyper_raw runs twice, the
+# second time as the peer hyper_again; 0: once).
 set -euo pipefail
 
 # The peers, baseline first: each one is bench/src/bin/<name>.rs, and one
 # whose source is missing is skipped with a message.
 ALL_SERVERS=(hyper_raw axum_peer actix_peer rocket_peer carafe_peer)
 
-ROUNDS=${ROUNDS:-7}
-DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-21}
+DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
 PORT=${PORT:-18080}
 export WORKERS=${WORKERS:-1}
@@ -43,7 +44,7 @@ declare -A ROUTE_SCRIPT=(
     [pipelined]="-s $BENCH/lua/pipeline.lua -- $PIPELINE_DEPTH"
 )
 # The warm-up's load, where it differs from the measured one: its POSTs take
-# ids of their own (see lua/post.lua), which the measured run then creates.
+# ids of their own (see lua/post.lua), above those of every measured round.
 declare -A WARMUP_SCRIPT=(
     [post]="-s $BENCH/lua/post.lua -- 500000000000"
 )
@@ -61,6 +62,12 @@ for name in ${SERVERS:-${ALL_SERVERS[*]}}; do
     fi
 done
 [[ ${servers[0]:-} == hyper_raw ]] || die "hyper_raw must come first: it is the baseline of every ratio"
+# The control: hyper_raw's binary once more, as a peer of its own. Its ratio to hyper_raw would
+# be 1 on a steady machine; how far it strays is how far any other ratio can be trusted.
+CONTROL=${CONTROL:-1}
+((CONTROL)) && servers+=(hyper_again)
+# The binary peer $1 runs.
+binary_of() { if [[ $1 == hyper_again ]]; then echo "$BIN/hyper_raw"; else echo "$BIN/$1"; fi; }
 
 if ! command -v wrk >/dev/null; then
     apt-get update && apt-get install -y wrk
@@ -74,14 +81,24 @@ warn_if_cpus_busy
 
 cargo build --release --manifest-path "$BENCH/Cargo.toml" --bins
 
-# The pid of the one server this script is running, which is all it stops.
+# The pid of the one server the preflight is running, and those of the peers
+# the rounds of a route run side by side: all that this script stops.
 server_pid=
+peer_pids=()
+stop_peers() {
+    local pid
+    for pid in "${peer_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    peer_pids=()
+}
 tmp=$(mktemp -d)
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'stop_server; stop_peers; rm -rf "$tmp"' EXIT
 
 start_server() {
     ensure_port_free
-    taskset -c "$SERVER_CPU" "$BIN/$1" "$PORT" &
+    taskset -c "$SERVER_CPU" "$(binary_of "$1")" "$PORT" &
     server_pid=$!
     wait_for_server "$1" /plaintext
 }
@@ -145,9 +162,14 @@ for name in "${servers[@]}"; do
 done
 echo "preflight: all ${#servers[@]} peers answer the same"
 
-# --- Rounds: for each route, each round starts every peer in turn, the first
-# one rotating, so the peers compared on a route run minutes apart at most and
-# a drift in the machine's speed hits them alike.
+# --- Rounds: route by route, every peer is started at once, each pinned to
+# CPU 0 on a port of its own (PORT + its index) and warmed up; then each round
+# loads every peer in turn for DURATION seconds, the first one rotating. The
+# idle peers wait in epoll and cost the loaded one nothing. This machine's
+# speed changes from one ten seconds to the next (another tenant on the host):
+# peers that alternate every few seconds without restarting are measured in
+# the same weather, where peers restarted in turn for ten seconds each were
+# often not (two runs of the same binary then differed by 15 % in one round).
 mkdir -p "$BENCH/results"
 results=$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ).tsv
 printf 'round\tserver\troute\trequests\trps\tcpu_ticks\tclk_tck\tus_cpu_per_request\tnon_2xx\tsocket_errors\n' >"$results"
@@ -156,22 +178,46 @@ bench_wrk() { # duration url [wrk script arguments...]
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$1s" "$2" "${@:3}"
 }
 
-for round in $(seq "$ROUNDS"); do
-    for route in "${ROUTES[@]}"; do
-        for i in "${!servers[@]}"; do
-            name=${servers[$(((i + round - 1) % ${#servers[@]}))]}
-            start_server "$name"
-            # Not measured: the route's own load, so that the allocator, the
-            # caches and the connections' buffers settle to it first.
-            # shellcheck disable=SC2086 # the script arguments are words
-            set -- ${WARMUP_SCRIPT[$route]:-${ROUTE_SCRIPT[$route]:-}}
-            bench_wrk "$WARMUP" "$URL${ROUTE_PATH[$route]}" "$@" >/dev/null
-            # shellcheck disable=SC2086
-            set -- ${ROUTE_SCRIPT[$route]:-}
-            before=$(cpu_ticks "$server_pid")
-            out=$(bench_wrk "$DURATION" "$URL${ROUTE_PATH[$route]}" "$@")
-            running "$server_pid" || die "$name died during $route"
-            after=$(cpu_ticks "$server_pid")
+# The wrk script and its arguments for a measured run of route $1 in round $2:
+# each round's POSTs take ids of their own (lua/post.lua), since the same
+# server takes every round, and the warm-up's above them all.
+measured_script() { # route round
+    case $1 in
+    post) echo "${ROUTE_SCRIPT[post]} -- $(($2 * 1000000000))" ;;
+    *) echo "${ROUTE_SCRIPT[$1]:-}" ;;
+    esac
+}
+
+# The URL peer $1 (an index into servers) listens on during the rounds.
+peer_url() { echo "http://127.0.0.1:$((PORT + $1))"; }
+
+for route in "${ROUTES[@]}"; do
+    for i in "${!servers[@]}"; do
+        # lib.sh's checks work on URL and server_pid: pointed at this peer.
+        URL=$(peer_url "$i")
+        ensure_port_free
+        taskset -c "$SERVER_CPU" "$(binary_of "${servers[$i]}")" "$((PORT + i))" &
+        server_pid=$!
+        peer_pids+=("$server_pid")
+        wait_for_server "${servers[$i]}" /plaintext
+        server_pid=
+        # Not measured: the route's own load, so that the allocator, the
+        # caches and the connections' buffers settle to it first.
+        # shellcheck disable=SC2086 # the script arguments are words
+        set -- ${WARMUP_SCRIPT[$route]:-${ROUTE_SCRIPT[$route]:-}}
+        bench_wrk "$WARMUP" "$URL${ROUTE_PATH[$route]}" "$@" >/dev/null
+    done
+    for round in $(seq "$ROUNDS"); do
+        for j in "${!servers[@]}"; do
+            i=$(((j + round - 1) % ${#servers[@]}))
+            name=${servers[$i]}
+            pid=${peer_pids[$i]}
+            # shellcheck disable=SC2046 # the script arguments are words
+            set -- $(measured_script "$route" "$round")
+            before=$(cpu_ticks "$pid")
+            out=$(bench_wrk "$DURATION" "$(peer_url "$i")${ROUTE_PATH[$route]}" "$@")
+            running "$pid" || die "$name died during $route"
+            after=$(cpu_ticks "$pid")
             requests=$(awk '/ requests in /{print $1}' <<<"$out")
             rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
             non2xx=$(awk '/Non-2xx or 3xx responses:/{print $NF}' <<<"$out")
@@ -182,9 +228,9 @@ for round in $(seq "$ROUNDS"); do
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$route" "$requests" "$rps" \
                 "$ticks" "$CLK_TCK" "$us" "${non2xx:-0}" "${errors:-0}" >>"$results"
             printf 'round %s/%s  %-9s %-11s %12s req/s %8s us CPU/req\n' "$round" "$ROUNDS" "$route" "$name" "$rps" "$us"
-            stop_server
         done
     done
+    stop_peers
 done
 
 # --- Report: medians over the rounds, and the median over the rounds of each
@@ -203,6 +249,7 @@ echo
 echo "medians of $ROUNDS round(s) of ${DURATION}s, $CONNECTIONS connections, WORKERS=$WORKERS," \
     "server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; pipelined = /plaintext, $PIPELINE_DEPTH deep"
 echo "x_hyper: median over the rounds of the ratio to hyper_raw in the same round"
+((CONTROL)) && echo "hyper_again: hyper_raw's binary again, the control: its x_hyper is this run's noise"
 printf '%-10s %-12s %12s %9s %12s %9s\n' route server req/s x_hyper "us CPU/req" x_hyper
 for route in "${ROUTES[@]}"; do
     for name in "${servers[@]}"; do

@@ -3,13 +3,12 @@
 --
 -- Ids are distinct across requests and threads: thread k posts
 -- k * 10^12 + 1, k * 10^12 + 2, ... which never meets another thread's range
--- nor the seeded ids 1 and 2. A fresh server starts each round, so rounds
--- can reuse the same ids. The script's first argument, if any, moves every
--- range up by that much: run.sh's warm-up of a server posts from
--- k * 10^12 + 5 * 10^11 so that the measured run after it never meets its
--- ids. Lua numbers are doubles, exact up to 2^53, so the
--- ids stay exact for thousands of threads; "%.0f" prints them without an
--- exponent.
+-- nor the seeded ids 1 and 2. The script's first argument, if any, moves
+-- every range up by that much: one server takes every round of run.sh, whose
+-- round r posts from k * 10^12 + r * 10^9 and whose warm-up from
+-- k * 10^12 + 5 * 10^11, so that no run meets another's ids. Lua numbers
+-- are doubles, exact up to 2^53, so the ids stay exact for thousands of
+-- threads; "%.0f" prints them without an exponent.
 
 local threads = 0
 

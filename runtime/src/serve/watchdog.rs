@@ -238,13 +238,8 @@ impl Socket {
     /// a slow but steady pace can be longer than the timeout.
     #[cfg(target_os = "linux")]
     fn unread_bytes(self) -> Option<u64> {
-        let mut unread: libc::c_int = 0;
-        // SAFETY: SIOCOUTQ (`TIOCOUTQ` in libc) writes one `c_int` through the pointer, which
-        // points at one. A connection that has ended but is not yet forgotten may have closed
-        // its descriptor, or it may be reused: the call then fails or measures another socket,
-        // and at worst aborts the ended task, which does nothing.
-        let result = unsafe { libc::ioctl(self.fd, libc::TIOCOUTQ, &mut unread) };
-        (result == 0).then(|| u64::try_from(unread).unwrap_or_default())
+        // SIOCOUTQ is `TIOCOUTQ` in libc.
+        self.count(libc::TIOCOUTQ)
     }
 
     /// Whether the client has sent bytes that the connection has not read yet (Linux's
@@ -252,16 +247,25 @@ impl Socket {
     fn has_bytes_to_read(self) -> bool {
         #[cfg(target_os = "linux")]
         {
-            let mut waiting: libc::c_int = 0;
-            // SAFETY: FIONREAD writes one `c_int` through the pointer, which points at one;
-            // a descriptor already closed makes the call fail, read as no bytes.
-            let result = unsafe { libc::ioctl(self.fd, libc::FIONREAD, &mut waiting) };
-            result == 0 && waiting > 0
+            self.count(libc::FIONREAD)
+                .is_some_and(|waiting| waiting > 0)
         }
         #[cfg(not(target_os = "linux"))]
         {
             false
         }
+    }
+
+    /// The byte count a socket `ioctl` such as `FIONREAD` or `SIOCOUTQ` gives, if it succeeds.
+    #[cfg(target_os = "linux")]
+    fn count(self, request: libc::Ioctl) -> Option<u64> {
+        let mut count: libc::c_int = 0;
+        // SAFETY: these requests write one `c_int` through the pointer, which points at one.
+        // A connection that has ended but is not yet forgotten may have closed its
+        // descriptor, or it may be reused: the call then fails or measures another socket,
+        // and at worst the watchdog misjudges a task that has ended, which does nothing.
+        let result = unsafe { libc::ioctl(self.fd, request, &mut count) };
+        (result == 0).then(|| u64::try_from(count).unwrap_or_default())
     }
 
     /// Elsewhere, only the bytes the socket takes tell that a client reads.
